@@ -1,0 +1,33 @@
+# One target per task. `make run` and `make test` are all a newcomer needs (see README.md).
+SHELL := /bin/bash
+PY := .venv/bin/python
+INSTALLED := .venv/.installed
+export RASA_TELEMETRY_ENABLED := false
+
+.PHONY: run test install train validate test-stories pytest bench-nlu clean
+
+$(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
+	@scripts/bootstrap.sh
+
+install: $(INSTALLED)
+
+## run: the whole assistant on localhost (embedded defaults: SQLite, in-memory stores); Ctrl-C stops it
+run: install
+	@$(PY) -m bot run
+
+## test: every test (validation, training if needed, conversation stories, pytest incl. browser)
+test: install
+	@scripts/test.sh
+
+train: install
+	@$(PY) -m bot train
+
+validate: install
+	@.venv/bin/rasa data validate
+
+## bench-nlu: 5-fold cross-validation of the NLU on our training data
+bench-nlu: install
+	@$(PY) -m scripts.bench_nlu
+
+clean:
+	rm -rf models var results .pytest_cache

@@ -1,0 +1,1 @@
+"""Thin Rasa actions; the decisions they need live in bot/."""

@@ -1,0 +1,22 @@
+"""Services the actions share, built on first use (never at import time)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy.orm import sessionmaker
+
+from bot.config import Settings, load_settings
+from bot.db import make_engine, make_session_factory
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The deployment's settings, read once per action-server process."""
+    return load_settings()
+
+
+@lru_cache(maxsize=1)
+def session_factory() -> sessionmaker:
+    """Sessions on the application database."""
+    return make_session_factory(make_engine(settings().database_url))

@@ -1,0 +1,1 @@
+"""Hotline business logic: plain Python that knows nothing of Rasa."""

@@ -1,0 +1,114 @@
+"""Command line: ``python -m bot run | train | db upgrade | config``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def _say(message: str) -> None:
+    print(f"[hotline] {message}", flush=True)
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _rasa_executable() -> str:
+    return str(Path(sys.executable).with_name("rasa"))
+
+
+def _describe_database(url: str) -> str:
+    return url if url.startswith("sqlite") else url.split("://", 1)[0] + "://…"  # never print passwords
+
+
+def cmd_train(settings: Settings) -> Path:
+    from bot.training import ensure_model
+
+    return ensure_model(settings.project_root, _rasa_executable(), say=_say)
+
+
+def cmd_db_upgrade(settings: Settings) -> None:
+    from bot.migrate import upgrade
+
+    _say(f"Bringing the database schema up to date ({_describe_database(settings.database_url)})...")
+    upgrade(settings.database_url)
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot.runner import Stack, credentials_file
+
+    cmd_db_upgrade(settings)
+    model = cmd_train(settings)
+    stack = Stack(
+        settings=settings,
+        model=model,
+        credentials=credentials_file(settings.project_root, say=_say),
+        log_dir=settings.var_dir / "logs",
+        say=_say,
+    )
+    stores = "Redis" if settings.redis_url else "in-memory"
+    _say(f"Hotline profile: {settings.profile.name}; tracker and lock stores: {stores}.")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the children as Ctrl-C does
+    try:
+        stack.start()
+        _say("The assistant is ready.")
+        _say(f"  Citizen web chat:  {stack.webchat_url}")
+        _say(f"  REST channel:      {stack.rasa_url}/webhooks/rest/webhook")
+        _say(f"  Logs:              {stack.log_dir}")
+        _say("Press Ctrl-C to stop.")
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        _say("A server stopped unexpectedly; see the logs above. Stopping the rest.")
+        return 1
+    except KeyboardInterrupt:
+        _say("Stopping...")
+        return 0
+    except RuntimeError as exc:
+        _say(f"Could not start: {exc}")
+        return 1
+    finally:
+        stack.stop()
+        _say("Stopped.")
+
+
+def cmd_config(settings: Settings) -> None:
+    p = settings.profile
+    _say(f"profile: {p.name} ({p.number}), hours: {p.service_hours}, scope: {'、'.join(p.scope)}")
+    d = p.deadlines
+    _say(f"deadlines (working days): complaint {d.complaint}, major {d.major_complaint}, report {d.report}, suggestion {d.suggestion}")
+    _say(f"database: {_describe_database(settings.database_url)}; redis: {'configured' if settings.redis_url else 'none (in-memory)'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Hotline assistant tasks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the assistant on localhost")
+    sub.add_parser("train", help="train the model if its inputs changed")
+    sub.add_parser("config", help="show the effective configuration")
+    db = sub.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"])
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"[hotline] {exc}", file=sys.stderr)
+        return 2
+    if args.command == "run":
+        return cmd_run(settings)
+    if args.command == "train":
+        cmd_train(settings)
+    elif args.command == "db":
+        cmd_db_upgrade(settings)
+    elif args.command == "config":
+        cmd_config(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

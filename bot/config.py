@@ -1,0 +1,211 @@
+"""Settings: the only place that reads the environment.
+
+Values come from environment variables, with an optional ``.env`` file in the project root
+underneath them (the environment wins). ``load_settings`` validates everything at start-up and
+raises ``ConfigError`` with every problem listed, so a deployment fails fast and clearly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+DEFAULT_PROFILE = "12345"
+
+
+class ConfigError(ValueError):
+    """Raised when the configuration is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """Answer deadlines in working days, per ticket category."""
+
+    complaint: int = 3
+    major_complaint: int = 5
+    report: int = 10
+    suggestion: int = 15
+
+
+@dataclass(frozen=True)
+class HotlineProfile:
+    """What the hotline announces about itself (name, number, hours, scope) and its deadlines."""
+
+    name: str
+    number: str
+    service_hours: str
+    scope: tuple[str, ...]
+    deadlines: Deadlines = field(default_factory=Deadlines)
+
+
+@dataclass(frozen=True)
+class RedisParams:
+    """A Redis URL taken apart into the fields Rasa's Redis stores expect."""
+
+    host: str
+    port: int
+    db: int
+    password: str
+    use_ssl: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one deployment."""
+
+    profile: HotlineProfile
+    database_url: str
+    redis_url: str | None
+    host: str
+    rasa_port: int
+    action_port: int
+    rasa_auth_token: str | None
+    max_message_chars: int
+    project_root: Path = PROJECT_ROOT
+
+    @property
+    def var_dir(self) -> Path:
+        """Folder for local runtime state (SQLite file, generated token, logs)."""
+        return self.project_root / "var"
+
+    @property
+    def redis(self) -> RedisParams | None:
+        """The Redis connection parameters, or None in embedded mode."""
+        return parse_redis_url(self.redis_url) if self.redis_url else None
+
+
+def parse_redis_url(url: str) -> RedisParams:
+    """Split ``redis://[:password@]host[:port][/db]`` (or ``rediss://``) into its parts.
+
+    Raises:
+        ConfigError: if the URL is not a Redis URL.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise ConfigError(f"REDIS_URL must look like redis://host:6379/0, got scheme {parts.scheme!r}")
+    db_text = parts.path.lstrip("/") or "0"
+    if not db_text.isdigit():
+        raise ConfigError("REDIS_URL database must be a number, e.g. redis://127.0.0.1:6379/0")
+    return RedisParams(
+        host=parts.hostname,
+        port=parts.port or 6379,
+        db=int(db_text),
+        password=unquote(parts.password or ""),
+        use_ssl=parts.scheme == "rediss",
+    )
+
+
+def load_profile(name_or_path: str) -> HotlineProfile:
+    """Load a hotline profile by built-in name (``12345``, ``12319``, ``12320``) or file path.
+
+    Raises:
+        ConfigError: if the profile does not exist or lacks a field.
+    """
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILES_DIR / f"{name_or_path}.yml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yml")))
+        raise ConfigError(f"hotline profile {name_or_path!r} not found (built-in: {known})")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    missing = [key for key in ("name", "number", "service_hours", "scope") if not raw.get(key)]
+    if missing:
+        raise ConfigError(f"hotline profile {path} lacks: {', '.join(missing)}")
+    deadlines = Deadlines(**{k: int(v) for k, v in (raw.get("deadlines_working_days") or {}).items()})
+    return HotlineProfile(
+        name=str(raw["name"]),
+        number=str(raw["number"]),
+        service_hours=str(raw["service_hours"]),
+        scope=tuple(str(item) for item in raw["scope"]),
+        deadlines=deadlines,
+    )
+
+
+def _merged_environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+    env_path = env_file if env_file is not None else PROJECT_ROOT / ".env"
+    merged: dict[str, str] = {}
+    if env_path.is_file():
+        merged.update({k: v for k, v in dotenv_values(env_path).items() if v is not None})
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+def _int(env: Mapping[str, str], key: str, default: int, errors: list[str], minimum: int = 1) -> int:
+    text = env.get(key, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < minimum:
+        errors.append(f"{key} must be a whole number >= {minimum}, got {text!r}")
+        return default
+    return int(text)
+
+
+def _profile_with_overrides(env: Mapping[str, str], errors: list[str]) -> HotlineProfile | None:
+    profile: HotlineProfile | None = None
+    try:
+        profile = load_profile(env.get("HOTLINE_PROFILE_FILE") or env.get("HOTLINE_PROFILE") or DEFAULT_PROFILE)
+    except ConfigError as exc:
+        errors.append(str(exc))
+    deadlines = profile.deadlines if profile else Deadlines()
+    deadlines = Deadlines(
+        complaint=_int(env, "DEADLINE_COMPLAINT_DAYS", deadlines.complaint, errors),
+        major_complaint=_int(env, "DEADLINE_MAJOR_COMPLAINT_DAYS", deadlines.major_complaint, errors),
+        report=_int(env, "DEADLINE_REPORT_DAYS", deadlines.report, errors),
+        suggestion=_int(env, "DEADLINE_SUGGESTION_DAYS", deadlines.suggestion, errors),
+    )
+    if profile is None:
+        return None
+    scope = env.get("HOTLINE_SCOPE")
+    return replace(
+        profile,
+        name=env.get("HOTLINE_NAME") or profile.name,
+        number=env.get("HOTLINE_NUMBER") or profile.number,
+        service_hours=env.get("HOTLINE_SERVICE_HOURS") or profile.service_hours,
+        scope=tuple(s.strip() for s in scope.split(",") if s.strip()) if scope else profile.scope,
+        deadlines=deadlines,
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | None = None) -> Settings:
+    """Read and validate the settings.
+
+    Args:
+        environ: variables to read instead of ``os.environ`` (tests pass their own).
+        env_file: the ``.env`` file to read underneath; defaults to ``<project>/.env``.
+
+    Raises:
+        ConfigError: listing every invalid or inconsistent value.
+    """
+    env = _merged_environment(environ, env_file)
+    errors: list[str] = []
+    profile = _profile_with_overrides(env, errors)
+    redis_url = env.get("REDIS_URL") or None
+    if redis_url:
+        try:
+            parse_redis_url(redis_url)
+        except ConfigError as exc:
+            errors.append(str(exc))
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'var' / 'hotline.sqlite3'}"
+    if "://" not in database_url:
+        errors.append("DATABASE_URL must be an SQLAlchemy URL such as postgresql://user@host/db")
+    settings = Settings(
+        profile=profile,  # type: ignore[arg-type]  # None only when errors is non-empty
+        database_url=database_url,
+        redis_url=redis_url,
+        host=env.get("HOTLINE_HOST", "127.0.0.1"),
+        rasa_port=_int(env, "RASA_PORT", 5005, errors),
+        action_port=_int(env, "ACTION_PORT", 5055, errors),
+        rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
+        max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, errors, minimum=10),
+    )
+    if errors:
+        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))
+    return settings

@@ -1,0 +1,56 @@
+"""Application database: engine and session factories, and the declarative base.
+
+Nothing connects at import time: callers build an engine from the settings' URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
+
+Base = declarative_base()
+
+
+def make_engine(database_url: str) -> Engine:
+    """Create an engine; for SQLite, create the file's folder and enable foreign keys."""
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(database_url, future=True, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        return engine
+    # pool_pre_ping: a database that restarted under us is reconnected instead of failing once.
+    return create_engine(database_url, future=True, pool_pre_ping=True, connect_args=_connect_timeout(database_url))
+
+
+def _connect_timeout(database_url: str) -> dict[str, int]:
+    return {"connect_timeout": 5} if database_url.startswith("postgresql") else {}
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker:
+    """A session factory bound to ``engine``."""
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error."""
+    session: Session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

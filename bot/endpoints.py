@@ -1,0 +1,41 @@
+"""The Rasa endpoints configuration for a deployment: in-memory stores, or Redis when configured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.config import Settings
+
+TRACKER_KEY_PREFIX = "hotline:tracker:"
+LOCK_KEY_PREFIX = "hotline"
+# Conversations idle this long disappear from Redis (the SQL database keeps what must last).
+TRACKER_EXPIRY_SECONDS = 30 * 24 * 3600
+
+
+def rasa_endpoints(settings: Settings) -> dict[str, Any]:
+    """The content of Rasa's endpoints.yml for ``settings``.
+
+    Embedded mode (no ``REDIS_URL``) keeps trackers and locks in memory; with ``REDIS_URL`` they
+    live in Redis, so conversations survive restarts and several server replicas can share them.
+    """
+    endpoints: dict[str, Any] = {
+        "action_endpoint": {"url": f"http://{settings.host}:{settings.action_port}/webhook"},
+    }
+    redis = settings.redis
+    if redis is None:
+        return endpoints
+    connection = {
+        "url": redis.host,
+        "port": redis.port,
+        "db": redis.db,
+        "password": redis.password or None,
+        "use_ssl": redis.use_ssl,
+    }
+    endpoints["tracker_store"] = {
+        "type": "redis",
+        **connection,
+        "key_prefix": TRACKER_KEY_PREFIX,
+        "record_exp": TRACKER_EXPIRY_SECONDS,
+    }
+    endpoints["lock_store"] = {"type": "redis", **connection, "key_prefix": LOCK_KEY_PREFIX}
+    return endpoints

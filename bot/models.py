@@ -1,0 +1,13 @@
+"""One place that knows every module defining tables (for Alembic and test databases)."""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES = ("bot.unanswered",)
+
+
+def import_all_models() -> None:
+    """Import every module that declares tables so that ``Base.metadata`` is complete."""
+    for module in MODEL_MODULES:
+        importlib.import_module(module)

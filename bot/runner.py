@@ -1,0 +1,172 @@
+"""Start and stop the assistant's processes (action server and Rasa server) on one machine.
+
+Used by ``make run`` (through ``python -m bot run``) and by the integration tests, so both start the
+assistant the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.config import Settings
+from bot.endpoints import rasa_endpoints
+
+WEBCHAT_PATH = "/webhooks/webchat/chat"
+# TensorFlow would otherwise start a thread pool per core for each op; two cores are shared here.
+_QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_INTRA_OP_PARALLELISM_THREADS": "2",
+    "TF_INTER_OP_PARALLELISM_THREADS": "1",
+    "PYTHONUNBUFFERED": "1",
+}
+
+
+def auth_token(settings: Settings) -> str:
+    """The Rasa HTTP API token: from the settings, else one generated once and kept in var/."""
+    if settings.rasa_auth_token:
+        return settings.rasa_auth_token
+    token_file = settings.var_dir / "rasa-auth-token"
+    if token_file.is_file():
+        return token_file.read_text().strip()
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    token_file.write_text(token)
+    token_file.chmod(0o600)
+    return token
+
+
+def credentials_file(root: Path, say: Callable[[str], None] = print) -> Path:
+    """``credentials.yml``, created from the example on first use (it is never committed)."""
+    target = root / "credentials.yml"
+    if not target.is_file():
+        target.write_text((root / "credentials.yml.example").read_text(encoding="utf-8"), encoding="utf-8")
+        say("Created credentials.yml from credentials.yml.example (web chat and REST channels).")
+    return target
+
+
+@dataclass
+class Stack:
+    """The action server and the Rasa server as child processes, with logs under ``log_dir``."""
+
+    settings: Settings
+    model: Path
+    credentials: Path
+    log_dir: Path
+    say: Callable[[str], None] = print
+    child_env: dict[str, str] = field(default_factory=dict)  # on top of os.environ, e.g. for tests
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.rasa_port}"
+
+    @property
+    def webchat_url(self) -> str:
+        host = "localhost" if self.settings.host in ("127.0.0.1", "0.0.0.0") else self.settings.host
+        return f"http://{host}:{self.settings.rasa_port}{WEBCHAT_PATH}"
+
+    @property
+    def token(self) -> str:
+        return auth_token(self.settings)
+
+    def _environment(self) -> dict[str, str]:
+        root = str(self.settings.project_root)
+        env = {**os.environ, **_QUIET_ENV, **self.child_env}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        return env
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the child)
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=self.settings.project_root,
+            env=self._environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the children in order
+        )
+        log.close()
+
+    def start_actions(self) -> None:
+        self.say(f"Starting the action server on port {self.settings.action_port}...")
+        rasa = str(Path(sys.executable).with_name("rasa"))
+        self._spawn("actions", [rasa, "run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)])
+
+    def start_rasa(self) -> None:
+        self.say(f"Starting the Rasa server on port {self.settings.rasa_port} (loading the model takes about a minute)...")
+        endpoints = self.log_dir / "endpoints.yml"
+        endpoints.write_text(yaml.safe_dump(rasa_endpoints(self.settings), allow_unicode=True), encoding="utf-8")
+        rasa = str(Path(sys.executable).with_name("rasa"))
+        self._spawn(
+            "rasa",
+            [
+                rasa, "run", "--enable-api", "--auth-token", self.token,
+                "--model", str(self.model), "--endpoints", str(endpoints),
+                "--credentials", str(self.credentials),
+                "--interface", self.settings.host, "--port", str(self.settings.rasa_port),
+            ],
+        )
+
+    def wait_until_ready(self, timeout: float = 300) -> None:
+        """Block until both servers answer.
+
+        Raises:
+            RuntimeError: if a process exits or the servers do not answer within ``timeout`` seconds.
+        """
+        checks = {
+            "actions": f"http://{self.settings.host}:{self.settings.action_port}/health",
+            "rasa": f"{self.rasa_url}/status?token={self.token}",
+        }
+        deadline = time.monotonic() + timeout
+        pending = {name: url for name, url in checks.items() if name in self.processes}
+        while pending:
+            for name, url in list(pending.items()):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited early; see {self.log_dir / (name + '.log')}")
+                if _answers(url):
+                    self.say(f"  {name} is ready.")
+                    del pending[name]
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"not ready after {timeout:.0f}s: {', '.join(pending)}; see {self.log_dir}")
+            time.sleep(1)
+
+    def start(self) -> None:
+        """Start both servers and wait until they answer."""
+        self.start_actions()
+        self.start_rasa()
+        self.wait_until_ready()
+
+    def stop(self, names: tuple[str, ...] = ("rasa", "actions")) -> None:
+        """Stop the named processes (all by default): SIGTERM, then SIGKILL after 20 s."""
+        for name in names:
+            process = self.processes.pop(name, None)
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False

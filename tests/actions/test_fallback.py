@@ -1,0 +1,51 @@
+from rasa_sdk.events import UserUtteranceReverted
+from sqlalchemy.exc import OperationalError
+
+from actions import fallback, services
+from actions.fallback import ActionAskAffirmation, ActionDefaultFallback, ActionOutOfScope
+from bot.unanswered import latest_unanswered
+from tests.actions.conftest import load_tracker, run_action
+
+
+def test_unsure_bot_offers_the_two_likeliest_meanings_and_none_of_these():
+    messages, events = run_action(ActionAskAffirmation(), load_tracker("unclear_complaint_or_report"))
+    assert events == []
+    (message,) = messages
+    assert message["response"] == "utter_ask_affirmation"
+    assert [b["payload"] for b in message["buttons"]] == ["/complain", "/report", "/out_of_scope"]
+    assert message["buttons"][-1]["title"] == "都不是"
+
+
+def test_first_out_of_scope_explains_the_scope_with_choices():
+    tracker = load_tracker("out_of_scope_twice")
+    tracker.events = tracker.events[-1:]  # only the latest message
+    messages, _ = run_action(ActionOutOfScope(), tracker)
+    assert messages[0]["response"] == "utter_out_of_scope"
+    assert len(messages[0]["buttons"]) == 2
+
+
+def test_second_misunderstanding_in_a_row_offers_a_person_and_keeps_the_question_masked():
+    messages, _ = run_action(ActionOutOfScope(), load_tracker("out_of_scope_twice"))
+    assert [m["response"] for m in messages] == ["utter_offer_human_phone"]
+    (row,) = latest_unanswered(services.session_factory())
+    assert row.reason == "out_of_scope" and row.channel == "rest"
+    assert "13812345678" not in row.text and "讲个笑话" in row.text
+
+
+def test_final_fallback_reverts_the_turn_and_records_what_the_citizen_typed():
+    tracker = load_tracker("unclear_complaint_or_report")
+    tracker.events.append({"event": "user", "text": "/out_of_scope", "parse_data": {"intent": {"name": "out_of_scope"}}})
+    messages, events = run_action(ActionDefaultFallback(), tracker)
+    assert [m["response"] for m in messages] == ["utter_offer_human_phone"]
+    assert events == [UserUtteranceReverted()]
+    (row,) = latest_unanswered(services.session_factory())
+    assert row.text == "那个楼下的事你们管不管" and row.top_intent == "nlu_fallback"
+
+
+def test_a_database_that_went_away_does_not_stop_the_answer(monkeypatch):
+    def broken_factory():
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(fallback, "session_factory", broken_factory)
+    messages, _ = run_action(ActionOutOfScope(), load_tracker("out_of_scope_twice"))
+    assert [m["response"] for m in messages] == ["utter_offer_human_phone"]

@@ -1,0 +1,20 @@
+from bot.inbound import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT, screen_text
+
+
+def test_ordinary_text_passes_trimmed_and_without_control_characters():
+    assert screen_text("  社保\x00怎么交？😀 ", max_chars=100) == "社保怎么交？😀"
+
+
+def test_empty_and_blank_messages_get_their_own_answer():
+    for text in (None, "", "   \n\t", "\x00\x01"):
+        assert screen_text(text, max_chars=100) == EMPTY_MESSAGE_INTENT
+
+
+def test_overlong_messages_are_not_sent_to_the_nlu():
+    assert screen_text("噪" * 101, max_chars=100) == TOO_LONG_INTENT
+    assert screen_text("噪" * 100, max_chars=100) == "噪" * 100
+
+
+def test_sql_looking_text_is_just_text():
+    text = "'; DROP TABLE tickets; --"
+    assert screen_text(text, max_chars=100) == text

@@ -1,0 +1,76 @@
+"""A running assistant (action server + Rasa server) for end-to-end tests, started like `make run`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT, load_settings
+from bot.migrate import upgrade
+from bot.runner import Stack, credentials_file
+from bot.training import ensure_model
+
+# Ports apart from `make run`'s 5005/5055, so tests can run beside a running assistant.
+TEST_PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155"}
+
+
+def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
+    """Environment of a test stack: its own SQLite file and token, embedded defaults otherwise."""
+    base = {"DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}", "REDIS_URL": "", "RASA_AUTH_TOKEN": uuid.uuid4().hex}
+    return {**base, **TEST_PORTS, **env}
+
+
+def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
+    """Migrate, make sure the model exists, and start both servers configured by ``env``.
+
+    The servers read their settings from the environment, as in production.
+    """
+    settings = load_settings(env, env_file=Path("/nonexistent"))
+    upgrade(settings.database_url)
+    model = ensure_model(PROJECT_ROOT, str(Path(sys.executable).with_name("rasa")))
+    stack = Stack(settings=settings, model=model, credentials=credentials_file(PROJECT_ROOT),
+                  log_dir=log_dir, child_env=env)
+    try:
+        stack.start()
+    except Exception:
+        stack.stop()
+        raise
+    return stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    """One embedded-mode assistant shared by the end-to-end tests of a run."""
+    tmp_dir = tmp_path_factory.mktemp("stack")
+    running = start_stack(stack_environment(tmp_dir), tmp_dir / "logs")
+    yield running
+    running.stop()
+
+
+def say(stack: Stack, sender: str, message: str) -> list[dict]:
+    """Send one message through Rasa's REST channel; returns the bot's replies."""
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def texts(replies: list[dict]) -> str:
+    """All reply texts joined, for assertions on what the citizen reads."""
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def tracker(stack: Stack, sender: str) -> dict:
+    """The conversation's tracker through the token-protected HTTP API."""
+    url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={stack.token}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())

@@ -1,0 +1,57 @@
+"""The citizen's web chat page in a real browser (Debian's chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import IN_CI
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium")
+    if not chromium:
+        if IN_CI:
+            pytest.fail("chromium is not installed, but CI=true requires it (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_citizen_greets_sees_the_greeting_clicks_a_button_and_keeps_the_chat_after_reload(stack, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="zh-CN")
+    page.goto(stack.webchat_url)
+    expect(page.locator("#status")).to_have_text("已连接", timeout=30_000)
+    expect(page.locator("#hotline-name")).to_contain_text(stack.settings.profile.number)
+
+    page.fill("#input", "你好")
+    page.press("#input", "Enter")
+    expect(page.locator(".msg.user").last).to_contain_text("你好")
+    expect(page.locator(".msg.bot").first).to_contain_text(stack.settings.profile.name, timeout=30_000)
+
+    page.locator("button.quick-reply", has_text="我要投诉").click()
+    expect(page.locator(".msg.user").last).to_contain_text("我要投诉")
+    expect(page.locator(".msg.bot").last).to_contain_text("投诉", timeout=30_000)
+    expect(page.locator("button.quick-reply", has_text="我要投诉")).to_be_disabled()
+    bot_messages = page.locator(".msg.bot").count()
+    page.screenshot(path=str(tmp_path / "webchat.png"))
+
+    page.reload()
+    expect(page.locator("#status")).to_have_text("已连接", timeout=30_000)
+    expect(page.locator(".msg.bot")).to_have_count(bot_messages)
+    page.fill("#input", "谢谢")
+    page.press("#input", "Enter")
+    expect(page.locator(".msg.bot").last).to_contain_text("不客气", timeout=30_000)
+    page.close()

@@ -1,0 +1,81 @@
+"""The web chat channel as the page uses it: socket.io events, page assets, hotline profile."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+import socketio
+
+pytestmark = pytest.mark.stack
+
+
+def get(url: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, "", b""
+
+
+async def exchange(base_url: str, messages: list[str], session_id: str | None = None) -> tuple[str, list[list[dict]]]:
+    """Open a session like the page does, send each message, collect the replies to each."""
+    client = socketio.AsyncClient()
+    replies: asyncio.Queue = asyncio.Queue()
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    client.on("bot_uttered", replies.put_nowait)
+    await client.connect(base_url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        session = await asyncio.wait_for(confirmed, 20)
+        answers = []
+        for message in messages:
+            await client.emit("user_uttered", {"message": message, "session_id": session})
+            batch = [await asyncio.wait_for(replies.get(), 60)]
+            await asyncio.sleep(1.0)  # the rest of this turn's messages
+            while not replies.empty():
+                batch.append(replies.get_nowait())
+            answers.append(batch)
+        return session, answers
+    finally:
+        await client.disconnect()
+
+
+def test_page_assets_and_profile_are_served_and_nothing_else(stack):
+    base = f"{stack.rasa_url}/webhooks/webchat"
+    status, content_type, body = get(f"{base}/chat")
+    assert status == 200 and "text/html" in content_type and "charset=utf-8" in content_type
+    assert '<meta charset="utf-8">' in body.decode()
+    assert get(f"{base}/static/chat.js")[0] == 200
+    assert get(f"{base}/static/vendor/socket.io.min.js")[0] == 200
+    assert get(f"{base}/static/..%2Fwebchat.py")[0] == 404
+    assert get(f"{base}/static/index.html")[0] == 404
+    status, _, body = get(f"{base}/profile")
+    assert status == 200 and json.loads(body)["number"] == stack.settings.profile.number
+
+
+def test_webchat_answers_and_renders_buttons_as_quick_replies(stack):
+    _, (greeting,) = asyncio.run(exchange(stack.rasa_url, ["你好"]))
+    assert stack.settings.profile.name in " ".join(m.get("text", "") for m in greeting)
+    assert [q["payload"] for q in greeting[-1]["quick_replies"]][:2] == ["/consult", "/complain"]
+
+
+def test_empty_and_overlong_messages_get_a_clear_answer(stack):
+    too_long = "噪" * (stack.settings.max_message_chars + 1)
+    _, (empty, long) = asyncio.run(exchange(stack.rasa_url, ["   ", too_long]))
+    assert "没有输入内容" in empty[0]["text"]
+    assert "太长" in long[0]["text"]
+
+
+def test_a_returning_page_continues_the_same_conversation(stack):
+    session, _ = asyncio.run(exchange(stack.rasa_url, ["你好"]))
+    again, _ = asyncio.run(exchange(stack.rasa_url, ["谢谢"], session_id=session))
+    assert again == session
+    from tests.integration.conftest import tracker
+
+    said = [e["text"] for e in tracker(stack, session)["events"] if e["event"] == "user"]
+    assert said[-2:] == ["你好", "谢谢"]
