@@ -10,6 +10,7 @@ the conversation (the page stores its session id).
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -22,6 +23,9 @@ from sanic.response import HTTPResponse
 
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.inbound import screen_text
+from bot.system_messages import system_message
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "webchat_static"
 VENDOR_FILES = {
@@ -51,7 +55,13 @@ class WebChatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def screened(message: UserMessage) -> None:
             message.text = screen_text(message.text, max_chars=_settings().max_message_chars)
-            await on_new_message(message)
+            try:
+                await on_new_message(message)
+            except Exception as exc:  # noqa: BLE001 - the citizen must never be left without an answer
+                # No message content in the log: it may carry personal data.
+                logger.error("web chat message not processed (%s); told the citizen", type(exc).__name__)
+                text = system_message("service_unavailable", _settings().profile)
+                await message.output_channel.send_text_message(message.sender_id, text)
 
         webchat = super().blueprint(screened)
 

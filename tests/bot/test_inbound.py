@@ -18,3 +18,12 @@ def test_overlong_messages_are_not_sent_to_the_nlu():
 def test_sql_looking_text_is_just_text():
     text = "'; DROP TABLE tickets; --"
     assert screen_text(text, max_chars=100) == text
+
+
+def test_service_unavailable_message_names_the_hotline_number():
+    from bot.config import load_settings
+    from bot.system_messages import system_message
+
+    profile = load_settings({"HOTLINE_PROFILE": "12319"}).profile
+    text = system_message("service_unavailable", profile)
+    assert "12319" in text and profile.service_hours in text
