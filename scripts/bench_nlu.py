@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("consult", "complain", "report", "suggest")
 CONFUSION = CORE + ("out_of_scope",)
@@ -25,9 +27,33 @@ def run_cross_validation(folds: int, out: Path, config: Path) -> dict:
     rasa = str(Path(sys.executable).with_name("rasa"))
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     command = [rasa, "test", "nlu", "--nlu", "data/nlu", "--config", str(config), "--cross-validation",
-               "--folds", str(folds), "--out", str(out), "--no-plot", "--quiet"]
+               "--folds", str(folds), "--out", str(out), "--no-plot", "--successes", "--quiet"]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
+
+
+def fallback_threshold(config: Path) -> float:
+    """The FallbackClassifier threshold of ``config`` (messages below it get the two-stage fallback)."""
+    pipeline = yaml.safe_load(config.read_text(encoding="utf-8"))["pipeline"]
+    return next(float(c.get("threshold", 0.3)) for c in pipeline if c["name"] == "FallbackClassifier")
+
+
+def decline_figures(out: Path, threshold: float) -> dict:
+    """Share of messages the assistant would not answer directly, and of confident wrong answers."""
+    predictions = []
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = out / name
+        if path.is_file():
+            predictions += json.loads(path.read_text(encoding="utf-8"))
+    total = len(predictions) or 1
+    confident = [p for p in predictions if p["intent_prediction"]["confidence"] >= threshold]
+    wrong = [p for p in confident if p["intent_prediction"]["name"] != p["intent"]]
+    return {
+        "fallback_threshold": threshold,
+        "declined": round(1 - len(confident) / total, 4),
+        "wrong_confident": round(len(wrong) / total, 4),
+        "accuracy_when_confident": round(1 - len(wrong) / (len(confident) or 1), 4),
+    }
 
 
 def summarize(report: dict) -> dict:
@@ -51,6 +77,9 @@ def summarize(report: dict) -> dict:
 
 def print_summary(summary: dict) -> None:
     print(f"intent accuracy: {summary['intent_accuracy']:.4f}")
+    print(f"two-stage fallback (confidence < {summary['fallback_threshold']}): {summary['declined']:.4f} of messages; "
+          f"confident but wrong: {summary['wrong_confident']:.4f}; accuracy when confident: "
+          f"{summary['accuracy_when_confident']:.4f}")
     print(f"macro-F1 (all intents): {summary['macro_f1']:.4f}")
     verdict = "meets" if summary["core_macro_f1"] >= TARGET_CORE_MACRO_F1 else "BELOW"
     print(f"macro-F1 (consult/complain/report/suggest): {summary['core_macro_f1']:.4f} ({verdict} target {TARGET_CORE_MACRO_F1})")
@@ -69,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench-nlu")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     args = parser.parse_args(argv)
-    print_summary(summarize(run_cross_validation(args.folds, args.out, args.config)))
+    summary = summarize(run_cross_validation(args.folds, args.out, args.config))
+    summary.update(decline_figures(args.out, fallback_threshold(args.config)))
+    print_summary(summary)
     return 0
 
 

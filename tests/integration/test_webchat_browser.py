@@ -41,11 +41,14 @@ def test_citizen_greets_sees_the_greeting_clicks_a_button_and_keeps_the_chat_aft
     expect(page.locator(".msg.user").last).to_contain_text("你好")
     expect(page.locator(".msg.bot").first).to_contain_text(stack.settings.profile.name, timeout=30_000)
 
+    expect(page.locator("button.quick-reply", has_text="我要投诉")).to_be_visible()
+    greeting_messages = page.locator(".msg.bot").count()
     page.locator("button.quick-reply", has_text="我要投诉").click()
     expect(page.locator(".msg.user").last).to_contain_text("我要投诉")
-    expect(page.locator(".msg.bot").last).to_contain_text("投诉", timeout=30_000)
+    expect(page.locator(".msg.bot")).to_have_count(greeting_messages + 1, timeout=30_000)
+    expect(page.locator(".msg.bot").last).to_contain_text("受理投诉")
     expect(page.locator("button.quick-reply", has_text="我要投诉")).to_be_disabled()
-    bot_messages = page.locator(".msg.bot").count()
+    bot_messages = greeting_messages + 1
     page.screenshot(path=str(tmp_path / "webchat.png"))
 
     page.reload()
