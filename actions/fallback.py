@@ -42,6 +42,10 @@ def _last_citizen_text(tracker: Tracker) -> str:
     return ""
 
 
+def _likeliest_buttons(tracker: Tracker) -> list[dict[str, str]]:
+    return [{"title": c.title, "payload": c.payload} for c in likeliest_choices(_intent_ranking(tracker))]
+
+
 def remember_misunderstanding(tracker: Tracker, reason: str) -> None:
     """Keep the misunderstood text for editors; a database failure never breaks the reply."""
     text = _last_citizen_text(tracker)
@@ -70,8 +74,7 @@ class ActionAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        buttons = [{"title": c.title, "payload": c.payload} for c in likeliest_choices(_intent_ranking(tracker))]
-        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons + [NONE_OF_THESE])
+        dispatcher.utter_message(response="utter_ask_affirmation", buttons=_likeliest_buttons(tracker) + [NONE_OF_THESE])
         return []
 
 
@@ -102,6 +105,5 @@ class ActionOutOfScope(Action):
         if consecutive_misunderstandings(_user_intents_newest_first(tracker)) >= 2:
             dispatcher.utter_message(response="utter_offer_human_phone")
             return []
-        buttons = [{"title": c.title, "payload": c.payload} for c in likeliest_choices(_intent_ranking(tracker))]
-        dispatcher.utter_message(response="utter_out_of_scope", buttons=buttons)
+        dispatcher.utter_message(response="utter_out_of_scope", buttons=_likeliest_buttons(tracker))
         return []

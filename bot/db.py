@@ -31,7 +31,7 @@ def _connect_timeout(database_url: str) -> dict[str, int]:
     return {"connect_timeout": 5} if database_url.startswith("postgresql") else {}
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

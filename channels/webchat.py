@@ -11,9 +11,10 @@ the conversation (the page stores its session id).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput
@@ -44,11 +45,11 @@ class WebChatInput(SocketIOInput):
     """Socket.io channel that also serves the citizen's chat page and screens incoming text."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "webchat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = {"session_persistence": True, **(credentials or {})}
         return super().from_credentials(credentials)
 

@@ -11,7 +11,7 @@ The model is stored as plain numpy arrays (no pickle): weights, intercepts, clas
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -34,15 +34,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     """Multinomial logistic regression on the message's sentence features."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"C": 10.0, "dense_weight": 1.0, "max_iter": 3000, "ranking_length": 10}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        weights: Optional[Dict[str, np.ndarray]] = None,
+        weights: dict[str, np.ndarray] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -52,11 +52,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     def _raw_features(self, message: Message) -> tuple[csr_matrix, np.ndarray]:
@@ -104,7 +104,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         exp = np.exp(scores - scores.max())
         return exp / exp.sum()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Sets intent and intent ranking on every message with text."""
         if self._weights is None:
             return messages
@@ -122,12 +122,12 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LinearIntentClassifier":
+    ) -> LinearIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:

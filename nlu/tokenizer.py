@@ -6,8 +6,6 @@ features. This subclass keeps jieba's user dictionaries and drops the blank toke
 
 from __future__ import annotations
 
-from typing import List, Text
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -18,7 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 class HotlineJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer without whitespace-only tokens."""
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         kept = [token for token in tokens if token.text.strip()]
         # Rasa needs at least one token per message; keep the original list for blank text.

@@ -1,4 +1,4 @@
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, SessionStarted
 
 from actions import services
 from actions.session import ActionSessionStart
