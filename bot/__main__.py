@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | train | db upgrade | config``."""
+"""Command line: ``python -m bot run | train | db upgrade | config | model-path``."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def cmd_run(settings: Settings) -> int:
     )
     stores = "Redis" if settings.redis_url else "in-memory"
     _say(f"Hotline profile: {settings.profile.name}; tracker and lock stores: {stores}.")
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the children as Ctrl-C does
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C and `kill` both stop the children in order
+        signal.signal(signum, _interrupt)
     try:
         stack.start()
         _say("The assistant is ready.")
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="start the assistant on localhost")
     sub.add_parser("train", help="train the model if its inputs changed")
     sub.add_parser("config", help="show the effective configuration")
+    sub.add_parser("model-path", help="print the path of the model for the current training inputs")
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
     args = parser.parse_args(argv)
@@ -107,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd_db_upgrade(settings)
     elif args.command == "config":
         cmd_config(settings)
+    elif args.command == "model-path":
+        from bot.training import fingerprint, model_path
+
+        print(model_path(settings.project_root, fingerprint(settings.project_root)))
     return 0
 
 

@@ -10,10 +10,11 @@ say "1/4 Validating domain, rules and training data (rasa data validate)..."
 .venv/bin/rasa data validate --quiet
 
 say "2/4 Training the model if its inputs changed..."
-model=$(.venv/bin/python -m bot train | tee /dev/stderr | sed -n 's/.*\(hotline-[0-9a-f]*\.tar\.gz\).*/\1/p' | tail -1)
+.venv/bin/python -m bot train
+model=$(.venv/bin/python -m bot model-path)
 
 say "3/4 Conversation test stories (rasa test core --fail-on-prediction-errors)..."
-.venv/bin/rasa test core --e2e --model "models/$model" --stories tests/stories \
+.venv/bin/rasa test core --e2e --model "$model" --stories tests/stories \
   --fail-on-prediction-errors --out var/test-results --quiet
 
 say "4/4 pytest (bot/, actions, channels, integration with Redis/PostgreSQL, browser)..."
