@@ -6,8 +6,9 @@ from typing import Any
 
 from bot.config import Settings
 
-TRACKER_KEY_PREFIX = "hotline:tracker:"
-LOCK_KEY_PREFIX = "hotline"
+# Rasa accepts only an alphanumeric prefix and appends ":tracker:" / ":lock:" itself.
+KEY_PREFIX = "hotline"
+TRACKER_KEY_PREFIX = f"{KEY_PREFIX}:tracker:"
 # Conversations idle this long disappear from Redis (the SQL database keeps what must last).
 TRACKER_EXPIRY_SECONDS = 30 * 24 * 3600
 
@@ -34,8 +35,8 @@ def rasa_endpoints(settings: Settings) -> dict[str, Any]:
     endpoints["tracker_store"] = {
         "type": "redis",
         **connection,
-        "key_prefix": TRACKER_KEY_PREFIX,
+        "key_prefix": KEY_PREFIX,
         "record_exp": TRACKER_EXPIRY_SECONDS,
     }
-    endpoints["lock_store"] = {"type": "redis", **connection, "key_prefix": LOCK_KEY_PREFIX}
+    endpoints["lock_store"] = {"type": "redis", **connection, "key_prefix": KEY_PREFIX}
     return endpoints
