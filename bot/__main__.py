@@ -19,10 +19,6 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
-def _rasa_executable() -> str:
-    return str(Path(sys.executable).with_name("rasa"))
-
-
 def _describe_database(url: str) -> str:
     return url if url.startswith("sqlite") else url.split("://", 1)[0] + "://…"  # never print passwords
 
@@ -30,7 +26,7 @@ def _describe_database(url: str) -> str:
 def cmd_train(settings: Settings) -> Path:
     from bot.training import ensure_model
 
-    return ensure_model(settings.project_root, _rasa_executable(), say=_say)
+    return ensure_model(settings.project_root, say=_say)
 
 
 def cmd_db_upgrade(settings: Settings) -> None:

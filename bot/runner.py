@@ -10,7 +10,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +21,7 @@ import yaml
 
 from bot.config import Settings
 from bot.endpoints import rasa_endpoints
+from bot.training import rasa_executable
 
 WEBCHAT_PATH = "/webhooks/webchat/chat"
 # TensorFlow would otherwise start a thread pool per core for each op; two cores are shared here.
@@ -103,18 +103,16 @@ class Stack:
 
     def start_actions(self) -> None:
         self.say(f"Starting the action server on port {self.settings.action_port}...")
-        rasa = str(Path(sys.executable).with_name("rasa"))
-        self._spawn("actions", [rasa, "run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)])
+        self._spawn("actions", [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)])
 
     def start_rasa(self) -> None:
         self.say(f"Starting the Rasa server on port {self.settings.rasa_port} (loading the model takes about a minute)...")
         endpoints = self.log_dir / "endpoints.yml"
         endpoints.write_text(yaml.safe_dump(rasa_endpoints(self.settings), allow_unicode=True), encoding="utf-8")
-        rasa = str(Path(sys.executable).with_name("rasa"))
         self._spawn(
             "rasa",
             [
-                rasa, "run", "--enable-api", "--auth-token", self.token,
+                rasa_executable(), "run", "--enable-api", "--auth-token", self.token,
                 "--model", str(self.model), "--endpoints", str(endpoints),
                 "--credentials", str(self.credentials),
                 "--interface", self.settings.host, "--port", str(self.settings.rasa_port),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from importlib.metadata import version
 from pathlib import Path
@@ -38,12 +39,17 @@ def fingerprint(root: Path, inputs: Iterable[str] = TRAINING_INPUTS) -> str:
     return digest.hexdigest()[:16]
 
 
+def rasa_executable() -> str:
+    """The ``rasa`` command of the virtualenv this Python runs in."""
+    return str(Path(sys.executable).with_name("rasa"))
+
+
 def model_path(root: Path, model_fingerprint: str) -> Path:
     """Where the model trained from inputs with ``model_fingerprint`` is stored."""
     return root / "models" / f"{MODEL_PREFIX}{model_fingerprint}.tar.gz"
 
 
-def ensure_model(root: Path, rasa_executable: str, say: Callable[[str], None] = print) -> Path:
+def ensure_model(root: Path, say: Callable[[str], None] = print) -> Path:
     """Return the model for the current inputs, training it first if it does not exist yet.
 
     Raises:
@@ -56,7 +62,7 @@ def ensure_model(root: Path, rasa_executable: str, say: Callable[[str], None] = 
         return target
     say(f"Training the model (inputs changed, fingerprint {fp}); this takes a few minutes...")
     result = subprocess.run(
-        [rasa_executable, "train", "--out", str(target.parent), "--fixed-model-name", target.name[: -len(".tar.gz")]],
+        [rasa_executable(), "train", "--out", str(target.parent), "--fixed-model-name", target.name[: -len(".tar.gz")]],
         cwd=root,
         check=False,
     )

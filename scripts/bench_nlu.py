@@ -16,6 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.training import rasa_executable
+
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("consult", "complain", "report", "suggest")
 CONFUSION = CORE + ("out_of_scope",)
@@ -24,9 +26,8 @@ TARGET_CORE_MACRO_F1 = 0.90
 
 def run_cross_validation(folds: int, out: Path, config: Path) -> dict:
     """Run Rasa's cross-validation and return its intent report (test folds)."""
-    rasa = str(Path(sys.executable).with_name("rasa"))
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    command = [rasa, "test", "nlu", "--nlu", "data/nlu", "--config", str(config), "--cross-validation",
+    command = [rasa_executable(), "test", "nlu", "--nlu", "data/nlu", "--config", str(config), "--cross-validation",
                "--folds", str(folds), "--out", str(out), "--no-plot", "--successes", "--quiet"]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     return json.loads((out / "intent_report.json").read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
     """
     settings = load_settings(env, env_file=Path("/nonexistent"))
     upgrade(settings.database_url)
-    model = ensure_model(PROJECT_ROOT, str(Path(sys.executable).with_name("rasa")))
+    model = ensure_model(PROJECT_ROOT)
     stack = Stack(settings=settings, model=model, credentials=credentials_file(PROJECT_ROOT),
                   log_dir=log_dir, child_env=env)
     try:
