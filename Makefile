@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu clean
+.PHONY: run test install train validate bench-nlu bench-faq clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -13,6 +13,7 @@ install: $(INSTALLED)
 
 ## run: the whole assistant on localhost (embedded defaults: SQLite, in-memory stores); Ctrl-C stops it
 run: install
+	@$(PY) -m bot faq sample
 	@$(PY) -m bot run
 
 ## test: every test (validation, training if needed, conversation stories, pytest incl. browser)
@@ -24,6 +25,10 @@ train: install
 
 validate: install
 	@.venv/bin/rasa data validate
+
+## bench-faq: FAQ matcher vs BM25 / char TF-IDF / embeddings on our paraphrase set; latency at 10,000 entries
+bench-faq: install
+	@$(PY) -m scripts.bench_faq
 
 ## bench-nlu: 5-fold cross-validation of the NLU on our training data
 bench-nlu: install

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
 
-from actions.services import session_factory
-from bot.dialogue import consecutive_misunderstandings, likeliest_choices
-from bot.unanswered import Misunderstanding, record_unanswered
-
-logger = logging.getLogger(__name__)
+from actions.unanswered import intent_ranking, remember_misunderstanding
+from bot.dialogue import NONE_OF_THESE_TITLE, consecutive_misunderstandings, likeliest_choices
 
 # Rasa's two-stage fallback treats this intent as "none of these".
-NONE_OF_THESE = {"title": "都不是", "payload": "/out_of_scope"}
-
-
-def _intent_ranking(tracker: Tracker) -> list[tuple[str, float]]:
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    return [(item.get("name", ""), float(item.get("confidence") or 0.0)) for item in ranking]
+NONE_OF_THESE = {"title": NONE_OF_THESE_TITLE, "payload": "/out_of_scope"}
 
 
 def _user_intents_newest_first(tracker: Tracker) -> list[str | None]:
@@ -33,36 +23,8 @@ def _user_intents_newest_first(tracker: Tracker) -> list[str | None]:
     ]
 
 
-def _last_citizen_text(tracker: Tracker) -> str:
-    """The latest message the citizen typed (button payloads such as "/out_of_scope" skipped)."""
-    for event in reversed(tracker.events):
-        text = (event.get("text") or "").strip() if event.get("event") == "user" else ""
-        if text and not text.startswith("/"):
-            return text
-    return ""
-
-
 def _likeliest_buttons(tracker: Tracker) -> list[dict[str, str]]:
-    return [{"title": c.title, "payload": c.payload} for c in likeliest_choices(_intent_ranking(tracker))]
-
-
-def remember_misunderstanding(tracker: Tracker, reason: str) -> None:
-    """Keep the misunderstood text for editors; a database failure never breaks the reply."""
-    text = _last_citizen_text(tracker)
-    if not text:
-        return
-    top = max(_intent_ranking(tracker), key=lambda pair: pair[1], default=(None, None))
-    item = Misunderstanding(
-        text=text,
-        channel=tracker.get_latest_input_channel() or "unknown",
-        reason=reason,
-        top_intent=top[0],
-        confidence=top[1],
-    )
-    try:
-        record_unanswered(session_factory(), item)
-    except SQLAlchemyError as exc:
-        logger.error("could not record an unanswered question: %s", type(exc).__name__)
+    return [{"title": c.title, "payload": c.payload} for c in likeliest_choices(intent_ranking(tracker))]
 
 
 class ActionAskAffirmation(Action):

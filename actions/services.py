@@ -8,6 +8,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory
+from bot.faq.live import LiveFaq
 
 
 @lru_cache(maxsize=1)
@@ -20,3 +21,9 @@ def settings() -> Settings:
 def session_factory() -> sessionmaker:
     """Sessions on the application database."""
     return make_session_factory(make_engine(settings().database_url))
+
+
+@lru_cache(maxsize=1)
+def live_faq() -> LiveFaq:
+    """The knowledge base index, following every change in the database."""
+    return LiveFaq(session_factory())

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | train | db upgrade | config | model-path``."""
+"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq …``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.faq import cli as faq_cli
 
 
 def _say(message: str) -> None:
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("model-path", help="print the path of the model for the current training inputs")
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
+    faq_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -99,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "run":
         return cmd_run(settings)
+    if args.command == "faq":
+        return faq_cli.run(args, settings, _say)
     if args.command == "train":
         cmd_train(settings)
     elif args.command == "db":

@@ -44,6 +44,8 @@ class HotlineProfile:
     service_hours: str
     scope: tuple[str, ...]
     deadlines: Deadlines = field(default_factory=Deadlines)
+    # FAQ entries marked with these hotline scopes are served (12345 has absorbed 12319 and 12320).
+    faq_hotlines: tuple[str, ...] = ("all",)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def load_profile(name_or_path: str) -> HotlineProfile:
         service_hours=str(raw["service_hours"]),
         scope=tuple(str(item) for item in raw["scope"]),
         deadlines=deadlines,
+        faq_hotlines=tuple(dict.fromkeys([*(str(h) for h in raw.get("faq_hotlines") or ()), str(raw["number"]), "all"])),
     )
 
 

@@ -12,6 +12,8 @@ import yaml
 MISUNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 LABELS_FILE = Path(__file__).resolve().parent / "intent_labels.yml"
 DEFAULT_CHOICES = ("consult", "complain")
+# The last button under every "did you mean" list (Rasa's two-stage fallback, the FAQ's choices).
+NONE_OF_THESE_TITLE = "都不是"
 
 
 @dataclass(frozen=True)

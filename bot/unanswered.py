@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, Float, Integer, String, Text, select
+from sqlalchemy import Column, DateTime, Float, Integer, String, Text, func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import Base, transaction
@@ -25,6 +26,9 @@ class UnansweredQuestion(Base):
     reason = Column(String(32), nullable=False)
     top_intent = Column(String(64))
     confidence = Column(Float)
+    # The masked text without case, spaces and punctuation: repeats of a question share it.
+    question_key = Column(String(200), index=True)
+    conversation_id = Column(String(128))
     created_at = Column(DateTime(timezone=True), nullable=False, index=True)
 
 
@@ -37,12 +41,32 @@ class Misunderstanding:
     reason: str
     top_intent: str | None = None
     confidence: float | None = None
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UnansweredCount:
+    """A question asked (in the same words) one or more times without an answer."""
+
+    text: str
+    count: int
+    first_asked: datetime
+    last_asked: datetime
+
+
+def question_key(masked_text: str) -> str:
+    """What repeats of the same question have in common: no case, spaces or punctuation."""
+    normalized = unicodedata.normalize("NFKC", masked_text).lower()
+    return "".join(ch for ch in normalized if ch.isalnum() or ch == "*")[:200]
 
 
 def record_unanswered(factory: sessionmaker, item: Misunderstanding) -> int:
     """Store a misunderstood message with personal data masked; returns its id."""
+    masked = mask_personal_data(item.text)[:MAX_STORED_CHARS]
     row = UnansweredQuestion(
-        text=mask_personal_data(item.text)[:MAX_STORED_CHARS],
+        text=masked,
+        question_key=question_key(masked),
+        conversation_id=(item.conversation_id or None) and item.conversation_id[:128],
         channel=(item.channel or "unknown")[:32],
         reason=item.reason[:32],
         top_intent=item.top_intent,
@@ -60,3 +84,20 @@ def latest_unanswered(factory: sessionmaker, *, limit: int = 50) -> list[Unanswe
     with transaction(factory) as session:
         query = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(limit)
         return list(session.scalars(query))
+
+
+def unanswered_counts(factory: sessionmaker, *, limit: int = 50) -> list[UnansweredCount]:
+    """Questions without an answer, most often asked first (a repeat is the same words)."""
+    query = (
+        select(
+            func.min(UnansweredQuestion.text),
+            func.count(),
+            func.min(UnansweredQuestion.created_at),
+            func.max(UnansweredQuestion.created_at),
+        )
+        .group_by(UnansweredQuestion.question_key)
+        .order_by(func.count().desc(), func.max(UnansweredQuestion.created_at).desc())
+        .limit(limit)
+    )
+    with transaction(factory) as session:
+        return [UnansweredCount(text, int(count), first, last) for text, count, first, last in session.execute(query)]

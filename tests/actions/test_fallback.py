@@ -1,7 +1,7 @@
 from rasa_sdk.events import UserUtteranceReverted
 from sqlalchemy.exc import OperationalError
 
-from actions import fallback, services
+from actions import services
 from actions.fallback import ActionAskAffirmation, ActionDefaultFallback, ActionOutOfScope
 from bot.unanswered import latest_unanswered
 from tests.actions.conftest import load_tracker, run_action
@@ -46,6 +46,6 @@ def test_a_database_that_went_away_does_not_stop_the_answer(monkeypatch):
     def broken_factory():
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(fallback, "session_factory", broken_factory)
+    monkeypatch.setattr("actions.unanswered.session_factory", broken_factory)
     messages, _ = run_action(ActionOutOfScope(), load_tracker("out_of_scope_twice"))
     assert [m["response"] for m in messages] == ["utter_offer_human_phone"]

@@ -11,12 +11,20 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, load_settings
+from bot.db import make_engine, make_session_factory
+from bot.faq.store import catalogue_version
+from bot.faq.transfer import import_file
 from bot.migrate import upgrade
 from bot.runner import Stack, credentials_file
 from bot.training import ensure_model
 
 # Ports apart from `make run`'s 5005/5055, so tests can run beside a running assistant.
 TEST_PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155"}
+
+
+def stack_database(stack: Stack):
+    """Sessions on the running assistant's database (to change what it serves, as an editor would)."""
+    return make_session_factory(make_engine(stack.settings.database_url))
 
 
 def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
@@ -32,6 +40,9 @@ def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
     """
     settings = load_settings(env, env_file=Path("/nonexistent"))
     upgrade(settings.database_url)
+    factory = make_session_factory(make_engine(settings.database_url))
+    if catalogue_version(factory) == 0:
+        import_file(factory, PROJECT_ROOT / "kb" / "sample-faq.csv", actor="test")
     model = ensure_model(PROJECT_ROOT)
     stack = Stack(settings=settings, model=model, credentials=credentials_file(PROJECT_ROOT),
                   log_dir=log_dir, child_env=env)

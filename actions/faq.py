@@ -1,0 +1,131 @@
+"""Consultations: answer from the live FAQ, ask "did you mean", or decline honestly and keep the question.
+
+The action only adds messages and one slot; it never touches the active loop, so a question asked in
+the middle of a form is answered and the form asks its next question (no feedback question then).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.services import live_faq, session_factory, settings
+from actions.unanswered import last_citizen_text, remember_misunderstanding
+from bot.dialogue import NONE_OF_THESE_TITLE
+from bot.faq.decision import Decision, decide
+from bot.faq.live import KnowledgeBaseUnavailable
+from bot.faq.store import EntryData, get_entry, record_feedback
+
+logger = logging.getLogger(__name__)
+
+FAQ_SLOT = "faq_entry_id"
+
+
+def _chosen_entry_id(tracker: Tracker) -> str | None:
+    """The entry picked from "did you mean" buttons, if the latest message is such a pick."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "faq_id" and entity.get("value"):
+            return str(entity["value"])
+    return None
+
+
+def _question(tracker: Tracker) -> str:
+    """What the citizen asked: the latest text; after "none of these", the question before it."""
+    latest = (tracker.latest_message.get("text") or "").strip()
+    if latest and not latest.startswith("/"):
+        return latest
+    if (tracker.latest_message.get("intent") or {}).get("name") == "none_of_these":
+        return last_citizen_text(tracker)
+    return ""
+
+
+def _choice_button(entry: EntryData) -> dict[str, str]:
+    return {"title": entry.question, "payload": "/consult" + json.dumps({"faq_id": entry.id}, ensure_ascii=False)}
+
+
+class ActionAnswerFaq(Action):
+    """Answers a consultation at once, or asks which question was meant, or says it has no answer."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        chosen = _chosen_entry_id(tracker)
+        try:
+            if chosen:
+                entry = get_entry(session_factory(), chosen)
+                if entry is not None and entry.status == "published":
+                    return self._answer(dispatcher, tracker, entry)
+            if (tracker.latest_message.get("intent") or {}).get("name") == "none_of_these":
+                return self._decline(dispatcher, tracker)
+            question = _question(tracker)
+            if not question:
+                dispatcher.utter_message(response="utter_ask_consult_question")
+                return [SlotSet(FAQ_SLOT, None)]
+            index = live_faq().index()
+            decision = decide(index.search(question, hotlines=settings().profile.faq_hotlines, top=5))
+        except (SQLAlchemyError, KnowledgeBaseUnavailable) as exc:
+            logger.error("knowledge base unavailable: %s", type(exc).__name__)
+            dispatcher.utter_message(response="utter_faq_unavailable")
+            return [SlotSet(FAQ_SLOT, None)]
+        return self._act(dispatcher, tracker, decision)
+
+    def _act(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[EventType]:
+        if decision.kind == "answer":
+            return self._answer(dispatcher, tracker, decision.best.entry)
+        if decision.kind == "clarify":
+            buttons = [_choice_button(c.entry) for c in decision.candidates]
+            buttons.append({"title": NONE_OF_THESE_TITLE, "payload": "/none_of_these"})
+            dispatcher.utter_message(response="utter_faq_clarify", buttons=buttons)
+            return [SlotSet(FAQ_SLOT, None)]
+        return self._decline(dispatcher, tracker)
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, entry: EntryData) -> list[EventType]:
+        dispatcher.utter_message(text=entry.answer)
+        logger.info("FAQ answered with %s (version %s)", entry.id, entry.version)
+        if tracker.active_loop.get("name"):  # inside a form: it asks its own question next
+            return [SlotSet(FAQ_SLOT, None)]
+        dispatcher.utter_message(response="utter_ask_faq_feedback")
+        return [SlotSet(FAQ_SLOT, entry.id)]
+
+    @staticmethod
+    def _decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        remember_misunderstanding(tracker, reason="faq_no_match")
+        dispatcher.utter_message(response="utter_faq_no_answer")
+        return [SlotSet(FAQ_SLOT, None)]
+
+
+class ActionRecordFaqFeedback(Action):
+    """Stores "solved / not solved" for the entry just served and replies accordingly."""
+
+    def name(self) -> str:
+        return "action_record_faq_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        entry_id = tracker.get_slot(FAQ_SLOT)
+        if not entry_id:  # the last consultation was not answered: affirm/deny mean nothing special
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
+        helpful = (tracker.latest_message.get("intent") or {}).get("name") == "affirm"
+        try:
+            record_feedback(
+                session_factory(),
+                entry_id=entry_id,
+                helpful=helpful,
+                channel=tracker.get_latest_input_channel() or "unknown",
+            )
+        except (SQLAlchemyError, KeyError) as exc:
+            logger.error("FAQ feedback not stored: %s", type(exc).__name__)
+        dispatcher.utter_message(response="utter_faq_glad" if helpful else "utter_faq_sorry")
+        return [SlotSet(FAQ_SLOT, None)]

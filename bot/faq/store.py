@@ -1,0 +1,217 @@
+"""Reading and changing the knowledge base; every change writes a revision and so bumps the version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import transaction
+from bot.faq.models import HOTLINE_SCOPES, STATUSES, FaqEntry, FaqFeedback, FaqRevision
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """An entry's content, independent of the database row."""
+
+    id: str
+    question: str
+    answer: str
+    category: str
+    similar_questions: tuple[str, ...] = ()
+    hotline: str = "all"
+    department: str = ""
+    source: str = ""
+    effective_date: date | None = None
+    status: str = "published"
+    version: int = field(default=0, compare=False)
+
+    def phrasings(self) -> tuple[str, ...]:
+        """The standard question first, then the similar ones."""
+        return (self.question, *self.similar_questions)
+
+    def content(self) -> dict:
+        """The fields a change is about (what a revision snapshot stores)."""
+        data = asdict(self)
+        data.pop("version")
+        data["similar_questions"] = list(self.similar_questions)
+        data["effective_date"] = self.effective_date.isoformat() if self.effective_date else None
+        return data
+
+
+class InvalidEntry(ValueError):
+    """The entry cannot be stored; the message says why (shown to editors and in import reports)."""
+
+
+def check_entry(data: EntryData) -> None:
+    """Raise InvalidEntry unless the entry can be served."""
+    problems = []
+    if not data.id.strip() or len(data.id) > 32:
+        problems.append("id must have 1–32 characters")
+    if not data.question.strip():
+        problems.append("question is empty")
+    if not data.answer.strip():
+        problems.append("answer is empty")
+    if not data.category.strip():
+        problems.append("category is empty")
+    if data.hotline not in HOTLINE_SCOPES:
+        problems.append(f"hotline must be one of {', '.join(HOTLINE_SCOPES)}")
+    if data.status not in STATUSES:
+        problems.append(f"status must be one of {', '.join(STATUSES)}")
+    if problems:
+        raise InvalidEntry("; ".join(problems))
+
+
+def _to_data(row: FaqEntry) -> EntryData:
+    return EntryData(
+        id=row.id,
+        question=row.question,
+        answer=row.answer,
+        category=row.category,
+        similar_questions=tuple(row.similar_questions or ()),
+        hotline=row.hotline,
+        department=row.department,
+        source=row.source,
+        effective_date=row.effective_date,
+        status=row.status,
+        version=row.version,
+    )
+
+
+def _apply(row: FaqEntry, data: EntryData) -> None:
+    row.question = data.question
+    row.similar_questions = list(data.similar_questions)
+    row.answer = data.answer
+    row.category = data.category
+    row.hotline = data.hotline
+    row.department = data.department
+    row.source = data.source
+    row.effective_date = data.effective_date
+    row.status = data.status
+
+
+def _revise(session: Session, row: FaqEntry, action: str, actor: str, now: datetime) -> None:
+    row.updated_at = now
+    row.updated_by = actor
+    session.add(
+        FaqRevision(
+            entry_id=row.id,
+            version=row.version,
+            action=action,
+            snapshot=_to_data(row).content(),
+            changed_at=now,
+            changed_by=actor,
+        )
+    )
+
+
+def _save(session: Session, data: EntryData, actor: str, now: datetime) -> str:
+    row = session.get(FaqEntry, data.id)
+    if row is None:
+        row = FaqEntry(id=data.id, version=1, updated_at=now, updated_by=actor)
+        _apply(row, data)
+        session.add(row)
+        session.flush()
+        _revise(session, row, "created", actor, now)
+        return "created"
+    if _to_data(row) == data:
+        return "unchanged"
+    _apply(row, data)
+    row.version += 1
+    _revise(session, row, "updated", actor, now)
+    return "updated"
+
+
+def save_entries(factory: sessionmaker, entries: list[EntryData], *, actor: str) -> list[str]:
+    """Create or update entries by id in one transaction; "created", "updated" or "unchanged" each."""
+    for data in entries:
+        check_entry(data)
+    now = datetime.now(timezone.utc)
+    with transaction(factory) as session:
+        return [_save(session, data, actor, now) for data in entries]
+
+
+def save_entry(factory: sessionmaker, data: EntryData, *, actor: str) -> str:
+    """Create or update one entry by id; returns "created", "updated" or "unchanged"."""
+    return save_entries(factory, [data], actor=actor)[0]
+
+
+def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str) -> EntryData:
+    """Publish, retire or return an entry to draft (a new version)."""
+    if status not in STATUSES:
+        raise InvalidEntry(f"status must be one of {', '.join(STATUSES)}")
+    with transaction(factory) as session:
+        row = session.get(FaqEntry, entry_id)
+        if row is None:
+            raise KeyError(entry_id)
+        if row.status != status:
+            row.status = status
+            row.version += 1
+            action = {"published": "published", "retired": "retired", "draft": "drafted"}[status]
+            _revise(session, row, action, actor, datetime.now(timezone.utc))
+        return _to_data(row)
+
+
+def get_entry(factory: sessionmaker, entry_id: str) -> EntryData | None:
+    """The entry with this id, whatever its status."""
+    with transaction(factory) as session:
+        row = session.get(FaqEntry, entry_id)
+        return _to_data(row) if row is not None else None
+
+
+def list_entries(factory: sessionmaker, *, status: str | None = None) -> list[EntryData]:
+    """Entries ordered by id, optionally only those with one status."""
+    query = select(FaqEntry).order_by(FaqEntry.id)
+    if status is not None:
+        query = query.where(FaqEntry.status == status)
+    with transaction(factory) as session:
+        return [_to_data(row) for row in session.scalars(query)]
+
+
+def catalogue_version(factory: sessionmaker) -> int:
+    """A number that grows with every change to the knowledge base (its latest revision id)."""
+    with transaction(factory) as session:
+        return int(session.scalar(select(func.max(FaqRevision.id))) or 0)
+
+
+def published_snapshot(factory: sessionmaker) -> tuple[int, list[EntryData]]:
+    """The version and the published entries, read together in one transaction."""
+    with transaction(factory) as session:
+        version = int(session.scalar(select(func.max(FaqRevision.id))) or 0)
+        rows = session.scalars(select(FaqEntry).where(FaqEntry.status == "published").order_by(FaqEntry.id))
+        return version, [_to_data(row) for row in rows]
+
+
+def revisions(factory: sessionmaker, entry_id: str) -> list[FaqRevision]:
+    """An entry's revisions, oldest first."""
+    with transaction(factory) as session:
+        query = select(FaqRevision).where(FaqRevision.entry_id == entry_id).order_by(FaqRevision.id)
+        return list(session.scalars(query))
+
+
+def record_feedback(factory: sessionmaker, *, entry_id: str, helpful: bool, channel: str) -> None:
+    """Store whether a served answer solved the citizen's problem (against the version served now)."""
+    with transaction(factory) as session:
+        row = session.get(FaqEntry, entry_id)
+        if row is None:
+            raise KeyError(entry_id)
+        session.add(
+            FaqFeedback(
+                entry_id=entry_id,
+                entry_version=row.version,
+                helpful=helpful,
+                channel=(channel or "unknown")[:32],
+                created_at=datetime.now(timezone.utc),
+            )
+        )
+
+
+def feedback_counts(factory: sessionmaker, entry_id: str) -> tuple[int, int]:
+    """(helpful, not helpful) counts for an entry."""
+    with transaction(factory) as session:
+        query = select(FaqFeedback.helpful, func.count()).where(FaqFeedback.entry_id == entry_id).group_by(FaqFeedback.helpful)
+        counts = dict(session.execute(query).all())
+        return int(counts.get(True, 0)), int(counts.get(False, 0))
+
