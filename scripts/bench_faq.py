@@ -24,8 +24,8 @@ import numpy as np
 from bot.db import make_engine, make_session_factory
 from bot.faq.decision import Thresholds, decide
 from bot.faq.evaluation import EvalCase, EvalReport, evaluate, read_cases
-from bot.faq.live import LiveFaq
-from bot.faq.matcher import CHANNELS, Candidate, FaqIndex, Weights
+from bot.faq.live import RECHECK_SECONDS, LiveFaq
+from bot.faq.matcher import CHANNELS, FaqIndex, SearchResult, Weights
 from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
 from bot.faq.store import EntryData, list_entries, save_entries
 from bot.faq.text import default_normalizer
@@ -39,7 +39,7 @@ CASES = ROOT / "kb" / "eval" / "faq-paraphrases.csv"
 WORK = ROOT / "var" / "bench"
 MAX_WRONG_ON_DEV = 0.02
 LARGE_BASE = 10_000
-Search = Callable[[str], list[Candidate]]
+Search = Callable[[str], SearchResult]
 
 
 def _database(name: str):
@@ -59,7 +59,7 @@ def calibrate(search: Search, dev: Sequence[EvalCase]) -> Thresholds:
     """Thresholds with the most correct answers on dev while confident-wrong stays <= 2 %,
     then the clarify limit that best separates "the right entry is in the top 3" from the rest."""
     frozen = _frozen(search, dev)
-    tops = sorted({round(frozen(c.query)[0].score, 4) for c in dev if frozen(c.query)})
+    tops = sorted({round(frozen(c.query).candidates[0].score, 4) for c in dev if frozen(c.query).candidates})
     grid = [tops[int(i)] for i in np.linspace(0, len(tops) - 1, num=min(60, len(tops)))]
     best, best_correct = Thresholds(answer=float("inf"), clarify=float("inf"), margin=0.0), -1.0
     for answer, share in itertools.product(grid, (0.0, 0.03, 0.06, 0.1, 0.15)):
@@ -71,7 +71,7 @@ def calibrate(search: Search, dev: Sequence[EvalCase]) -> Thresholds:
     def separation(clarify: float) -> int:
         good = 0
         for case in dev:
-            candidates = frozen(case.query)
+            candidates = frozen(case.query).candidates
             offered = bool(candidates) and candidates[0].score >= clarify
             useful = case.expected_id in [c.entry.id for c in candidates[:3]] if case.expected_id else False
             good += offered == useful
@@ -178,9 +178,16 @@ def main() -> int:
         import_file(large, SAMPLE, actor="bench")
         save_entries(large, _synthetic_entries(LARGE_BASE - len(entries)), actor="bench")
         started = time.perf_counter()
-        live = LiveFaq(large)
+        live = LiveFaq(large, recheck_seconds=0, background=False)
         big = live.index()
-        print(f"\n10k index: {len(big)} entries built in {time.perf_counter() - started:.1f} s (vectors cached in the database)")
+        print(f"\n{len(big)} entries: first index built in {time.perf_counter() - started:.1f} s")
+        edited = big.entries[-1]
+        save_entries(large, [replace(edited, answer=f"{edited.answer}（{time.time():.0f} 修订）")], actor="bench")
+        started = time.perf_counter()
+        live.index()
+        print(f"{len(big)} entries: rebuilt after one edit in {time.perf_counter() - started:.2f} s "
+              f"(+ up to {RECHECK_SECONDS} s until the version check sees it)")
+        big = live.index()
         big.search("预热")
         report = evaluate(big.search, test, decide=decide)
         print("| method | top-1 | top-3 | answered right | asked back | declined | confident-wrong | p50 ms | p99 ms |")

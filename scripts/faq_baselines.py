@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.faq.matcher import Candidate
+from bot.faq.matcher import Candidate, SearchResult
 from bot.faq.semantic import CachedEncoder
 from bot.faq.store import EntryData
 
@@ -34,14 +34,14 @@ class _PhrasingRanker:
     def scores(self, query: str) -> np.ndarray:
         raise NotImplementedError
 
-    def search(self, query: str, *, top: int = 5) -> list[Candidate]:
+    def search(self, query: str, *, top: int = 5) -> SearchResult:
         scores = self.scores(query)
         best: dict[int, int] = {}
         for phrase in np.argsort(-scores, kind="stable"):
             best.setdefault(int(self.owners[phrase]), int(phrase))
             if len(best) == top:
                 break
-        return [Candidate(self.entries[o], float(scores[p]), self.phrasings[p], {}) for o, p in best.items()]
+        return SearchResult([Candidate(self.entries[o], float(scores[p]), self.phrasings[p], {}) for o, p in best.items()])
 
 
 class Bm25(_PhrasingRanker):

@@ -84,12 +84,13 @@ def _search(args: argparse.Namespace, settings: Settings, say) -> int:
     from bot.faq.live import LiveFaq
 
     live = LiveFaq(_factory(settings))
-    candidates = live.index().search(args.text, hotlines=_hotlines(settings, args.hotline), top=max(args.top, 1))
-    decision = decide(candidates)
+    found = live.index().search(args.text, hotlines=_hotlines(settings, args.hotline), top=max(args.top, 1))
+    decision = decide(found)
     result = {
         "query": args.text,
         "decision": decision.kind,
         "knowledge_base_version": live.version,
+        "topic_words": found.topic_words,
         "candidates": [
             {
                 "id": c.entry.id,
@@ -100,7 +101,7 @@ def _search(args: argparse.Namespace, settings: Settings, say) -> int:
                 "category": c.entry.category,
                 "hotline": c.entry.hotline,
             }
-            for c in candidates
+            for c in found.candidates
         ],
     }
     if args.json:

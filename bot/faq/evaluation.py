@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.faq.decision import Decision
-from bot.faq.matcher import Candidate
+from bot.faq.matcher import SearchResult
 
-Searcher = Callable[[str], list[Candidate]]
-Decider = Callable[[Sequence[Candidate]], Decision]
+Searcher = Callable[[str], SearchResult]
+Decider = Callable[[SearchResult], Decision]
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ def evaluate(search: Searcher, cases: Sequence[EvalCase], *, decide: Decider) ->
     answerable = sum(1 for c in cases if c.expected_id)
     for case in cases:
         started = time.perf_counter()
-        candidates = search(case.query)
-        decision = decide(candidates)
+        result = search(case.query)
+        decision = decide(result)
         latencies.append((time.perf_counter() - started) * 1000)
-        ids = [c.entry.id for c in candidates]
+        ids = [c.entry.id for c in result.candidates]
         if case.expected_id:
             top1 += ids[:1] == [case.expected_id]
             top3 += case.expected_id in ids[:3]

@@ -2,6 +2,9 @@
 
 scikit-learn's vectoriser drops tokens it has not seen, so "车派丢了怎么补办" would look like a perfect
 match for any "…丢了怎么补办" question. Here an unknown token weighs as much as the rarest known one.
+
+Building is vectorised and remembers each text's token counts (``LexicalMemo``), so rebuilding after an
+edit of a 10,000-entry knowledge base costs little more than stacking arrays.
 """
 
 from __future__ import annotations
@@ -16,51 +19,68 @@ from scipy.sparse import csr_matrix
 Analyzer = Callable[[str], list[str]]
 
 
+class LexicalMemo:
+    """Token ids and sublinear term frequencies per text, kept from one index build to the next."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def row(self, text: str, analyzer: Analyzer) -> tuple[np.ndarray, np.ndarray]:
+        cached = self._rows.get(text)
+        if cached is None:
+            counts = Counter(analyzer(text))
+            ids = np.fromiter((self.vocabulary.setdefault(t, len(self.vocabulary)) for t in counts), dtype=np.int64, count=len(counts))
+            tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+            cached = self._rows[text] = (ids, tf)
+        return cached
+
+    def keep_only(self, texts: list[str]) -> None:
+        """Forget texts that are no longer indexed (ids stay: they are cheap and stable)."""
+        wanted = set(texts)
+        self._rows = {t: r for t, r in self._rows.items() if t in wanted}
+
+
 class LexicalChannel:
     """Cosine similarity of a query to every indexed text, over the tokens ``analyzer`` yields."""
 
-    def __init__(self, analyzer: Analyzer, texts: list[str]) -> None:
+    def __init__(self, analyzer: Analyzer, texts: list[str], memo: LexicalMemo | None = None) -> None:
         self._analyzer = analyzer
-        token_lists = [analyzer(text) for text in texts]
-        self._vocabulary: dict[str, int] = {}
-        for tokens in token_lists:
-            for token in tokens:
-                self._vocabulary.setdefault(token, len(self._vocabulary))
+        self._memo = memo or LexicalMemo()
+        rows = [self._memo.row(text, analyzer) for text in texts]
+        self._memo.keep_only(texts)
+        size = max(len(self._memo.vocabulary), 1)
+        lengths = np.fromiter((len(ids) for ids, _ in rows), dtype=np.int64, count=len(rows))
+        ids = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int64)
+        tf = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0)
         documents = len(texts)
-        frequency = np.zeros(len(self._vocabulary))
-        for tokens in token_lists:
-            for token in set(tokens):
-                frequency[self._vocabulary[token]] += 1
-        self._idf = np.log((1 + documents) / (1 + frequency)) + 1.0
+        self._frequency = np.bincount(ids, minlength=size)  # each id once per text (Counter keys)
+        self._idf = np.log((1 + documents) / (1 + self._frequency)) + 1.0
         self._unknown_idf = math.log(1 + documents) + 1.0
-        self._matrix = self._weighted_rows(token_lists)
+        weights = tf * self._idf[ids]
+        row_of = np.repeat(np.arange(documents), lengths)
+        norms = np.sqrt(np.bincount(row_of, weights=weights**2, minlength=documents))
+        data = (weights / np.maximum(norms[row_of], 1e-12)).astype(np.float32)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        self._matrix = csr_matrix((data, ids, indptr), shape=(documents, size))
 
-    def _weights(self, tokens: list[str]) -> tuple[list[int], list[float], float]:
-        """(known token ids, their weights, squared weight of unknown tokens)."""
+    def _query_weights(self, tokens: list[str]) -> tuple[list[int], list[float], float]:
+        """(known token ids, their weights, squared weight of tokens no indexed text has)."""
         ids, weights, unknown = [], [], 0.0
+        vocabulary = self._memo.vocabulary
         for token, count in Counter(tokens).items():
-            weight = 1.0 + math.log(count)  # sublinear term frequency
-            position = self._vocabulary.get(token)
-            if position is None:
+            weight = 1.0 + math.log(count)
+            position = vocabulary.get(token)
+            if position is None or position >= len(self._frequency) or self._frequency[position] == 0:
                 unknown += (weight * self._unknown_idf) ** 2
             else:
                 ids.append(position)
                 weights.append(weight * self._idf[position])
         return ids, weights, unknown
 
-    def _weighted_rows(self, token_lists: list[list[str]]) -> csr_matrix:
-        data, indices, indptr = [], [], [0]
-        for tokens in token_lists:
-            ids, weights, _ = self._weights(tokens)
-            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-            indices.extend(ids)
-            data.extend(w / norm for w in weights)
-            indptr.append(len(indices))
-        return csr_matrix((data, indices, indptr), shape=(len(token_lists), max(len(self._vocabulary), 1)), dtype=np.float32)
-
     def cosines(self, query: str) -> np.ndarray:
         """Similarity of ``query`` to every text, in [0, 1]."""
-        ids, weights, unknown = self._weights(self._analyzer(query))
+        ids, weights, unknown = self._query_weights(self._analyzer(query))
         norm = math.sqrt(sum(w * w for w in weights) + unknown)
         if not ids or norm == 0:
             return np.zeros(self._matrix.shape[0], dtype=np.float32)
@@ -70,4 +90,5 @@ class LexicalChannel:
 
     def knows(self, token: str) -> bool:
         """Whether ``token`` occurs in the indexed texts."""
-        return token in self._vocabulary
+        position = self._memo.vocabulary.get(token)
+        return position is not None and position < len(self._frequency) and self._frequency[position] > 0

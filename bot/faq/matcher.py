@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.faq.lexical import LexicalChannel
+from bot.faq.lexical import LexicalChannel, LexicalMemo
 from bot.faq.semantic import CachedEncoder
 from bot.faq.spelling import HomophoneCorrector
 from bot.faq.store import EntryData
@@ -38,6 +38,15 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class SearchResult:
+    """The best entries for a question, and how many topic words of the knowledge base it uses
+    (one alone — "社保的事情" — says what about, but not which question; None when not counted)."""
+
+    candidates: list[Candidate]
+    topic_words: int | None = None
+
+
+@dataclass(frozen=True)
 class Candidate:
     """An entry, how well it matches the query, and through which phrasing and channels."""
 
@@ -57,7 +66,14 @@ class FaqIndex:
         normalizer: TextNormalizer,
         encoder: CachedEncoder | None,
         weights: Weights = Weights(),
+        memos: dict[str, LexicalMemo] | None = None,
     ) -> None:
+        """
+        Args:
+            memos: per lexical channel, what an earlier index of the same process analysed; passing
+                them makes a rebuild after a small edit cheap.
+        """
+        memos = memos if memos is not None else {}
         self.entries = list(entries)
         self.weights = weights
         self._encoder = encoder
@@ -83,10 +99,13 @@ class FaqIndex:
             "sounds": normalizer.sound_ngrams,
         }
         self._lexical = {
-            name: LexicalChannel(analyzer, phrasings)
+            name: LexicalChannel(analyzer, phrasings, memos.setdefault(name, LexicalMemo()))
             for name, analyzer in analyzers.items()
             if weights.of(name) > 0 and phrasings
         }
+        self._topic_vocabulary = self._lexical.get("words") or LexicalChannel(
+            normalizer.words, phrasings, memos.setdefault("words", LexicalMemo())
+        )
         use_semantic = encoder is not None and weights.semantic > 0 and bool(phrasings)
         self._vectors = encoder.encode(phrasings) if use_semantic else None
 
@@ -107,15 +126,21 @@ class FaqIndex:
             scores["semantic"] = np.clip(self._vectors @ self._encoder.encode_query(query), 0.0, 1.0)
         return scores
 
-    def search(self, query: str, *, hotlines: Sequence[str] | None = None, top: int = 5) -> list[Candidate]:
+    def topic_words(self, corrected_query: str) -> int:
+        """How many distinct words of the query the knowledge base uses, generic ones (怎么, 办理) aside."""
+        generic = self._normalizer.vocabulary.generic
+        return len({w for w in self._normalizer.words(corrected_query) if w not in generic and self._topic_vocabulary.knows(w)})
+
+    def search(self, query: str, *, hotlines: Sequence[str] | None = None, top: int = 5) -> SearchResult:
         """The ``top`` best entries for ``query`` among those serving ``hotlines`` (all when None)."""
         if not self._phrasings or not query.strip():
-            return []
-        scores = self.channel_scores(self.corrected(query))
+            return SearchResult([], 0)
+        corrected = self.corrected(query)
+        scores = self.channel_scores(corrected)
         combined = sum(self.weights.of(name) * scores[name] for name in CHANNELS)
         if hotlines is not None:
             combined = np.where(self._serves(tuple(hotlines)), combined, -1.0)
-        return [
+        candidates = [
             Candidate(
                 entry=self.entries[int(self._owner[phrase])],
                 score=score,
@@ -124,6 +149,7 @@ class FaqIndex:
             )
             for phrase, score in self._rank_entries(combined, top)
         ]
+        return SearchResult(candidates, self.topic_words(corrected))
 
     def _serves(self, hotlines: tuple[str, ...]) -> np.ndarray:
         """Which phrasings belong to entries for these hotlines (cached: a process serves one set)."""

@@ -32,7 +32,9 @@ class HomophoneCorrector:
             is_topic_word: whether a word may be a correction; jieba also yields made-up tokens
                 (e.g. "能补" from "能补缴吗") and everyday words that must never be corrections.
         """
-        counts = Counter(w for w in words if SHORTEST <= len(w) <= LONGEST and _is_chinese(w))
+        counts = Counter(words)
+        for word in [w for w in counts if not (SHORTEST <= len(w) <= LONGEST and _is_chinese(w))]:
+            del counts[word]
         self._known = set(counts)
         self._by_sound: dict[str, str] = {}
         for word, _ in counts.most_common():

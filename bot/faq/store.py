@@ -177,10 +177,15 @@ def catalogue_version(factory: sessionmaker) -> int:
 
 
 def published_snapshot(factory: sessionmaker) -> tuple[int, list[EntryData]]:
-    """The version and the published entries, read together in one transaction."""
+    """The version and the published entries, read together in one transaction.
+
+    Plain rows rather than ORM objects: the index is rebuilt from this after every edit, and at
+    10,000 entries building ORM objects alone took a second.
+    """
+    table = FaqEntry.__table__
     with transaction(factory) as session:
         version = int(session.scalar(select(func.max(FaqRevision.id))) or 0)
-        rows = session.scalars(select(FaqEntry).where(FaqEntry.status == "published").order_by(FaqEntry.id))
+        rows = session.execute(select(table).where(table.c.status == "published").order_by(table.c.id))
         return version, [_to_data(row) for row in rows]
 
 

@@ -28,6 +28,7 @@ class Vocabulary:
     canonical: dict[str, str]
     stopwords: frozenset[str]
     terms: tuple[str, ...]
+    generic: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -36,7 +37,12 @@ class Vocabulary:
         for word, variants in (raw.get("synonyms") or {}).items():
             for variant in variants or ():
                 canonical[str(variant)] = str(word)
-        return cls(canonical, frozenset(map(str, raw.get("stopwords") or ())), tuple(map(str, raw.get("terms") or ())))
+        return cls(
+            canonical,
+            frozenset(map(str, raw.get("stopwords") or ())),
+            tuple(map(str, raw.get("terms") or ())),
+            frozenset(map(str, raw.get("generic") or ())),
+        )
 
     @cached_property
     def all_words(self) -> frozenset[str]:

@@ -27,3 +27,17 @@ def test_unanswered_questions_are_kept_with_personal_data_masked(database_url):
     assert "13812345678" not in rows[1].text and "138****5678" in rows[1].text
     assert rows[1].channel == "webchat" and abs(rows[1].confidence - 0.41) < 1e-9
     engine.dispose()
+
+
+def test_repeats_of_a_question_are_counted_together(database_url):
+    from bot.unanswered import unanswered_counts
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    for text in ["护照怎么办？", "护照 怎么办", "宠物狗要办证吗", "护照怎么办!"]:
+        record_unanswered(factory, Misunderstanding(text=text, channel="webchat", reason="faq_no_match", conversation_id="c1"))
+    counts = unanswered_counts(factory)
+    assert [(c.count, c.text.startswith("护照")) for c in counts] == [(3, True), (1, False)]
+    assert counts[0].first_asked <= counts[0].last_asked
+    engine.dispose()

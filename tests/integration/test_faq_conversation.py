@@ -34,7 +34,8 @@ def test_choices_for_a_vague_question_round_trip(stack):
     assert choices[-1]["payload"] == "/none_of_these"
     answer = texts(say(stack, sender, choices[0]["payload"]))
     assert answer and "您是想问" not in answer
-    assert "没有这个问题的可靠答案" in texts(say(stack, sender, "我想问社保的事情")) or True
+    say(stack, sender, "我想问社保的事情")
+    assert "没有这个问题的可靠答案" in texts(say(stack, sender, "/none_of_these"))
 
 
 def test_an_edit_publish_and_retire_are_served_within_two_seconds_without_restart(stack):
@@ -48,11 +49,8 @@ def test_an_edit_publish_and_retire_are_served_within_two_seconds_without_restar
     assert new_answer in reply and elapsed <= LIVE_WITHIN_SECONDS
 
     set_status(factory, "MI-001", "retired", actor="editor-1")
-    reply, elapsed = _ask_until(stack, question, "", within=0)
-    deadline = time.monotonic() + LIVE_WITHIN_SECONDS
-    while new_answer in reply and time.monotonic() < deadline:
-        reply = texts(say(stack, f"citizen-{uuid.uuid4().hex[:8]}", question))
-    assert new_answer not in reply  # a retired answer is no longer given
+    time.sleep(LIVE_WITHIN_SECONDS)  # nobody asks meanwhile: the action server notices by itself
+    assert new_answer not in texts(say(stack, "after-retire", question))  # a retired answer is no longer given
 
     set_status(factory, "MI-001", "published", actor="editor-1")
     reply, elapsed = _ask_until(stack, question, new_answer, within=LIVE_WITHIN_SECONDS + 1)

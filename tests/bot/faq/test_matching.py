@@ -36,11 +36,12 @@ def test_homophone_typos_are_understood(index):
     assert decision.best.entry.id == "SI-002"
 
 
-def test_a_vague_question_gets_choices_not_a_guess(index):
-    decision = _decision(index, "社保的事情")
+@pytest.mark.parametrize("text", ["社保的事情", "我想问社保的事情", "公积金"])
+def test_a_vague_question_gets_choices_not_a_guess(index, text):
+    decision = _decision(index, text)
     assert decision.kind == "clarify"
     assert 1 <= len(decision.candidates) <= 3
-    assert all(c.entry.category == "社会保险" for c in decision.candidates[:2])
+    assert len({c.entry.category for c in decision.candidates[:2]}) == 1
 
 
 @pytest.mark.parametrize("text", ["推荐几部好看的电影", "给我讲个笑话", "'; DROP TABLE faq_entries; --", "😀😀😀"])
@@ -49,12 +50,12 @@ def test_nothing_close_is_declined(index, text):
 
 
 def test_empty_or_huge_questions_do_not_break_the_search(index):
-    assert index.search("   ", hotlines=ALL) == []
+    assert index.search("   ", hotlines=ALL).candidates == []
     assert decide(index.search("公积金" * 2000, hotlines=ALL)).kind in {"answer", "clarify", "decline"}
 
 
 def test_entries_of_other_hotlines_are_not_served(index):
     question = "宝宝打疫苗怎么预约"
     assert _decision(index, question).best.entry.hotline == "12320"
-    only_12319 = index.search(question, hotlines=("12319", "all"))
+    only_12319 = index.search(question, hotlines=("12319", "all")).candidates
     assert all(c.entry.hotline in ("12319", "all") for c in only_12319)
