@@ -62,7 +62,8 @@ class LexicalChannel:
         norms = np.sqrt(np.bincount(row_of, weights=weights**2, minlength=documents))
         data = (weights / np.maximum(norms[row_of], 1e-12)).astype(np.float32)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
-        self._matrix = csr_matrix((data, ids, indptr), shape=(documents, size))
+        # Stored by column: a query touches only its own tokens' columns, not every indexed text.
+        self._columns = csr_matrix((data, ids, indptr), shape=(documents, size)).tocsc()
 
     def _query_weights(self, tokens: list[str]) -> tuple[list[int], list[float], float]:
         """(known token ids, their weights, squared weight of tokens no indexed text has)."""
@@ -83,10 +84,8 @@ class LexicalChannel:
         ids, weights, unknown = self._query_weights(self._analyzer(query))
         norm = math.sqrt(sum(w * w for w in weights) + unknown)
         if not ids or norm == 0:
-            return np.zeros(self._matrix.shape[0], dtype=np.float32)
-        vector = np.zeros(self._matrix.shape[1], dtype=np.float32)
-        vector[ids] = np.asarray(weights, dtype=np.float32) / norm
-        return self._matrix @ vector
+            return np.zeros(self._columns.shape[0], dtype=np.float32)
+        return self._columns[:, ids] @ (np.asarray(weights, dtype=np.float32) / norm)
 
     def knows(self, token: str) -> bool:
         """Whether ``token`` occurs in the indexed texts."""
