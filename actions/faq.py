@@ -25,6 +25,7 @@ from bot.faq.store import EntryData, get_entry, record_feedback
 logger = logging.getLogger(__name__)
 
 FAQ_SLOT = "faq_entry_id"
+MESSAGE_SLOT = "message_question"
 
 
 def _chosen_entry_id(tracker: Tracker) -> str | None:
@@ -101,7 +102,8 @@ class ActionAnswerFaq(Action):
     def _decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         remember_misunderstanding(tracker, reason="faq_no_match")
         dispatcher.utter_message(response="utter_faq_no_answer")
-        return [SlotSet(FAQ_SLOT, None)]
+        # If the citizen chooses 留言, the form need not ask the question again.
+        return [SlotSet(FAQ_SLOT, None), SlotSet(MESSAGE_SLOT, last_citizen_text(tracker) or None)]
 
 
 class ActionRecordFaqFeedback(Action):

@@ -9,6 +9,8 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
+from bot.tickets.service import TicketDesk
+from bot.workdays import deployment_calendar
 
 
 @lru_cache(maxsize=1)
@@ -27,3 +29,10 @@ def session_factory() -> sessionmaker:
 def live_faq() -> LiveFaq:
     """The knowledge base index, following every change in the database."""
     return LiveFaq(session_factory())
+
+
+@lru_cache(maxsize=1)
+def ticket_desk() -> TicketDesk:
+    """Ticket creation and look-up with the deployment's calendar, deadlines and routing."""
+    current = settings()
+    return TicketDesk(session_factory(), deployment_calendar(current.working_calendar_dir), current.profile.deadlines)

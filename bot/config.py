@@ -33,6 +33,7 @@ class Deadlines:
     major_complaint: int = 5
     report: int = 10
     suggestion: int = 15
+    consultation: int = 3  # a question left as a message (留言) when the FAQ had no answer
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ class Settings:
     rasa_auth_token: str | None
     max_message_chars: int
     project_root: Path = PROJECT_ROOT
+    # Extra official working-day schedules (<year>.yml) for years the calendar package lacks.
+    working_calendar_dir: Path | None = None
 
     @property
     def var_dir(self) -> Path:
@@ -151,6 +154,15 @@ def _int(env: Mapping[str, str], key: str, default: int, errors: list[str], mini
     return int(text)
 
 
+def _folder(env: Mapping[str, str], key: str, errors: list[str]) -> Path | None:
+    text = env.get(key, "").strip()
+    if not text:
+        return None
+    if not Path(text).is_dir():
+        errors.append(f"{key} must name an existing folder, got {text!r}")
+    return Path(text)
+
+
 def _profile_with_overrides(env: Mapping[str, str], errors: list[str]) -> HotlineProfile | None:
     profile: HotlineProfile | None = None
     try:
@@ -163,6 +175,7 @@ def _profile_with_overrides(env: Mapping[str, str], errors: list[str]) -> Hotlin
         major_complaint=_int(env, "DEADLINE_MAJOR_COMPLAINT_DAYS", deadlines.major_complaint, errors),
         report=_int(env, "DEADLINE_REPORT_DAYS", deadlines.report, errors),
         suggestion=_int(env, "DEADLINE_SUGGESTION_DAYS", deadlines.suggestion, errors),
+        consultation=_int(env, "DEADLINE_CONSULTATION_DAYS", deadlines.consultation, errors),
     )
     if profile is None:
         return None
@@ -208,6 +221,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         action_port=_int(env, "ACTION_PORT", 5055, errors),
         rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, errors, minimum=10),
+        working_calendar_dir=_folder(env, "WORKING_CALENDAR_DIR", errors),
     )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("bot.unanswered", "bot.faq.models")
+MODEL_MODULES = ("bot.unanswered", "bot.faq.models", "bot.tickets.models")
 
 
 def import_all_models() -> None:

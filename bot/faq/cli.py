@@ -91,6 +91,7 @@ def _search(args: argparse.Namespace, settings: Settings, say) -> int:
         "decision": decision.kind,
         "knowledge_base_version": live.version,
         "topic_words": found.topic_words,
+        "unknown_words": found.unknown_words,
         "candidates": [
             {
                 "id": c.entry.id,

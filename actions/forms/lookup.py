@@ -1,0 +1,49 @@
+"""Validation of the ticket look-up form: a ticket number, then the phone's last four digits or a code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.forms.base import ExplainingFormValidation
+from bot.tickets.numbering import normalize_number
+from bot.tickets.service import CODE_ALPHABET, CODE_LENGTH
+from bot.validation import phone_last4
+
+_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+
+
+def lookup_check(text: str) -> str | None:
+    """Four phone digits, or an anonymous report's code, as typed; None if it is neither."""
+    code = re.sub(r"[\s\-]", "", text or "").upper()
+    if _CODE.match(code) and not code.isdigit():
+        return code
+    return phone_last4(text)
+
+
+class ValidateTicketLookupForm(ExplainingFormValidation):
+    def name(self) -> str:
+        return "validate_ticket_lookup_form"
+
+    def validate_lookup_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = normalize_number(str(value or ""))
+        if not number:  # the number may sit inside a sentence: 帮我查下TS202611280007
+            found = re.search(r"(?i)(TS|JB|JY|ZX)\s*\d[\d\s\-]{10,16}", str(value or ""))
+            number = normalize_number(found.group(0)) if found else ""
+        if number:
+            return self.accept("lookup_number", number)
+        return self.reject("lookup_number", "utter_lookup_number_invalid", dispatcher, tracker)
+
+    def validate_lookup_check(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        check = lookup_check(str(value or ""))
+        if check:
+            return self.accept("lookup_check", check)
+        return self.reject("lookup_check", "utter_lookup_check_invalid", dispatcher, tracker)

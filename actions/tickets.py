@@ -1,0 +1,124 @@
+"""Ticket look-up, "my tickets", and submitting a question left as a message (留言)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.services import ticket_desk
+from bot.tickets.notice import due_text
+from bot.tickets.service import CreatedTicket, TicketDraft, TicketView, labels
+from bot.workdays import BEIJING
+
+logger = logging.getLogger(__name__)
+
+UNASSIGNED_DEPARTMENT = "待分派"
+NO_REPLY_YET = "暂无"
+
+
+def _today() -> datetime:
+    return datetime.now(timezone.utc).astimezone(BEIJING)
+
+
+def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
+    dispatcher.utter_message(
+        response="utter_ticket_status",
+        ticket_number=view.number,
+        category_label=view.labels["category"],
+        status_label=view.labels["status"],
+        department=view.department or UNASSIGNED_DEPARTMENT,
+        due_date=due_text(view.due, _today().date()),
+        latest_reply=view.latest_reply or NO_REPLY_YET,
+    )
+
+
+def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> None:
+    """The acceptance notice: category, number, working days and the calendar date."""
+    dispatcher.utter_message(
+        response="utter_ticket_created" if created.deadline_certain else "utter_ticket_created_estimated",
+        category_label=labels()["categories"][created.category],
+        ticket_number=created.number,
+        working_days=created.working_days,
+        due_date=due_text(created.due, _today().date()),
+        year=created.due.year,
+    )
+
+
+def submission_key(tracker: Tracker, form: str) -> str:
+    """The same for every retry of one run of ``form`` in this conversation, different for the next run."""
+    started = next(
+        (e.get("timestamp") for e in reversed(tracker.events)
+         if e.get("event") == "active_loop" and e.get("name") == form),
+        None,
+    )
+    return f"{tracker.sender_id}:{form}:{started}"
+
+
+class ActionLookUpTicket(Action):
+    def name(self) -> str:
+        return "action_look_up_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        number, check = tracker.get_slot("lookup_number") or "", tracker.get_slot("lookup_check") or ""
+        try:
+            view = ticket_desk().look_up(number, phone_last4=check if check.isdigit() else "", code="" if check.isdigit() else check)
+        except SQLAlchemyError as exc:
+            logger.error("ticket look-up failed: %s", type(exc).__name__)
+            dispatcher.utter_message(response="utter_ticket_failed")
+            return [SlotSet("lookup_check", None)]
+        if view is None:  # no ticket, or the wrong check: the same answer, so nothing is revealed
+            dispatcher.utter_message(response="utter_ticket_not_found")
+        else:
+            utter_ticket(dispatcher, view)
+        return [SlotSet("lookup_number", None), SlotSet("lookup_check", None)]
+
+
+class ActionMyTickets(Action):
+    def name(self) -> str:
+        return "action_my_tickets"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        try:
+            views = ticket_desk().tickets_of(channel=tracker.get_latest_input_channel() or "unknown",
+                                             conversation_id=tracker.sender_id)
+        except SQLAlchemyError as exc:
+            logger.error("listing tickets failed: %s", type(exc).__name__)
+            dispatcher.utter_message(response="utter_ticket_failed")
+            return []
+        if not views:
+            dispatcher.utter_message(response="utter_my_tickets_none")
+        for view in views:
+            utter_ticket(dispatcher, view)
+        return []
+
+
+class ActionSubmitMessage(Action):
+    """Turns the question and phone into a consultation ticket; a failure keeps both for a retry."""
+
+    def name(self) -> str:
+        return "action_submit_message"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        draft = TicketDraft(
+            category="consultation",
+            fields={"question": tracker.get_slot("message_question") or ""},
+            channel=tracker.get_latest_input_channel() or "unknown",
+            conversation_id=tracker.sender_id,
+            submission_key=submission_key(tracker, "leave_message_form"),
+            phone=tracker.get_slot("message_phone"),
+        )
+        try:
+            created = ticket_desk().create(draft)
+        except SQLAlchemyError as exc:
+            logger.error("message not saved: %s", type(exc).__name__)
+            dispatcher.utter_message(response="utter_message_failed")
+            return []
+        utter_created(dispatcher, created)
+        logger.info("consultation ticket %s accepted", created.number)
+        return [SlotSet("message_question", None), SlotSet("message_phone", None)]

@@ -1,0 +1,71 @@
+"""Ticket tables: the case, the citizen's contact (kept apart from the content), its history, numbering."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+
+from bot.db import Base
+
+CATEGORIES = ("complaint", "report", "suggestion", "consultation")
+STATUSES = ("unassigned", "assigned", "in_progress", "replied", "closed")  # 待分派 已派单 处理中 已答复 已办结
+
+
+class Ticket(Base):
+    """One case as accepted: what it is about, where it went, and by when it must be answered."""
+
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    category = Column(String(16), nullable=False, index=True)
+    status = Column(String(16), nullable=False, index=True)
+    fields = Column(JSON, nullable=False)  # the content the citizen gave; no name or phone
+    channel = Column(String(32), nullable=False)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    # One submission of one form run: a retried or repeated submit finds the ticket it already made.
+    submission_key = Column(String(160), nullable=False, unique=True)
+    department = Column(String(64))
+    accepted_at = Column(DateTime(timezone=True), nullable=False)
+    deadline = Column(Date, nullable=False, index=True)
+    deadline_certain = Column(Boolean, nullable=False, default=True)
+    working_days = Column(Integer, nullable=False)
+    is_major = Column(Boolean, nullable=False, default=False)
+    major_reason = Column(Text)
+    latest_reply = Column(Text)
+
+
+class TicketContact(Base):
+    """Who to answer, separate from the content so that roles which handle content never see it."""
+
+    __tablename__ = "ticket_contacts"
+
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), primary_key=True)
+    name = Column(String(64))
+    phone = Column(String(32))
+    anonymous = Column(Boolean, nullable=False, default=False)
+    lookup_code_hash = Column(String(64))  # anonymous reports: the one-time code, hashed
+
+
+class TicketEvent(Base):
+    """Everything that happened to a ticket, in order."""
+
+    __tablename__ = "ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    kind = Column(String(32), nullable=False)
+    detail = Column(JSON, nullable=False, default=dict)
+    actor = Column(String(64), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False)
+
+
+class TicketSequence(Base):
+    """The last number given per prefix and day (numbers restart every day)."""
+
+    __tablename__ = "ticket_sequences"
+    __table_args__ = (UniqueConstraint("prefix", "day"),)
+
+    id = Column(Integer, primary_key=True)
+    prefix = Column(String(4), nullable=False)
+    day = Column(String(8), nullable=False)
+    last = Column(Integer, nullable=False)

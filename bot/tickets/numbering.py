@@ -1,0 +1,51 @@
+"""Ticket numbers a citizen can read out: a category prefix, the Beijing date and a daily sequence.
+
+TS (投诉) / JB (举报) / JY (建议) / ZX (咨询留言) + YYYYMMDD + 4 digits, e.g. TS202611280007 — the format
+the NLU extracts as ``ticket_number`` (data/nlu/regex.yml).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.tickets.models import TicketSequence
+
+PREFIXES = {"complaint": "TS", "report": "JB", "suggestion": "JY", "consultation": "ZX"}
+NUMBER_PATTERN = re.compile(r"^(TS|JB|JY|ZX)\d{8}\d{4}$")
+DAILY_CAPACITY = 9999
+
+
+class SequenceExhausted(RuntimeError):
+    """More tickets of one category in one day than four digits can number."""
+
+
+def normalize_number(text: str) -> str:
+    """A ticket number as typed ("ts 2026-1128 0007") in its canonical form, or "" if it is none."""
+    candidate = re.sub(r"[\s\-_]", "", text or "").upper()
+    return candidate if NUMBER_PATTERN.match(candidate) else ""
+
+
+def next_number(session: Session, category: str, day: date) -> str:
+    """Take the next number for ``category`` on ``day`` inside the caller's transaction.
+
+    The UPDATE holds the sequence row until the transaction ends, so concurrent submissions get
+    different numbers (PostgreSQL row lock; SQLite's single writer).
+    """
+    prefix, key = PREFIXES[category], day.strftime("%Y%m%d")
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(TicketSequence).values(prefix=prefix, day=key, last=0).on_conflict_do_nothing())
+    session.execute(
+        update(TicketSequence)
+        .where(TicketSequence.prefix == prefix, TicketSequence.day == key)
+        .values(last=TicketSequence.last + 1)
+    )
+    last = session.scalar(select(TicketSequence.last).where(TicketSequence.prefix == prefix, TicketSequence.day == key))
+    if last > DAILY_CAPACITY:
+        raise SequenceExhausted(f"{prefix} {key}")
+    return f"{prefix}{key}{last:04d}"

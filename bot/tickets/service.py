@@ -1,0 +1,218 @@
+"""Creating tickets (idempotently, with number, route and deadline) and looking them up."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Deadlines
+from bot.db import transaction
+from bot.tickets.major import MajorRules
+from bot.tickets.models import CATEGORIES, Ticket, TicketContact, TicketEvent
+from bot.tickets.numbering import next_number, normalize_number
+from bot.tickets.routing import Router
+from bot.workdays import BEIJING, WorkingCalendar
+
+LABELS_FILE = Path(__file__).with_name("labels.yml")
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
+CODE_LENGTH = 8
+
+
+@lru_cache(maxsize=1)
+def labels() -> dict[str, dict[str, str]]:
+    """Chinese names of categories and statuses."""
+    return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """Everything a form collected, ready to become a ticket."""
+
+    category: str
+    fields: dict[str, str]
+    channel: str
+    conversation_id: str
+    submission_key: str  # the same key twice means the same submission: one ticket
+    name: str | None = None
+    phone: str | None = None
+    anonymous: bool = False
+    major_reason: str | None = None  # complaints: set when the major rules (or the citizen) say so
+
+
+@dataclass(frozen=True)
+class CreatedTicket:
+    """What the citizen is told after submitting."""
+
+    number: str
+    category: str
+    department: str | None
+    due: date
+    working_days: int
+    deadline_certain: bool
+    is_major: bool
+    lookup_code: str | None = None  # anonymous reports only; shown once
+    new: bool = True
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What a citizen may see of a ticket."""
+
+    number: str
+    category: str
+    status: str
+    department: str | None
+    due: date
+    latest_reply: str | None
+    labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass
+class TicketDesk:
+    """The ticket rules of one deployment: calendar, deadlines, routing and major-complaint rules."""
+
+    factory: sessionmaker
+    calendar: WorkingCalendar
+    deadlines: Deadlines
+    router: Router = field(default_factory=Router.load)
+    major_rules: MajorRules = field(default_factory=MajorRules.load)
+
+    def working_days(self, category: str, is_major: bool) -> int:
+        d = self.deadlines
+        return {"complaint": d.major_complaint if is_major else d.complaint, "report": d.report,
+                "suggestion": d.suggestion, "consultation": d.consultation}[category]
+
+    def is_repeat_complaint(self, session: Session, draft: TicketDraft, department: str | None, now: datetime) -> bool:
+        since = now - timedelta(days=self.major_rules.repeat_within_days)
+        query = select(Ticket.id).where(
+            Ticket.category == "complaint",
+            Ticket.conversation_id == draft.conversation_id,
+            Ticket.channel == draft.channel,
+            Ticket.department == department,
+            Ticket.accepted_at >= since,
+        )
+        return department is not None and session.scalar(query.limit(1)) is not None
+
+    def create(self, draft: TicketDraft, *, now: datetime | None = None) -> CreatedTicket:
+        """Create the ticket, or return the one this submission already created."""
+        if draft.category not in CATEGORIES:
+            raise ValueError(f"unknown category {draft.category!r}")
+        now = now or datetime.now(timezone.utc)
+        try:
+            with transaction(self.factory) as session:
+                existing = session.scalar(select(Ticket).where(Ticket.submission_key == draft.submission_key))
+                if existing is not None:
+                    return self._again(session, existing)
+                return self._insert(session, draft, now)
+        except IntegrityError:  # the same submission raced us to the unique key: report that one
+            with transaction(self.factory) as session:
+                existing = session.scalar(select(Ticket).where(Ticket.submission_key == draft.submission_key))
+                if existing is None:
+                    raise
+                return self._again(session, existing)
+
+    def _insert(self, session: Session, draft: TicketDraft, now: datetime) -> CreatedTicket:
+        text = " ".join(str(v) for v in draft.fields.values())
+        department = self.router.route(text)
+        reason = draft.major_reason
+        if draft.category == "complaint":
+            reason = self.major_rules.reason(text, is_repeat=self.is_repeat_complaint(session, draft, department, now)) or reason
+        is_major = draft.category == "complaint" and reason is not None
+        days = self.working_days(draft.category, is_major)
+        deadline = self.calendar.deadline(now, days)
+        ticket = Ticket(
+            number=next_number(session, draft.category, now.astimezone(BEIJING).date()),
+            category=draft.category,
+            status="assigned" if department else "unassigned",
+            fields=dict(draft.fields),
+            channel=draft.channel[:32],
+            conversation_id=draft.conversation_id[:128],
+            submission_key=draft.submission_key[:160],
+            department=department,
+            accepted_at=now,
+            deadline=deadline.due,
+            deadline_certain=deadline.certain,
+            working_days=days,
+            is_major=is_major,
+            major_reason=reason if is_major else None,
+        )
+        session.add(ticket)
+        session.flush()
+        code = _new_code() if draft.anonymous else None
+        session.add(TicketContact(
+            ticket_id=ticket.id,
+            name=None if draft.anonymous else draft.name,
+            phone=None if draft.anonymous else draft.phone,
+            anonymous=draft.anonymous,
+            lookup_code_hash=_hash(code) if code else None,
+        ))
+        session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor="citizen", at=now,
+                                detail={"status": ticket.status, "department": department, "major_reason": ticket.major_reason}))
+        return _created(ticket, code)
+
+    @staticmethod
+    def _again(session: Session, ticket: Ticket) -> CreatedTicket:
+        contact = session.get(TicketContact, ticket.id)
+        code = None
+        if contact is not None and contact.anonymous:  # the first code was never shown: issue a new one
+            code = _new_code()
+            contact.lookup_code_hash = _hash(code)
+        return _created(ticket, code, new=False)
+
+    def look_up(self, number: str, *, phone_last4: str = "", code: str = "") -> TicketView | None:
+        """A ticket by number, only with the right check (phone's last four digits, or the code)."""
+        number = normalize_number(number)
+        if not number:
+            return None
+        with transaction(self.factory) as session:
+            ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+            contact = session.get(TicketContact, ticket.id) if ticket is not None else None
+            if ticket is None or contact is None or not _checks(contact, phone_last4, code):
+                return None
+            return _view(ticket)
+
+    def tickets_of(self, *, channel: str, conversation_id: str, limit: int = 5) -> list[TicketView]:
+        """The latest tickets created from one channel user (for "我的工单")."""
+        query = (select(Ticket).where(Ticket.channel == channel, Ticket.conversation_id == conversation_id)
+                 .order_by(Ticket.id.desc()).limit(limit))
+        with transaction(self.factory) as session:
+            return [_view(t) for t in session.scalars(query)]
+
+
+def _checks(contact: TicketContact, phone_last4: str, code: str) -> bool:
+    if contact.anonymous:
+        given = code.strip().upper()
+        return bool(given and contact.lookup_code_hash) and hmac.compare_digest(_hash(given), contact.lookup_code_hash)
+    digits = "".join(ch for ch in phone_last4 if ch.isdigit())
+    phone = "".join(ch for ch in (contact.phone or "") if ch.isdigit())
+    return len(digits) == 4 and len(phone) >= 4 and hmac.compare_digest(phone[-4:], digits)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def _created(ticket: Ticket, code: str | None, *, new: bool = True) -> CreatedTicket:
+    return CreatedTicket(ticket.number, ticket.category, ticket.department, ticket.deadline, ticket.working_days,
+                         ticket.deadline_certain, ticket.is_major, code, new)
+
+
+def _view(ticket: Ticket) -> TicketView:
+    names = labels()
+    return TicketView(ticket.number, ticket.category, ticket.status, ticket.department, ticket.deadline,
+                      ticket.latest_reply,
+                      {"category": names["categories"][ticket.category], "status": names["statuses"][ticket.status]})

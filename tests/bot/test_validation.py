@@ -1,0 +1,23 @@
+import pytest
+
+from bot.validation import is_meaningful, normalize_phone, phone_last4
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("13812345678", "13812345678"), ("138 1234 5678", "13812345678"), ("+86 138-1234-5678", "13812345678"),
+    ("１３８１２３４５６７８", "13812345678"), ("010-12345678", "010-12345678"), ("0755 8765432", "0755-8765432"),
+    ("12812345678", None), ("1381234567", None), ("电话是多少", None), ("", None), ("110", None),
+])
+def test_mainland_mobile_and_landline_numbers(text, phone):
+    assert normalize_phone(text) == phone
+
+
+def test_meaningful_content():
+    assert is_meaningful("楼下饭店半夜噪音")
+    assert not is_meaningful("😀😀😀😀") and not is_meaningful("。。。") and not is_meaningful("啊")
+    assert not is_meaningful("噪音" * 600)
+
+
+def test_phone_check_digits():
+    assert phone_last4("后四位是5678") == "5678" and phone_last4("５６７８") == "5678"
+    assert phone_last4("13812345678") is None and phone_last4("不知道") is None
