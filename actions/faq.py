@@ -50,6 +50,19 @@ def _choice_button(entry: EntryData) -> dict[str, str]:
     return {"title": entry.question, "payload": "/consult" + json.dumps({"faq_id": entry.id}, ensure_ascii=False)}
 
 
+def answer_if_confident(dispatcher: CollectingDispatcher, question: str) -> bool:
+    """Answer ``question`` only when the FAQ is sure (used inside forms, which then ask again)."""
+    try:
+        decision = decide(live_faq().index().search(question, hotlines=settings().profile.faq_hotlines, top=5))
+    except (SQLAlchemyError, KnowledgeBaseUnavailable) as exc:
+        logger.error("knowledge base unavailable: %s", type(exc).__name__)
+        return False
+    if decision.kind != "answer":
+        return False
+    dispatcher.utter_message(text=decision.best.entry.answer)
+    return True
+
+
 class ActionAnswerFaq(Action):
     """Answers a consultation at once, or asks which question was meant, or says it has no answer."""
 

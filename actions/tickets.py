@@ -50,6 +50,20 @@ def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> N
     )
 
 
+def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_response: str) -> CreatedTicket | None:
+    """Create the ticket and give the acceptance notice; on a database failure apologise (the caller
+    keeps the fields for a retry) and return None."""
+    try:
+        created = ticket_desk().create(draft)
+    except SQLAlchemyError as exc:
+        logger.error("%s ticket not saved: %s", draft.category, type(exc).__name__)
+        dispatcher.utter_message(response=failure_response)
+        return None
+    utter_created(dispatcher, created)
+    logger.info("%s ticket %s accepted (major: %s)", draft.category, created.number, created.is_major)
+    return created
+
+
 def submission_key(tracker: Tracker, form: str) -> str:
     """The same for every retry of one run of ``form`` in this conversation, different for the next run."""
     started = next(
@@ -113,12 +127,6 @@ class ActionSubmitMessage(Action):
             submission_key=submission_key(tracker, "leave_message_form"),
             phone=tracker.get_slot("message_phone"),
         )
-        try:
-            created = ticket_desk().create(draft)
-        except SQLAlchemyError as exc:
-            logger.error("message not saved: %s", type(exc).__name__)
-            dispatcher.utter_message(response="utter_message_failed")
+        if submit(dispatcher, draft, failure_response="utter_message_failed") is None:
             return []
-        utter_created(dispatcher, created)
-        logger.info("consultation ticket %s accepted", created.number)
         return [SlotSet("message_question", None), SlotSet("message_phone", None)]

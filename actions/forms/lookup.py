@@ -32,7 +32,9 @@ class ValidateTicketLookupForm(ExplainingFormValidation):
     def validate_lookup_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = normalize_number(str(value or ""))
+        if value is None:
+            return {"lookup_number": None}
+        number = normalize_number(str(value))
         if not number:  # the number may sit inside a sentence: 帮我查下TS202611280007
             found = re.search(r"(?i)(TS|JB|JY|ZX)\s*\d[\d\s\-]{10,16}", str(value or ""))
             number = normalize_number(found.group(0)) if found else ""
@@ -43,7 +45,9 @@ class ValidateTicketLookupForm(ExplainingFormValidation):
     def validate_lookup_check(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        check = lookup_check(str(value or ""))
+        if value is None:
+            return {"lookup_check": None}
+        check = lookup_check(str(value))
         if check:
             return self.accept("lookup_check", check)
         return self.reject("lookup_check", "utter_lookup_check_invalid", dispatcher, tracker)

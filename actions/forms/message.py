@@ -21,7 +21,9 @@ class ValidateLeaveMessageForm(ExplainingFormValidation):
     def validate_message_question(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
+        if value is None:
+            return {"message_question": None}
+        text = str(value).strip()
         if is_meaningful(text, minimum=4, maximum=MAX_QUESTION_CHARS):
             return self.accept("message_question", text)
         return self.reject("message_question", "utter_message_question_invalid", dispatcher, tracker)
@@ -29,7 +31,9 @@ class ValidateLeaveMessageForm(ExplainingFormValidation):
     def validate_message_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = normalize_phone(str(value or ""))
+        if value is None:
+            return {"message_phone": None}
+        phone = normalize_phone(str(value))
         if phone:
             return self.accept("message_phone", phone)
         return self.reject("message_phone", "utter_phone_invalid", dispatcher, tracker)

@@ -1,0 +1,39 @@
+from datetime import datetime
+
+from bot.cases import correction, describes_something, form_spec, prefill
+from bot.workdays import BEIJING
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=BEIJING)
+
+
+def test_the_first_message_fills_what_it_already_says():
+    fields = prefill("XX路的餐馆每天半夜噪音扰民", NOW)
+    assert fields["case_description"] == "XX路的餐馆每天半夜噪音扰民"
+    assert fields["case_location"] == "XX路"
+    assert fields["case_time"].startswith("持续发生")
+    dated = prefill("昨天下午人民路12号的工地把渣土倒在路边", NOW)
+    assert dated["case_location"] == "人民路12号" and dated["case_time"] == "2026年11月27日 15:00"
+
+
+def test_a_bare_request_fills_nothing():
+    assert prefill("我要投诉", NOW) == {} and not describes_something("我想举报一下")
+    assert prefill("😀😀😀", NOW) == {}
+
+
+def test_corrections_name_the_field_and_maybe_the_new_value():
+    assert correction("电话写错了") == ("contact_phone", None)
+    assert correction("地址改成人民路8号") == ("case_location", "人民路8号")
+    assert correction("好的没问题") is None
+
+
+def test_each_form_asks_its_fields():
+    assert form_spec("complaint").fields[-2:] == ("contact_name", "contact_phone")
+    assert "case_anonymous" in form_spec("report").fields
+    assert form_spec("suggestion").optional == {"case_location", "contact_phone"}
+
+
+def test_street_names_with_common_characters_stay_whole():
+    from bot.cases import find_place
+
+    assert find_place("和平路上的烧烤店占道经营") == "和平路"
+    assert find_place("我家楼下幸福小区门口有人摆摊") == "幸福小区"

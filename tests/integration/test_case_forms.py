@@ -1,0 +1,34 @@
+"""A complaint end to end over REST: prefill, a question in the middle, validation, correction, ticket."""
+
+import re
+import uuid
+
+from tests.integration.conftest import say, texts
+
+TICKET = re.compile(r"工单号 (TS\d{12})")
+
+
+def test_a_complaint_is_taken_down_completely_and_gets_a_number_and_a_date(stack):
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    first = texts(say(stack, citizen, "我要投诉，楼下烧烤店天天半夜吵得人睡不着"))
+    assert "在什么地方" in first  # what happened and when were taken from the first message
+    assert "投诉的对象" in texts(say(stack, citizen, "人民路12号"))
+    interrupted = texts(say(stack, citizen, "对了，请问异地就医备案怎么办理？"))
+    assert "投诉的对象" in interrupted  # answered or not, the form asks the same field again
+    assert "怎么称呼" in texts(say(stack, citizen, "楼下的烧烤店"))
+    assert "联系电话" in texts(say(stack, citizen, "张先生"))
+    assert "号码好像不对" in texts(say(stack, citizen, "123"))
+    summary = say(stack, citizen, "13812345678")
+    shown = texts(summary)
+    assert "138****5678" in shown and "13812345678" not in shown and "人民路12号" in shown
+    assert [b["payload"] for b in summary[-1]["buttons"]] == ["/affirm", "我要修改", "/cancel"]
+    assert "联系电话" in texts(say(stack, citizen, "电话写错了"))
+    assert "139****5678" in texts(say(stack, citizen, "13912345678"))
+    notice = texts(say(stack, citizen, "/affirm"))
+    assert TICKET.search(notice) and "个工作日内" in notice and "日前" in notice
+
+
+def test_a_citizen_can_cancel_a_complaint_at_any_point(stack):
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    say(stack, citizen, "我要投诉")
+    assert "已取消" in texts(say(stack, citizen, "算了不投诉了"))
