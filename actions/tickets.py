@@ -80,8 +80,9 @@ class ActionLookUpTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         number, check = tracker.get_slot("lookup_number") or "", tracker.get_slot("lookup_check") or ""
+        phone_check = len(check) == 4  # four phone digits; anything else is an anonymous report's code
         try:
-            view = ticket_desk().look_up(number, phone_last4=check if check.isdigit() else "", code="" if check.isdigit() else check)
+            view = ticket_desk().look_up(number, phone_last4=check if phone_check else "", code="" if phone_check else check)
         except SQLAlchemyError as exc:
             logger.error("ticket look-up failed: %s", type(exc).__name__)
             dispatcher.utter_message(response="utter_ticket_failed")

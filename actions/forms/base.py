@@ -23,11 +23,15 @@ class ExplainingFormValidation(FormValidationAction):
     def accept(slot: str, value: Any) -> dict[str, Any]:
         return {slot: value, FAILURES_SLOT: 0}
 
-    @staticmethod
-    def reject(slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        """Say why the value is wrong; from the second failure on, also offer a person or to stop."""
+    def optional(self, slot: str) -> bool:
+        """Whether ``slot`` may be skipped in this form (then the help offers 跳过)."""
+        return False
+
+    def reject(self, slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """Say why the value is wrong; from the second failure on, also offer to skip (optional fields),
+        a person, or to stop."""
         failures = int(tracker.get_slot(FAILURES_SLOT) or 0) + 1
         dispatcher.utter_message(response=response)
         if failures >= HELP_AFTER:
-            dispatcher.utter_message(response="utter_field_help")
+            dispatcher.utter_message(response="utter_field_help_optional" if self.optional(slot) else "utter_field_help")
         return {slot: None, FAILURES_SLOT: failures}

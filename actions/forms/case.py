@@ -52,8 +52,11 @@ class CaseFormValidation(ExplainingFormValidation):
         name, confidence = _intent(tracker)
         return name == "consult" and confidence >= CONFIDENT_CONSULT and bool(QUESTION.search(text)) and answer_if_confident(dispatcher, text)
 
+    def optional(self, slot: str) -> bool:
+        return slot in form_spec(self.category).optional
+
     def _skipped(self, slot: str, text: str) -> bool:
-        return slot in form_spec(self.category).optional and bool(SKIP.match(text.strip()))
+        return self.optional(slot) and bool(SKIP.match(text.strip()))
 
     def _check(self, slot: str, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         """The value of ``slot`` from ``text``, or a refusal that says why."""

@@ -20,7 +20,7 @@ _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 def lookup_check(text: str) -> str | None:
     """Four phone digits, or an anonymous report's code, as typed; None if it is neither."""
     code = re.sub(r"[\s\-]", "", text or "").upper()
-    if _CODE.match(code) and not code.isdigit():
+    if _CODE.match(code):  # eight characters: never confused with four phone digits
         return code
     return phone_last4(text)
 

@@ -127,3 +127,13 @@ def test_starting_a_case_says_nothing_about_fields_it_cleared():
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ValidateComplaintForm().validate_contact_phone(None, dispatcher, tracker, {}))
     assert result == {"contact_phone": None} and dispatcher.messages == []
+
+
+def test_after_two_failures_an_optional_field_offers_to_skip():
+    from actions.forms.case import ValidateSuggestionForm
+
+    form = ValidateSuggestionForm()
+    result, said = _validate(form, "contact_phone", "12345", slots={"field_failures": 1})
+    assert said == ["utter_phone_invalid", "utter_field_help_optional"] and result["field_failures"] == 2
+    assert _validate(form, "contact_phone", "跳过")[0]["contact_phone"] == "未提供"
+    assert _validate(ValidateComplaintForm(), "contact_phone", "12345", slots={"field_failures": 1})[1][-1] == "utter_field_help"

@@ -37,3 +37,10 @@ def test_street_names_with_common_characters_stay_whole():
 
     assert find_place("和平路上的烧烤店占道经营") == "和平路"
     assert find_place("我家楼下幸福小区门口有人摆摊") == "幸福小区"
+
+
+def test_the_request_word_is_not_part_of_the_place():
+    from bot.cases import find_place
+
+    assert find_place("建议人民路地铁站出口多设几个共享单车停放点") == "人民路"
+    assert find_place("我要举报青山镇有个化工厂偷排污水") == "青山镇"

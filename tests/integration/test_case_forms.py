@@ -32,3 +32,32 @@ def test_a_citizen_can_cancel_a_complaint_at_any_point(stack):
     citizen = f"citizen-{uuid.uuid4().hex[:8]}"
     say(stack, citizen, "我要投诉")
     assert "已取消" in texts(say(stack, citizen, "算了不投诉了"))
+
+
+def test_an_anonymous_report_is_taken_without_name_or_phone_and_looked_up_with_its_code(stack):
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    assert "举报的是谁" in texts(say(stack, citizen, "我要举报，青山镇有个化工厂夜里偷偷往河里排污水"))
+    assert "什么时候" in texts(say(stack, citizen, "镇东头那家化工厂"))
+    assert "证据" in texts(say(stack, citizen, "上周五晚上"))
+    asked = say(stack, citizen, "我拍了视频")
+    assert [b["title"] for b in asked[-1]["buttons"]] == ["匿名举报", "实名举报"]
+    summary = texts(say(stack, citizen, "匿名"))
+    assert "青山镇" in summary and "姓名" not in summary and "联系电话" not in summary
+    accepted = texts(say(stack, citizen, "/affirm"))
+    number = re.search(r"工单号 (JB\d{12})", accepted).group(1)
+    code = re.search(r"查询码是 ([A-Z0-9]{8})", accepted).group(1)
+    assert "10个工作日内" in accepted
+
+    later = f"citizen-{uuid.uuid4().hex[:8]}"
+    say(stack, later, f"查一下工单{number}")
+    assert "举报" in texts(say(stack, later, code.lower()))
+
+
+def test_a_suggestion_needs_no_contact(stack):
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    asked = texts(say(stack, citizen, "建议人民路地铁站出口多设几个共享单车停放点"))
+    assert "联系电话" in asked and "跳过" in asked  # content and place came with the first message
+    summary = texts(say(stack, citizen, "跳过"))
+    assert "联系电话：未提供" in summary
+    accepted = texts(say(stack, citizen, "/affirm"))
+    assert re.search(r"工单号 JY\d{12}", accepted) and "15个工作日内" in accepted
