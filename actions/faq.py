@@ -37,13 +37,14 @@ def _chosen_entry_id(tracker: Tracker) -> str | None:
 
 
 def _question(tracker: Tracker) -> str:
-    """What the citizen asked: the latest text; after "none of these", the question before it."""
+    """What the citizen typed in the latest message ("" for a button payload such as /consult)."""
     latest = (tracker.latest_message.get("text") or "").strip()
-    if latest and not latest.startswith("/"):
-        return latest
-    if (tracker.latest_message.get("intent") or {}).get("name") == "none_of_these":
-        return last_citizen_text(tracker)
-    return ""
+    return "" if latest.startswith("/") else latest
+
+
+def _decision(question: str) -> Decision:
+    """The FAQ's outcome for ``question`` among the entries of this deployment's hotlines."""
+    return decide(live_faq().index().search(question, hotlines=settings().profile.faq_hotlines, top=5))
 
 
 def _choice_button(entry: EntryData) -> dict[str, str]:
@@ -53,7 +54,7 @@ def _choice_button(entry: EntryData) -> dict[str, str]:
 def answer_if_confident(dispatcher: CollectingDispatcher, question: str) -> bool:
     """Answer ``question`` only when the FAQ is sure (used inside forms, which then ask again)."""
     try:
-        decision = decide(live_faq().index().search(question, hotlines=settings().profile.faq_hotlines, top=5))
+        decision = _decision(question)
     except (SQLAlchemyError, KnowledgeBaseUnavailable) as exc:
         logger.error("knowledge base unavailable: %s", type(exc).__name__)
         return False
@@ -84,8 +85,7 @@ class ActionAnswerFaq(Action):
             if not question:
                 dispatcher.utter_message(response="utter_ask_consult_question")
                 return [SlotSet(FAQ_SLOT, None)]
-            index = live_faq().index()
-            decision = decide(index.search(question, hotlines=settings().profile.faq_hotlines, top=5))
+            decision = _decision(question)
         except (SQLAlchemyError, KnowledgeBaseUnavailable) as exc:
             logger.error("knowledge base unavailable: %s", type(exc).__name__)
             dispatcher.utter_message(response="utter_faq_unavailable")

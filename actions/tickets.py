@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -22,8 +22,9 @@ UNASSIGNED_DEPARTMENT = "待分派"
 NO_REPLY_YET = "暂无"
 
 
-def _today() -> datetime:
-    return datetime.now(timezone.utc).astimezone(BEIJING)
+def _today() -> date:
+    """Today in Beijing (due dates omit the year when it is this year's)."""
+    return datetime.now(timezone.utc).astimezone(BEIJING).date()
 
 
 def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
@@ -33,7 +34,7 @@ def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
         category_label=view.labels["category"],
         status_label=view.labels["status"],
         department=view.department or UNASSIGNED_DEPARTMENT,
-        due_date=due_text(view.due, _today().date()),
+        due_date=due_text(view.due, _today()),
         latest_reply=view.latest_reply or NO_REPLY_YET,
     )
 
@@ -45,7 +46,7 @@ def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> N
         category_label=labels()["categories"][created.category],
         ticket_number=created.number,
         working_days=created.working_days,
-        due_date=due_text(created.due, _today().date()),
+        due_date=due_text(created.due, _today()),
         year=created.due.year,
     )
 

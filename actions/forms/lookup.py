@@ -35,9 +35,6 @@ class ValidateTicketLookupForm(ExplainingFormValidation):
         if value is None:
             return {"lookup_number": None}
         number = normalize_number(str(value))
-        if not number:  # the number may sit inside a sentence: 帮我查下TS202611280007
-            found = re.search(r"(?i)(TS|JB|JY|ZX)\s*\d[\d\s\-]{10,16}", str(value or ""))
-            number = normalize_number(found.group(0)) if found else ""
         if number:
             return self.accept("lookup_number", number)
         return self.reject("lookup_number", "utter_lookup_number_invalid", dispatcher, tracker)

@@ -72,7 +72,7 @@ class LexicalChannel:
         for token, count in Counter(tokens).items():
             weight = 1.0 + math.log(count)
             position = vocabulary.get(token)
-            if position is None or position >= len(self._frequency) or self._frequency[position] == 0:
+            if not self._indexed(position):
                 unknown += (weight * self._unknown_idf) ** 2
             else:
                 ids.append(position)
@@ -89,5 +89,9 @@ class LexicalChannel:
 
     def knows(self, token: str) -> bool:
         """Whether ``token`` occurs in the indexed texts."""
-        position = self._memo.vocabulary.get(token)
+        return self._indexed(self._memo.vocabulary.get(token))
+
+    def _indexed(self, position: int | None) -> bool:
+        """Whether a token id occurs in this index's texts (the shared vocabulary also holds tokens of
+        texts indexed before, or after, this one was built)."""
         return position is not None and position < len(self._frequency) and self._frequency[position] > 0

@@ -170,10 +170,14 @@ def list_entries(factory: sessionmaker, *, status: str | None = None) -> list[En
         return [_to_data(row) for row in session.scalars(query)]
 
 
+def _latest_revision(session: Session) -> int:
+    return int(session.scalar(select(func.max(FaqRevision.id))) or 0)
+
+
 def catalogue_version(factory: sessionmaker) -> int:
     """A number that grows with every change to the knowledge base (its latest revision id)."""
     with transaction(factory) as session:
-        return int(session.scalar(select(func.max(FaqRevision.id))) or 0)
+        return _latest_revision(session)
 
 
 def published_snapshot(factory: sessionmaker) -> tuple[int, list[EntryData]]:
@@ -184,7 +188,7 @@ def published_snapshot(factory: sessionmaker) -> tuple[int, list[EntryData]]:
     """
     table = FaqEntry.__table__
     with transaction(factory) as session:
-        version = int(session.scalar(select(func.max(FaqRevision.id))) or 0)
+        version = _latest_revision(session)
         rows = session.execute(select(table).where(table.c.status == "published").order_by(table.c.id))
         return version, [_to_data(row) for row in rows]
 

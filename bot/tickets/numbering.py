@@ -17,6 +17,7 @@ from bot.tickets.models import TicketSequence
 
 PREFIXES = {"complaint": "TS", "report": "JB", "suggestion": "JY", "consultation": "ZX"}
 NUMBER_PATTERN = re.compile(r"^(TS|JB|JY|ZX)\d{8}\d{4}$")
+_TYPED_NUMBER = re.compile(r"(?i)(?:TS|JB|JY|ZX)[\s\-_]*\d[\d\s\-_]{10,16}")
 DAILY_CAPACITY = 9999
 
 
@@ -25,9 +26,13 @@ class SequenceExhausted(RuntimeError):
 
 
 def normalize_number(text: str) -> str:
-    """A ticket number as typed ("ts 2026-1128 0007") in its canonical form, or "" if it is none."""
-    candidate = re.sub(r"[\s\-_]", "", text or "").upper()
-    return candidate if NUMBER_PATTERN.match(candidate) else ""
+    """A ticket number as typed ("ts 2026-1128 0007", also inside a sentence: "帮我查下TS202611280007")
+    in its canonical form, or "" if there is none."""
+    for typed in (text or "", *(m.group(0) for m in _TYPED_NUMBER.finditer(text or ""))):
+        candidate = re.sub(r"[\s\-_]", "", typed).upper()
+        if NUMBER_PATTERN.match(candidate):
+            return candidate
+    return ""
 
 
 def next_number(session: Session, category: str, day: date) -> str:
