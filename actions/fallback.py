@@ -1,13 +1,14 @@
-"""Misunderstandings: the two likeliest meanings as buttons, then an honest way to a person."""
+"""Misunderstandings: the two likeliest meanings as buttons; the second time in a row, a person."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import hand_over
 from actions.unanswered import intent_ranking, remember_misunderstanding
 from bot.dialogue import NONE_OF_THESE_TITLE, consecutive_misunderstandings, likeliest_choices
 
@@ -41,7 +42,7 @@ class ActionAskAffirmation(Action):
 
 
 class ActionDefaultFallback(Action):
-    """Last stage: say plainly how to reach a person, and keep the question for editors."""
+    """Last stage, after the citizen was misunderstood twice: a person takes over (the question is kept)."""
 
     def name(self) -> str:
         return "action_default_fallback"
@@ -49,9 +50,8 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_offer_human_phone")
         remember_misunderstanding(tracker, reason="fallback")
-        return [UserUtteranceReverted()]
+        return hand_over(dispatcher, tracker, "misunderstood")
 
 
 class ActionOutOfScope(Action):
@@ -65,7 +65,6 @@ class ActionOutOfScope(Action):
     ) -> list[EventType]:
         remember_misunderstanding(tracker, reason="out_of_scope")
         if consecutive_misunderstandings(_user_intents_newest_first(tracker)) >= 2:
-            dispatcher.utter_message(response="utter_offer_human_phone")
-            return []
+            return hand_over(dispatcher, tracker, "misunderstood")
         dispatcher.utter_message(response="utter_out_of_scope", buttons=_likeliest_buttons(tracker))
         return []

@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import live_faq, session_factory, settings
+from actions.handoff import hand_over
 from actions.unanswered import last_citizen_text, remember_misunderstanding
 from bot.dialogue import NONE_OF_THESE_TITLE
 from bot.faq.decision import Decision, decide
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 FAQ_SLOT = "faq_entry_id"
 MESSAGE_SLOT = "message_question"
+UNSOLVED_SLOT = "faq_unsolved"  # how many answers this conversation said did not help
+UNSOLVED_BEFORE_HANDOFF = 2
 
 
 def _chosen_entry_id(tracker: Tracker) -> str | None:
@@ -142,5 +145,11 @@ class ActionRecordFaqFeedback(Action):
             )
         except (SQLAlchemyError, KeyError) as exc:
             logger.error("FAQ feedback not stored: %s", type(exc).__name__)
-        dispatcher.utter_message(response="utter_faq_glad" if helpful else "utter_faq_sorry")
-        return [SlotSet(FAQ_SLOT, None)]
+        if helpful:
+            dispatcher.utter_message(response="utter_faq_glad")
+            return [SlotSet(FAQ_SLOT, None)]
+        unsolved = int(tracker.get_slot(UNSOLVED_SLOT) or 0) + 1
+        if unsolved >= UNSOLVED_BEFORE_HANDOFF:  # repeated dissatisfaction: a person takes over
+            return [SlotSet(FAQ_SLOT, None), SlotSet(UNSOLVED_SLOT, 0), *hand_over(dispatcher, tracker, "dissatisfied")]
+        dispatcher.utter_message(response="utter_faq_sorry")
+        return [SlotSet(FAQ_SLOT, None), SlotSet(UNSOLVED_SLOT, unsolved)]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
+from bot.handoff.queue import HandoffQueue
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
 
@@ -36,3 +37,9 @@ def ticket_desk() -> TicketDesk:
     """Ticket creation and look-up with the deployment's calendar, deadlines and routing."""
     current = settings()
     return TicketDesk(session_factory(), deployment_calendar(current.working_calendar_dir), current.profile.deadlines)
+
+
+@lru_cache(maxsize=1)
+def handoff_queue() -> HandoffQueue:
+    """The queue of conversations waiting for a person, with the deployment's staff hours."""
+    return HandoffQueue.from_settings(settings(), session_factory())

@@ -27,5 +27,6 @@ class ActionSessionStart(Action):
             SlotSet("hotline_number", profile.number),
             SlotSet("service_hours", profile.service_hours),
             SlotSet("service_scope", "、".join(profile.scope)),
+            SlotSet("staff_hours", settings().handoff.staff_hours),
             ActionExecuted("action_listen"),
         ]

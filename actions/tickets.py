@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import ticket_desk
-from bot.tickets.notice import due_text
-from bot.tickets.service import CreatedTicket, TicketDraft, TicketView, labels
+from bot.tickets.notice import created_notice, due_text
+from bot.tickets.service import CreatedTicket, TicketDraft, TicketView
 from bot.workdays import BEIJING
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,8 @@ def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
 
 def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> None:
     """The acceptance notice: category, number, working days and the calendar date."""
-    dispatcher.utter_message(
-        response="utter_ticket_created" if created.deadline_certain else "utter_ticket_created_estimated",
-        category_label=labels()["categories"][created.category],
-        ticket_number=created.number,
-        working_days=created.working_days,
-        due_date=due_text(created.due, _today()),
-        year=created.due.year,
-    )
+    response, values = created_notice(created, _today())
+    dispatcher.utter_message(response=response, **values)
 
 
 def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_response: str) -> CreatedTicket | None:

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq …``."""
+"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console …``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.console import cli as console_cli
 from bot.faq import cli as faq_cli
 
 
@@ -58,6 +59,10 @@ def cmd_run(settings: Settings) -> int:
         _say("The assistant is ready.")
         _say(f"  Citizen web chat:  {stack.webchat_url}")
         _say(f"  REST channel:      {stack.rasa_url}/webhooks/rest/webhook")
+        _say(f"  Staff console:     {stack.console_url}")
+        if not has_staff(settings):
+            _say("  No staff account yet. Create the first admin with:")
+            _say("    .venv/bin/python -m bot console add-user --username admin --staff-no 1000 --role admin")
         _say(f"  Logs:              {stack.log_dir}")
         _say("Press Ctrl-C to stop.")
         while all(p.poll() is None for p in stack.processes.values()):
@@ -73,6 +78,13 @@ def cmd_run(settings: Settings) -> int:
     finally:
         stack.stop()
         _say("Stopped.")
+
+
+def has_staff(settings: Settings) -> bool:
+    from bot.db import make_engine, make_session_factory
+    from bot.staff.accounts import list_users
+
+    return bool(list_users(make_session_factory(make_engine(settings.database_url))))
 
 
 def cmd_config(settings: Settings) -> None:
@@ -93,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
     faq_cli.add_parser(sub)
+    console_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -103,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(settings)
     if args.command == "faq":
         return faq_cli.run(args, settings, _say)
+    if args.command == "console":
+        return console_cli.run(args, settings, _say)
     if args.command == "train":
         cmd_train(settings)
     elif args.command == "db":

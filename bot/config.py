@@ -8,6 +8,7 @@ raises ``ConfigError`` with every problem listed, so a deployment fails fast and
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,6 +51,27 @@ class HotlineProfile:
 
 
 @dataclass(frozen=True)
+class HandoffSettings:
+    """When people take conversations over, and how long a citizen may wait for one."""
+
+    staff_hours: str = "00:00-24:00"  # Beijing time, every day; e.g. "08:30-20:30"
+    claim_timeout_seconds: int = 180  # then the bot takes the conversation back and offers 留言
+    minutes_per_citizen: int = 3  # expected wait per place in the queue until history says better
+    # Words that send a conversation to a person at once (a city's own file replaces the built-in one).
+    escalation_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console web app."""
+
+    port: int = 8000
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    secure_cookies: bool = False  # set CONSOLE_SECURE_COOKIES=true behind HTTPS
+
+
+@dataclass(frozen=True)
 class RedisParams:
     """A Redis URL taken apart into the fields Rasa's Redis stores expect."""
 
@@ -75,6 +97,8 @@ class Settings:
     project_root: Path = PROJECT_ROOT
     # Extra official working-day schedules (<year>.yml) for years the calendar package lacks.
     working_calendar_dir: Path | None = None
+    handoff: HandoffSettings = field(default_factory=lambda: HandoffSettings())
+    console: ConsoleSettings = field(default_factory=lambda: ConsoleSettings())
 
     @property
     def var_dir(self) -> Path:
@@ -190,6 +214,38 @@ def _profile_with_overrides(env: Mapping[str, str], errors: list[str]) -> Hotlin
     )
 
 
+def _file(env: Mapping[str, str], key: str, errors: list[str]) -> Path | None:
+    text = env.get(key, "").strip()
+    if text and not Path(text).is_file():
+        errors.append(f"{key} must name an existing file, got {text!r}")
+    return Path(text) if text else None
+
+
+def _handoff(env: Mapping[str, str], errors: list[str]) -> HandoffSettings:
+    hours = env.get("HANDOFF_STAFF_HOURS", "").strip() or HandoffSettings.staff_hours
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d|([01]\d|2[0-3]):[0-5]\d-24:00", hours):
+        errors.append(f"HANDOFF_STAFF_HOURS must look like 08:30-20:30, got {hours!r}")
+        hours = HandoffSettings.staff_hours
+    return HandoffSettings(
+        staff_hours=hours,
+        claim_timeout_seconds=_int(env, "HANDOFF_CLAIM_TIMEOUT_SECONDS", HandoffSettings.claim_timeout_seconds, errors),
+        minutes_per_citizen=_int(env, "HANDOFF_MINUTES_PER_CITIZEN", HandoffSettings.minutes_per_citizen, errors),
+        escalation_file=_file(env, "HANDOFF_ESCALATION_FILE", errors),
+    )
+
+
+def _console(env: Mapping[str, str], errors: list[str]) -> ConsoleSettings:
+    secure = env.get("CONSOLE_SECURE_COOKIES", "").strip().lower()
+    if secure not in ("", "true", "false", "1", "0"):
+        errors.append(f"CONSOLE_SECURE_COOKIES must be true or false, got {secure!r}")
+    return ConsoleSettings(
+        port=_int(env, "CONSOLE_PORT", ConsoleSettings.port, errors),
+        session_idle_minutes=_int(env, "CONSOLE_SESSION_IDLE_MINUTES", ConsoleSettings.session_idle_minutes, errors),
+        session_max_hours=_int(env, "CONSOLE_SESSION_MAX_HOURS", ConsoleSettings.session_max_hours, errors),
+        secure_cookies=secure in ("true", "1"),
+    )
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | None = None) -> Settings:
     """Read and validate the settings.
 
@@ -222,6 +278,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, errors, minimum=10),
         working_calendar_dir=_folder(env, "WORKING_CALENDAR_DIR", errors),
+        handoff=_handoff(env, errors),
+        console=_console(env, errors),
     )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))

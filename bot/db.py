@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -34,6 +35,9 @@ def _connect_timeout(database_url: str) -> dict[str, int]:
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Readers (the console) and writers (Rasa's event broker, the actions) share the file: WAL lets
+    # them work at the same time instead of waiting on each other.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
@@ -54,3 +58,8 @@ def transaction(factory: sessionmaker) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite hands back naive ones, stored as UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,4 +1,5 @@
-"""The Rasa endpoints configuration for a deployment: in-memory stores, or Redis when configured."""
+"""The Rasa endpoints configuration for a deployment: in-memory stores, or Redis when configured;
+conversation events always go to the SQL database for the staff console."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ def rasa_endpoints(settings: Settings) -> dict[str, Any]:
     """
     endpoints: dict[str, Any] = {
         "action_endpoint": {"url": f"http://{settings.host}:{settings.action_port}/webhook"},
+        # Every conversation event also goes to the application database, where the staff console
+        # follows live conversations (bot/handoff/transcript.py). Rasa passes a full URL through as is.
+        "event_broker": {"type": "SQL", "url": settings.database_url},
     }
     redis = settings.redis
     if redis is None:

@@ -1,4 +1,4 @@
-"""Start and stop the assistant's processes (action server and Rasa server) on one machine.
+"""Start and stop the assistant's processes (action server, Rasa server, staff console) on one machine.
 
 Used by ``make run`` (through ``python -m bot run``) and by the integration tests, so both start the
 assistant the same way.
@@ -10,6 +10,7 @@ import os
 import secrets
 import signal
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -79,6 +80,11 @@ class Stack:
         return f"http://{host}:{self.settings.rasa_port}{WEBCHAT_PATH}"
 
     @property
+    def console_url(self) -> str:
+        host = "localhost" if self.settings.host in ("127.0.0.1", "0.0.0.0") else self.settings.host
+        return f"http://{host}:{self.settings.console.port}/console/"
+
+    @property
     def token(self) -> str:
         return auth_token(self.settings)
 
@@ -119,6 +125,10 @@ class Stack:
             ],
         )
 
+    def start_console(self) -> None:
+        self.say(f"Starting the staff console on port {self.settings.console.port}...")
+        self._spawn("console", [sys.executable, "-m", "bot", "console", "serve"])
+
     def wait_until_ready(self, timeout: float = 300) -> None:
         """Block until both servers answer.
 
@@ -128,6 +138,7 @@ class Stack:
         checks = {
             "actions": f"http://{self.settings.host}:{self.settings.action_port}/health",
             "rasa": f"{self.rasa_url}/status?token={self.token}",
+            "console": f"http://{self.settings.host}:{self.settings.console.port}/console/health",
         }
         deadline = time.monotonic() + timeout
         pending = {name: url for name, url in checks.items() if name in self.processes}
@@ -143,12 +154,13 @@ class Stack:
             time.sleep(1)
 
     def start(self) -> None:
-        """Start both servers and wait until they answer."""
+        """Start the servers and the console and wait until they answer."""
         self.start_actions()
         self.start_rasa()
+        self.start_console()
         self.wait_until_ready()
 
-    def stop(self, names: tuple[str, ...] = ("rasa", "actions")) -> None:
+    def stop(self, names: tuple[str, ...] = ("console", "rasa", "actions")) -> None:
         """Stop the named processes (all by default): SIGTERM, then SIGKILL after 20 s."""
         for name in names:
             process = self.processes.pop(name, None)

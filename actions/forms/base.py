@@ -1,4 +1,5 @@
-"""A form validator that says what is wrong, and after two failures on a field explains and offers help."""
+"""A form validator that says what is wrong, after two failures on a field explains and offers help,
+and after four hands the conversation to a person."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecutionRejected, EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.handoff import hand_over, staff_on_duty
 
 FAILURES_SLOT = "field_failures"
 HELP_AFTER = 2
+HANDOFF_AFTER = 4  # a field that keeps failing: a person helps (when staff are on duty)
 
 
 class ExplainingFormValidation(FormValidationAction):
@@ -35,3 +41,13 @@ class ExplainingFormValidation(FormValidationAction):
         if failures >= HELP_AFTER:
             dispatcher.utter_message(response="utter_field_help_optional" if self.optional(slot) else "utter_field_help")
         return {slot: None, FAILURES_SLOT: failures}
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        failures = next((e.get("value") for e in reversed(events)
+                         if e.get("event") == "slot" and e.get("name") == FAILURES_SLOT), 0)
+        if int(failures or 0) < HANDOFF_AFTER or not staff_on_duty():
+            return events
+        # Rejected: the form must not ask the failing question again over the handoff notice.
+        form = self.form_name()
+        return [*events, *hand_over(dispatcher, tracker, "form_failing"), ActionExecutionRejected(form)]

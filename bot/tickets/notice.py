@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
+
+from bot.tickets.service import CreatedTicket, labels
 
 
 def due_text(due: date, today: date) -> str:
     """The due date as citizens write it; the year only when it is not this year."""
     text = f"{due.month}月{due.day}日"
     return text if due.year == today.year else f"{due.year}年{text}"
+
+
+def created_notice(created: CreatedTicket, today: date) -> tuple[str, dict[str, Any]]:
+    """The acceptance notice as a domain response name and its values: category, number, working
+    days and the calendar date (the "estimated" wording when next year's holidays are unknown)."""
+    response = "utter_ticket_created" if created.deadline_certain else "utter_ticket_created_estimated"
+    return response, {
+        "category_label": labels()["categories"][created.category],
+        "ticket_number": created.number,
+        "working_days": created.working_days,
+        "due_date": due_text(created.due, today),
+        "year": created.due.year,
+    }

@@ -47,6 +47,7 @@ class TicketDraft:
     phone: str | None = None
     anonymous: bool = False
     major_reason: str | None = None  # complaints: set when the major rules (or the citizen) say so
+    created_by: str = "citizen"  # or "staff:<工号>" when staff took it down in the console
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class TicketDesk:
             anonymous=draft.anonymous,
             lookup_code_hash=_hash(code) if code else None,
         ))
-        session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor="citizen", at=now,
+        session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor=draft.created_by, at=now,
                                 detail={"status": ticket.status, "department": department, "major_reason": ticket.major_reason}))
         return _created(ticket, code)
 

@@ -38,7 +38,9 @@ def isolated_services(monkeypatch, tmp_path):
     monkeypatch.delenv("REDIS_URL", raising=False)
     services.settings.cache_clear()
     services.session_factory.cache_clear()
+    services.handoff_queue.cache_clear()
     upgrade(url)
     yield url
     services.settings.cache_clear()
     services.session_factory.cache_clear()
+    services.handoff_queue.cache_clear()

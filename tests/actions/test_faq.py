@@ -41,7 +41,7 @@ def test_a_vague_question_offers_the_likeliest_questions_and_none_of_these():
     payloads = [b["payload"] for b in message["buttons"]]
     assert payloads[-1] == "/none_of_these" and message["buttons"][-1]["title"] == "都不是"
     assert all(p.startswith('/consult{"faq_id": "SI-') for p in payloads[:-1])
-    assert events == [SlotSet("faq_entry_id", None)]
+    assert events[0] == SlotSet("faq_entry_id", None)
 
 
 def test_a_picked_choice_is_answered_with_that_entry():
@@ -91,7 +91,7 @@ def test_feedback_is_stored_against_the_answered_entry(intent, reply, counts):
     tracker = _asking("解决了" if intent == "affirm" else "没用", intent=intent, slots={"faq_entry_id": "MI-001"})
     messages, events = run_action(ActionRecordFaqFeedback(), tracker)
     assert messages[0]["response"] == reply
-    assert events == [SlotSet("faq_entry_id", None)]
+    assert events[0] == SlotSet("faq_entry_id", None)
     assert feedback_counts(services.session_factory(), "MI-001") == counts
 
 

@@ -1,0 +1,49 @@
+"""The console web app factory (Sanic): routes, shared services, security headers, the queue watcher."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from sanic import Sanic
+
+from bot.config import Settings
+from bot.console.admin_routes import admin
+from bot.console.auth_routes import pages
+from bot.console.handoff_routes import handoffs
+from bot.console.rasa_api import RasaApi
+from bot.console.security import add_security_headers
+from bot.console.watcher import watch_queue
+from bot.db import make_engine, make_session_factory
+from bot.handoff.queue import HandoffQueue
+from bot.tickets.service import TicketDesk
+from bot.workdays import deployment_calendar
+
+
+def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str = "hotline_console",
+               watch: bool = True) -> Sanic:
+    """The console app for ``settings``; ``watch=False`` leaves the queue watcher off (tests drive it)."""
+    app = Sanic(name)
+    factory = make_session_factory(make_engine(settings.database_url))
+    app.ctx.settings = settings
+    app.ctx.factory = factory
+    app.ctx.queue = HandoffQueue.from_settings(settings, factory)
+    app.ctx.desk = TicketDesk(factory, deployment_calendar(settings.working_calendar_dir), settings.profile.deadlines)
+    app.ctx.rasa = RasaApi(rasa_url, rasa_token)
+    app.blueprint(pages)
+    app.blueprint(handoffs)
+    app.blueprint(admin)
+    app.register_middleware(add_security_headers, "response")
+
+    if watch:
+        @app.after_server_start
+        async def start_watcher(app_: Sanic, _loop) -> None:
+            app_.ctx.watcher = asyncio.get_running_loop().create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa))
+
+        @app.before_server_stop
+        async def stop_watcher(app_: Sanic, _loop) -> None:
+            app_.ctx.watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await app_.ctx.watcher
+
+    return app

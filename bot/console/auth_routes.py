@@ -1,0 +1,91 @@
+"""Sign-in, sign-out, who am I, and the console's pages and assets."""
+
+from __future__ import annotations
+
+import hmac
+import html
+import secrets
+from pathlib import Path
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.console.security import clear_session_cookie, public, require, set_session_cookie
+from bot.staff.accounts import sign_in, sign_out
+from bot.staff.models import ROLES
+
+STATIC_DIR = Path(__file__).with_name("static")
+ASSETS = {"console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
+          "login.css": "text/css; charset=utf-8"}
+LOGIN_CSRF_COOKIE = "hotline_login_csrf"
+
+pages = Blueprint("console_pages", url_prefix="/console")
+
+
+def _login_page(csrf: str, error: str = "", status: int = 200) -> HTTPResponse:
+    page = (STATIC_DIR / "login.html").read_text(encoding="utf-8")
+    page = page.replace("{{csrf}}", html.escape(csrf)).replace("{{error}}", html.escape(error))
+    resp = response.html(page, status=status)
+    resp.cookies[LOGIN_CSRF_COOKIE] = csrf
+    for key, value in (("httponly", True), ("samesite", "Strict"), ("path", "/console")):
+        resp.cookies[LOGIN_CSRF_COOKIE][key] = value
+    return resp
+
+
+@pages.get("/login")
+@public
+async def login_page(_: Request) -> HTTPResponse:
+    return _login_page(secrets.token_urlsafe(24))
+
+
+@pages.post("/login")
+@public
+async def login(request: Request) -> HTTPResponse:
+    form = request.form or {}
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
+        return _login_page(secrets.token_urlsafe(24), "页面已过期，请重新登录", status=403)
+    signed = sign_in(request.app.ctx.factory, form.get("username", ""), form.get("password", ""))
+    if signed is None:
+        return _login_page(secrets.token_urlsafe(24), "用户名或密码错误", status=401)
+    resp = response.redirect("/console/", status=303)
+    set_session_cookie(request, resp, signed.token)
+    return resp
+
+
+@pages.post("/logout")
+@require(*ROLES)
+async def logout(request: Request) -> HTTPResponse:
+    sign_out(request.app.ctx.factory, request.cookies.get("hotline_console", ""), request.ctx.member.actor)
+    resp = response.json({"ok": True})
+    clear_session_cookie(resp)
+    return resp
+
+
+@pages.get("/")
+@require(*ROLES)
+async def index(_: Request) -> HTTPResponse:
+    return await response.file(STATIC_DIR / "index.html", mime_type="text/html; charset=utf-8")
+
+
+@pages.get("/static/<name>")
+@public
+async def asset(_: Request, name: str) -> HTTPResponse:
+    if name not in ASSETS:  # a whitelist: names never reach the file system unchecked
+        return response.text("not found", status=404)
+    return await response.file(STATIC_DIR / name, mime_type=ASSETS[name])
+
+
+@pages.get("/api/me")
+@require(*ROLES)
+async def me(request: Request) -> HTTPResponse:
+    m = request.ctx.member
+    return response.json({"username": m.username, "staff_no": m.staff_no, "display_name": m.display_name,
+                          "role": m.role, "user_id": m.user_id, "csrf": request.ctx.csrf}, ensure_ascii=False)
+
+
+@pages.get("/health")
+@public
+async def health(_: Request) -> HTTPResponse:
+    return response.json({"status": "ok"})

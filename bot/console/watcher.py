@@ -1,0 +1,48 @@
+"""The console's background job: give back conversations nobody claimed, tell citizens their new place.
+
+State lives in the database (no in-memory timers), so a restarted console picks up where it was;
+every change is a conditional update, so two console processes never act twice on one handoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+
+from bot.console.rasa_api import RasaApi, RasaUnavailable
+from bot.handoff.notices import moved_notice
+from bot.handoff.queue import HandoffQueue
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+
+
+async def watch_queue(queue: HandoffQueue, rasa: RasaApi) -> None:
+    """Run ``check_queue`` every second until cancelled."""
+    while True:
+        try:
+            await check_queue(queue, rasa)
+        except Exception as exc:  # noqa: BLE001 - the watcher must survive a database or Rasa outage
+            logger.error("handoff watcher round failed: %s", type(exc).__name__)
+        await asyncio.sleep(TICK_SECONDS)
+
+
+async def check_queue(queue: HandoffQueue, rasa: RasaApi, *, now: datetime | None = None) -> None:
+    now = now or datetime.now(timezone.utc)
+    for handoff, why in queue.overdue(now=now):
+        if not queue.give_up(handoff.id, why, now=now):
+            continue  # another console process took care of it
+        try:
+            await rasa.resume(handoff.conversation_id)
+            await rasa.trigger(handoff.conversation_id, "handoff_unclaimed")
+            logger.info("handoff %s given back to the bot (%s)", handoff.id, why)
+        except RasaUnavailable as exc:
+            logger.error("handoff %s could not be given back yet: %s", handoff.id, exc)
+            queue.undo_end(handoff.id, back_to="waiting")
+    for handoff, position in queue.moved_places():
+        try:
+            await rasa.say(handoff.conversation_id, moved_notice(position, queue.expected_minutes(position, now=now)))
+        except RasaUnavailable as exc:
+            logger.error("queue place of handoff %s not delivered: %s", handoff.id, exc)

@@ -1,0 +1,84 @@
+"""Conversation transcripts from the events Rasa's SQL event broker writes (one row per event).
+
+The console follows a conversation by reading rows after the last id it has seen, never by
+polling Rasa's trackers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, Integer, String, Text, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import Base
+from bot.privacy import mask_personal_data
+
+
+class ConversationEvent(Base):
+    """A Rasa event as the SQL event broker stored it (``data`` is the event's JSON)."""
+
+    __tablename__ = "events"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), index=True)
+    data = Column(Text)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a transcript: who said what, when."""
+
+    id: int
+    who: str  # citizen, bot, staff, system
+    text: str
+    at: str  # ISO time, UTC
+    staff_no: str | None = None
+
+
+def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, masked: bool = False,
+               limit: int = 500) -> list[Line]:
+    """The conversation's lines after event id ``after``, oldest first."""
+    query = (select(ConversationEvent.id, ConversationEvent.data)
+             .where(ConversationEvent.sender_id == conversation_id, ConversationEvent.id > after)
+             .order_by(ConversationEvent.id).limit(limit))
+    with factory() as session:
+        rows = session.execute(query).all()
+    lines = [line for row_id, data in rows if (line := _line(row_id, data)) is not None]
+    if masked:
+        lines = [Line(l.id, l.who, mask_personal_data(l.text), l.at, l.staff_no) for l in lines]
+    return lines
+
+
+def last_event_id(factory: sessionmaker, conversation_id: str) -> int:
+    """The newest event id of the conversation (0 when none)."""
+    query = select(ConversationEvent.id).where(ConversationEvent.sender_id == conversation_id) \
+        .order_by(ConversationEvent.id.desc()).limit(1)
+    with factory() as session:
+        return session.scalar(query) or 0
+
+
+def _line(row_id: int, data: str | None) -> Line | None:
+    try:
+        event = json.loads(data or "{}")
+    except json.JSONDecodeError:
+        return None
+    kind = event.get("event")
+    at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc).isoformat()
+    if kind == "user":
+        text = (event.get("text") or "").strip()
+        if not text:
+            return None
+        return Line(row_id, "citizen", text, at)
+    if kind == "bot":
+        staff_no = (event.get("metadata") or {}).get("staff_no")
+        text = event.get("text") or ""
+        buttons = (event.get("data") or {}).get("buttons") or []
+        if buttons:
+            text += "\n" + " / ".join(f"[{b.get('title', '')}]" for b in buttons)
+        return Line(row_id, "staff" if staff_no else "bot", text.strip(), at, staff_no) if text.strip() else None
+    if kind in ("pause", "resume"):
+        return Line(row_id, "system", kind, at)
+    return None

@@ -1,0 +1,134 @@
+"""Staff accounts and console sessions: create users, sign in, check and end sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import as_utc, transaction
+from bot.staff.audit import SYSTEM, Actor, audit
+from bot.staff.models import ROLES, StaffSession, StaffUser
+from bot.staff.passwords import hash_password, password_problem, verify_password
+
+# Verifying against this when the user does not exist keeps sign-in time the same either way.
+_DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+
+class AccountError(ValueError):
+    """A user could not be created or changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A signed-in staff member as the console sees them."""
+
+    user_id: int
+    username: str
+    staff_no: str
+    display_name: str
+    role: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.user_id, staff_no=self.staff_no, role=self.role)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the cookie token (shown once) and its CSRF token."""
+
+    token: str
+    csrf_token: str
+    member: StaffMember
+
+
+def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: str, password: str,
+                display_name: str = "", actor: Actor = SYSTEM) -> StaffMember:
+    """Create a staff account.
+
+    Raises:
+        AccountError: for an unknown role, a weak password, or a username or staff number in use.
+    """
+    username, staff_no = username.strip(), staff_no.strip()
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if not username or not staff_no.isdigit():
+        raise AccountError("username is required and the staff number must be digits")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    with transaction(factory) as session:
+        taken = session.scalar(select(StaffUser).where(
+            (StaffUser.username == username) | (StaffUser.staff_no == staff_no)))
+        if taken is not None:
+            raise AccountError("username or staff number already in use")
+        user = StaffUser(username=username, staff_no=staff_no, display_name=display_name or username, role=role,
+                         password_hash=hash_password(password), active=True, created_at=_now())
+        session.add(user)
+        session.flush()
+        audit(session, actor, "user.create", target_type="staff_user", target_id=user.id, role=role, staff_no=staff_no)
+        return _member(user)
+
+
+def list_users(factory: sessionmaker) -> list[StaffMember]:
+    with factory() as session:
+        return [_member(u) for u in session.scalars(select(StaffUser).where(StaffUser.active).order_by(StaffUser.staff_no))]
+
+
+def sign_in(factory: sessionmaker, username: str, password: str) -> SignedIn | None:
+    """A new session for valid credentials of an active account, else None (the failure is audited)."""
+    with transaction(factory) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+        valid = verify_password(password, user.password_hash if user else _DUMMY_HASH)
+        if user is None or not valid or not user.active:
+            audit(session, SYSTEM, "auth.sign_in_failed", target_type="staff_user",
+                  target_id=user.id if user else None)
+            return None
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = _now()
+        session.add(StaffSession(token_hash=_hash(token), user_id=user.id, csrf_token=csrf, created_at=now, last_seen_at=now))
+        user.last_login_at = now
+        member = _member(user)
+        audit(session, member.actor, "auth.sign_in", target_type="staff_user", target_id=user.id)
+        return SignedIn(token=token, csrf_token=csrf, member=member)
+
+
+def session_member(factory: sessionmaker, token: str, *, idle: timedelta, maximum: timedelta) -> tuple[StaffMember, str] | None:
+    """The member and CSRF token of a live session; an expired session is deleted and gives None."""
+    if not token:
+        return None
+    now = _now()
+    with transaction(factory) as session:
+        row = session.get(StaffSession, _hash(token))
+        if row is None:
+            return None
+        user = session.get(StaffUser, row.user_id)
+        if user is None or not user.active or as_utc(row.last_seen_at) + idle < now or as_utc(row.created_at) + maximum < now:
+            session.delete(row)
+            return None
+        row.last_seen_at = now
+        return _member(user), row.csrf_token
+
+
+def sign_out(factory: sessionmaker, token: str, actor: Actor) -> None:
+    with transaction(factory) as session:
+        session.execute(delete(StaffSession).where(StaffSession.token_hash == _hash(token)))
+        audit(session, actor, "auth.sign_out", target_type="staff_user", target_id=actor.user_id)
+
+
+def _member(user: StaffUser) -> StaffMember:
+    return StaffMember(user_id=user.id, username=user.username, staff_no=user.staff_no,
+                       display_name=user.display_name, role=user.role)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

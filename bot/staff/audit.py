@@ -1,0 +1,45 @@
+"""The audit log: every staff action is written here, in the same transaction as the action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.staff.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a signed-in staff member (or the system, with ``user_id`` None)."""
+
+    user_id: int | None
+    staff_no: str | None
+    role: str
+
+
+SYSTEM = Actor(user_id=None, staff_no=None, role="system")
+
+
+def audit(session: Session, actor: Actor, action: str, *, target_type: str | None = None,
+          target_id: object = None, **detail: Any) -> None:
+    """Add an audit entry to ``session`` (committed with the action it records)."""
+    session.add(AuditEntry(
+        at=datetime.now(timezone.utc), user_id=actor.user_id, staff_no=actor.staff_no, action=action,
+        target_type=target_type, target_id=None if target_id is None else str(target_id), detail=detail,
+    ))
+
+
+def recent_audit(factory: sessionmaker, *, limit: int = 200, target_type: str | None = None,
+                 target_id: object = None) -> list[AuditEntry]:
+    """The newest audit entries, optionally for one record."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if target_type is not None:
+        query = query.where(AuditEntry.target_type == target_type)
+    if target_id is not None:
+        query = query.where(AuditEntry.target_id == str(target_id))
+    with factory() as session:
+        return list(session.scalars(query))
