@@ -69,9 +69,10 @@ class ActionHandOver(Action):
         escalation = tracker.latest_message.get("escalation") or {}
         if escalation.get("topic") and escalation.get("overrode"):
             return hand_over(dispatcher, tracker, "sensitive_topic", topic=escalation["topic"])
-        if escalation.get("angry") and escalation.get("overrode"):
-            if angry_outbursts(_user_parse_data(tracker)) < ANGER_BEFORE_HANDOFF:
-                dispatcher.utter_message(response="utter_sorry_for_frustration")
-                return []
-            return hand_over(dispatcher, tracker, "anger")
-        return hand_over(dispatcher, tracker, "citizen_asked")
+        if not escalation.get("angry"):
+            return hand_over(dispatcher, tracker, "citizen_asked")
+        # Nothing but anger: an apology the first time, a person the second. Angry and asking: a person.
+        if escalation.get("overrode") and angry_outbursts(_user_parse_data(tracker)) < ANGER_BEFORE_HANDOFF:
+            dispatcher.utter_message(response="utter_sorry_for_frustration")
+            return []
+        return hand_over(dispatcher, tracker, "anger")

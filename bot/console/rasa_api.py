@@ -35,7 +35,10 @@ class RasaApi:
                          [event], execute_side_effects="true", output_channel="latest")
 
     async def resume(self, conversation_id: str) -> None:
-        await self._post(f"/conversations/{quote(conversation_id, safe='')}/tracker/events", [{"event": "resume"}])
+        """Let the bot answer again. The pause ended the turn without listening; recording the listen
+        makes the next message a fresh turn, so the bot's rules apply to it as to any other."""
+        await self._post(f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
+                         [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
 
     async def trigger(self, conversation_id: str, intent: str) -> None:
         """Run the bot as if the citizen had expressed ``intent``; replies go to their channel."""

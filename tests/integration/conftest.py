@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -17,9 +18,12 @@ from bot.faq.transfer import import_file
 from bot.migrate import upgrade
 from bot.runner import Stack, credentials_file
 from bot.training import ensure_model
+from tests.conftest import IN_CI
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 # Ports apart from `make run`'s 5005/5055, so tests can run beside a running assistant.
-TEST_PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155"}
+TEST_PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "CONSOLE_PORT": "8105"}
 
 
 def stack_database(stack: Stack):
@@ -84,3 +88,19 @@ def tracker(stack: Stack, sender: str) -> dict:
     url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={stack.token}"
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless chromium driven by Playwright (never a downloaded browser)."""
+    chromium = shutil.which("chromium")
+    if not chromium:
+        if IN_CI:
+            pytest.fail("chromium is not installed, but CI=true requires it (.ci/run installs it)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.conftest import IN_CI
-
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    if not chromium:
-        if IN_CI:
-            pytest.fail("chromium is not installed, but CI=true requires it (.ci/run installs it)")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def test_citizen_greets_sees_the_greeting_clicks_a_button_and_keeps_the_chat_after_reload(stack, browser, tmp_path):
     from playwright.sync_api import expect
 
