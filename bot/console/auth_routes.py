@@ -12,7 +12,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console.security import clear_session_cookie, public, require, set_session_cookie
-from bot.staff.accounts import sign_in, sign_out
+from bot.staff.accounts import LOCK_MINUTES, SignInLocked, sign_in, sign_out
 from bot.staff.models import ROLES
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -46,7 +46,10 @@ async def login(request: Request) -> HTTPResponse:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
         return _login_page(secrets.token_urlsafe(24), "页面已过期，请重新登录", status=403)
-    signed = sign_in(request.app.ctx.factory, form.get("username", ""), form.get("password", ""))
+    try:
+        signed = sign_in(request.app.ctx.factory, form.get("username", ""), form.get("password", ""))
+    except SignInLocked:
+        return _login_page(secrets.token_urlsafe(24), f"登录失败次数过多，请 {LOCK_MINUTES} 分钟后再试", status=429)
     if signed is None:
         return _login_page(secrets.token_urlsafe(24), "用户名或密码错误", status=401)
     resp = response.redirect("/console/", status=303)

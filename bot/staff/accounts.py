@@ -7,14 +7,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import as_utc, transaction
 from bot.staff.audit import SYSTEM, Actor, audit
-from bot.staff.models import ROLES, StaffSession, StaffUser
+from bot.staff.models import ROLES, AuditEntry, StaffSession, StaffUser
 from bot.staff.passwords import hash_password, password_problem, verify_password
 
+LOCK_AFTER_FAILURES = 5
+LOCK_MINUTES = 15
 # Verifying against this when the user does not exist keeps sign-in time the same either way.
 _DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 
@@ -80,14 +82,27 @@ def list_users(factory: sessionmaker) -> list[StaffMember]:
         return [_member(u) for u in session.scalars(select(StaffUser).where(StaffUser.active).order_by(StaffUser.staff_no))]
 
 
+class SignInLocked(Exception):
+    """Too many failed sign-ins for this username lately; try again later."""
+
+
 def sign_in(factory: sessionmaker, username: str, password: str) -> SignedIn | None:
-    """A new session for valid credentials of an active account, else None (the failure is audited)."""
+    """A new session for valid credentials of an active account, else None (the failure is audited).
+
+    Raises:
+        SignInLocked: after ``LOCK_AFTER_FAILURES`` failures for the username within ``LOCK_MINUTES``.
+    """
+    username = username.strip()[:64]
     with transaction(factory) as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+        since = _now() - timedelta(minutes=LOCK_MINUTES)
+        failures = session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "auth.sign_in_failed", AuditEntry.target_id == username, AuditEntry.at >= since))
+        if failures >= LOCK_AFTER_FAILURES:
+            raise SignInLocked(username)
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username))
         valid = verify_password(password, user.password_hash if user else _DUMMY_HASH)
         if user is None or not valid or not user.active:
-            audit(session, SYSTEM, "auth.sign_in_failed", target_type="staff_user",
-                  target_id=user.id if user else None)
+            audit(session, SYSTEM, "auth.sign_in_failed", target_type="staff_login", target_id=username)
             return None
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = _now()

@@ -120,3 +120,12 @@ def test_pages_forbid_framing_and_foreign_scripts(browser):
     assert page.status_code == 200
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_repeated_wrong_passwords_lock_the_username_for_a_while(browser):
+    stranger = browser()
+    for _ in range(5):
+        assert stranger.sign_in("agent1", "guess-number-1").status_code == 401
+    locked = stranger.sign_in("agent1")  # even the right password, for now
+    assert locked.status_code == 429 and "分钟后再试" in locked.text
+    assert browser().sign_in("agent2").status_code == 303  # other staff are not affected

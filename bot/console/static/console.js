@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   const STAFF_WORK = ["agent", "supervisor", "admin"];
+  const ROLE_NAMES = { agent: "话务员", editor: "内容编辑", supervisor: "督办", admin: "管理员" };
   const QUEUE_EVERY_MS = 1000;
   const LINES_EVERY_MS = 500;
   const state = { me: null, selected: null, detail: null, lastLine: 0, seen: new Set(), submission: null, audio: null };
@@ -145,7 +146,6 @@
   }
 
   function wire() {
-    $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     $("sound").addEventListener("click", () => { state.audio = state.audio || new (window.AudioContext || window.webkitAudioContext)(); $("sound").textContent = "提示音已开启"; });
     $("claim").addEventListener("click", async () => {
       try { const r = await api("POST", "/console/api/handoffs/" + state.selected + "/claim"); show("reply-status", r.warning || "已接入", !r.warning); }
@@ -190,6 +190,37 @@
     });
   }
 
+  function row(cells) {
+    const tr = el("tr");
+    for (const cell of cells) tr.appendChild(el("td", cell));
+    return tr;
+  }
+
+  async function loadUsers() {
+    const data = await api("GET", "/console/api/users");
+    $("users").tBodies[0].replaceChildren(...data.users.map((u) => row([u.staff_no, u.username, u.display_name, ROLE_NAMES[u.role] || u.role])));
+  }
+
+  async function loadAudit() {
+    const data = await api("GET", "/console/api/audit");
+    $("audit").tBodies[0].replaceChildren(...data.entries.map((e) => row([
+      e.at.slice(0, 19).replace("T", " "), e.staff_no || "系统", e.action, (e.target_type || "") + " " + (e.target_id || "")])));
+  }
+
+  function wireAdmin() {
+    $("user-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const u = await api("POST", "/console/api/users", {
+          username: $("new-username").value, staff_no: $("new-staff-no").value, display_name: $("new-name").value,
+          role: $("new-role").value, password: $("new-password").value });
+        show("user-status", "已添加 " + u.username + "（工号 " + u.staff_no + "）", true);
+        $("user-form").reset();
+        await loadUsers();
+      } catch (e) { show("user-status", e.message, false); }
+    });
+  }
+
   function every(ms, task) {
     const run = async () => { try { await task(); } catch (e) { /* shown on the next success */ } setTimeout(run, ms); };
     run();
@@ -197,7 +228,10 @@
 
   async function start() {
     state.me = await api("GET", "/console/api/me");
-    $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "）";
+    $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
+    $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
+    if (state.me.role === "admin") { $("admin-panel").hidden = false; wireAdmin(); await loadUsers(); }
+    if (["supervisor", "admin"].includes(state.me.role)) { $("audit-panel").hidden = false; every(10000, loadAudit); }
     if (!STAFF_WORK.includes(state.me.role)) { $("no-role").hidden = false; return; }
     $("workspace").hidden = false;
     wire();

@@ -1,0 +1,74 @@
+"""The console's accounts in a real browser: an admin adds an agent, who signs in; roles shape the page."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bot.staff.accounts import create_user
+from tests.integration.conftest import stack_database
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+PASSWORD = "correct-horse-42"
+WAIT_MS = 30_000
+
+
+def _account(stack, role: str) -> str:
+    username = f"{role}-{uuid.uuid4().hex[:6]}"
+    create_user(stack_database(stack), username=username, staff_no=str(10000 + uuid.uuid4().int % 80000),
+                role=role, password=PASSWORD)
+    return username
+
+
+def _sign_in(page, stack, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{stack.console_url}login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#sign-in")
+
+
+def test_an_admin_adds_an_agent_who_signs_in_and_the_audit_log_shows_both(stack, browser):
+    from playwright.sync_api import expect
+
+    admin = browser.new_page(locale="zh-CN")
+    _sign_in(admin, stack, _account(stack, "admin"))
+    expect(admin.locator("#admin-panel")).to_be_visible(timeout=WAIT_MS)
+    new_agent = f"agent-{uuid.uuid4().hex[:6]}"
+    admin.fill("#new-username", new_agent)
+    admin.fill("#new-staff-no", "7788")
+    admin.fill("#new-name", "王小明")
+    admin.select_option("#new-role", "agent")
+    admin.fill("#new-password", "short")
+    admin.click("#user-form button")
+    expect(admin.locator("#user-status")).to_contain_text("at least", timeout=WAIT_MS)
+    admin.fill("#new-password", PASSWORD)
+    admin.click("#user-form button")
+    expect(admin.locator("#users tbody")).to_contain_text(new_agent, timeout=WAIT_MS)
+
+    agent = browser.new_page(locale="zh-CN")
+    _sign_in(agent, stack, new_agent)
+    expect(agent.locator("#who")).to_contain_text("工号 7788", timeout=WAIT_MS)
+    expect(agent.locator("#workspace")).to_be_visible()
+    expect(agent.locator("#admin-panel")).to_be_hidden()
+    expect(admin.locator("#audit tbody")).to_contain_text("auth.sign_in", timeout=WAIT_MS)
+    expect(admin.locator("#audit tbody")).to_contain_text("user.create")
+    agent.click("#logout")
+    expect(agent).to_have_url(f"{stack.console_url}login", timeout=WAIT_MS)
+    agent.goto(stack.console_url)
+    expect(agent).to_have_url(f"{stack.console_url}login")  # the session is gone
+    admin.close()
+    agent.close()
+
+
+def test_an_editor_signs_in_but_sees_no_conversations_and_a_wrong_password_is_refused(stack, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="zh-CN")
+    editor = _account(stack, "editor")
+    _sign_in(page, stack, editor, "wrong-password-1")
+    expect(page.locator(".error")).to_have_text("用户名或密码错误", timeout=WAIT_MS)
+    _sign_in(page, stack, editor)
+    expect(page.locator("#no-role")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#workspace")).to_be_hidden()
+    page.close()
