@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu bench-faq clean
+.PHONY: run test install train validate bench-nlu bench-faq bench-handoff clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -29,6 +29,10 @@ validate: install
 ## bench-faq: FAQ matcher vs BM25 / char TF-IDF / embeddings on our paraphrase set; latency at 10,000 entries
 bench-faq: install
 	@$(PY) -m scripts.bench_faq
+
+## bench-handoff: staff reply -> citizen and citizen -> console latency through the running assistant
+bench-handoff: install
+	@$(PY) -m scripts.bench_handoff
 
 ## bench-nlu: 5-fold cross-validation of the NLU on our training data
 bench-nlu: install

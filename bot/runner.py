@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.endpoints import rasa_endpoints
 from bot.training import rasa_executable
 
@@ -180,3 +180,30 @@ def _answers(url: str) -> bool:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False
+
+
+def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
+    """A whole assistant configured only by ``env`` (tests, benchmarks): migrate, load the sample
+    knowledge base into an empty database, make sure the model exists, start every process.
+
+    The processes read their settings from the environment, as in production.
+    """
+    from bot.db import make_engine, make_session_factory
+    from bot.faq.store import catalogue_version
+    from bot.faq.transfer import import_file
+    from bot.migrate import upgrade
+    from bot.training import ensure_model
+
+    settings = load_settings(env, env_file=Path("/nonexistent"))
+    upgrade(settings.database_url)
+    factory = make_session_factory(make_engine(settings.database_url))
+    if catalogue_version(factory) == 0:
+        import_file(factory, settings.project_root / "kb" / "sample-faq.csv", actor="setup")
+    stack = Stack(settings=settings, model=ensure_model(settings.project_root),
+                  credentials=credentials_file(settings.project_root), log_dir=log_dir, child_env=env)
+    try:
+        stack.start()
+    except Exception:
+        stack.stop()
+        raise
+    return stack

@@ -11,13 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT, load_settings
 from bot.db import make_engine, make_session_factory
-from bot.faq.store import catalogue_version
-from bot.faq.transfer import import_file
-from bot.migrate import upgrade
-from bot.runner import Stack, credentials_file
-from bot.training import ensure_model
+from bot.runner import Stack, start_stack
 from tests.conftest import IN_CI
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,27 +30,6 @@ def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
     """Environment of a test stack: its own SQLite file and token, embedded defaults otherwise."""
     base = {"DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}", "REDIS_URL": "", "RASA_AUTH_TOKEN": uuid.uuid4().hex}
     return {**base, **TEST_PORTS, **env}
-
-
-def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
-    """Migrate, make sure the model exists, and start both servers configured by ``env``.
-
-    The servers read their settings from the environment, as in production.
-    """
-    settings = load_settings(env, env_file=Path("/nonexistent"))
-    upgrade(settings.database_url)
-    factory = make_session_factory(make_engine(settings.database_url))
-    if catalogue_version(factory) == 0:
-        import_file(factory, PROJECT_ROOT / "kb" / "sample-faq.csv", actor="test")
-    model = ensure_model(PROJECT_ROOT)
-    stack = Stack(settings=settings, model=model, credentials=credentials_file(PROJECT_ROOT),
-                  log_dir=log_dir, child_env=env)
-    try:
-        stack.start()
-    except Exception:
-        stack.stop()
-        raise
-    return stack
 
 
 @pytest.fixture(scope="session")

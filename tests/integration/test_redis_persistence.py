@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import IN_CI
-from tests.integration.conftest import say, stack_environment, start_stack, texts, tracker
+from bot.runner import start_stack
+from tests.integration.conftest import say, stack_environment, texts, tracker
 from tests.integration.test_webchat_channel import exchange
 
 pytestmark = [pytest.mark.stack, pytest.mark.redis]
