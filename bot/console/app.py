@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
-from sanic import Sanic
+from sanic import Sanic, response
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.console.admin_routes import admin
@@ -18,6 +20,8 @@ from bot.db import make_engine, make_session_factory
 from bot.handoff.queue import HandoffQueue
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str = "hotline_console",
@@ -34,6 +38,11 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(handoffs)
     app.blueprint(admin)
     app.register_middleware(add_security_headers, "response")
+
+    @app.exception(SQLAlchemyError)
+    async def database_unavailable(_request, exc: SQLAlchemyError):
+        logger.error("console request failed on the database: %s", type(exc).__name__)
+        return response.json({"error": "数据库暂时不可用，请稍后重试；未保存的内容仍在页面上"}, status=503)
 
     if watch:
         @app.after_server_start

@@ -7,6 +7,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.console.watcher import check_queue
 from bot.db import transaction
@@ -184,3 +185,28 @@ def test_citizens_further_back_are_told_when_their_place_changes(console, browse
     assert moved == [("say", "web-2", "您已排到第一位，工作人员马上为您服务。", None)]
     asyncio.run(check_queue(console.ctx.queue, console.ctx.rasa))  # told once
     assert len([c for c in console.ctx.rasa.calls if c[1] == "web-2"]) == 1
+
+
+def test_empty_huge_and_sql_looking_replies_get_clear_answers(console, browser):
+    handoff = _queue(console)
+    agent = browser("agent1")
+    agent.request("POST", f"/console/api/handoffs/{handoff}/claim")
+    for text in ("", "   ", "长" * 2001):
+        answer = agent.request("POST", f"/console/api/handoffs/{handoff}/reply", json={"text": text})
+        assert answer.status_code == 400 and "2000" in answer.json()["error"]
+    odd = "'; DROP TABLE handoffs; -- 😀"
+    assert agent.request("POST", f"/console/api/handoffs/{handoff}/reply", json={"text": odd}).status_code == 200
+    assert console.ctx.rasa.calls[-1][2] == odd and console.ctx.queue.get(handoff).status == "claimed"
+    assert agent.request("POST", f"/console/api/handoffs/{handoff}/reply", content=b"not json",
+                         headers={"Content-Type": "application/json"}).status_code == 400
+
+
+def test_a_database_outage_gets_a_clear_answer_instead_of_a_crash(console, browser, monkeypatch):
+    agent = browser("agent1")
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(console.ctx.queue, "waiting", broken)
+    answer = agent.request("GET", "/console/api/queue")
+    assert answer.status_code == 503 and "数据库暂时不可用" in answer.json()["error"]

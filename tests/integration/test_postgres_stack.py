@@ -1,0 +1,35 @@
+"""The production database: the whole assistant on PostgreSQL, with conversation events in it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import make_engine, make_session_factory
+from bot.handoff.models import Handoff
+from bot.handoff.transcript import transcript
+from bot.runner import start_stack
+from tests.integration.conftest import say, stack_environment, texts
+
+pytestmark = [pytest.mark.stack, pytest.mark.postgres]
+
+
+def test_on_postgresql_a_handoff_is_queued_and_its_transcript_comes_from_the_event_broker(postgres_url, tmp_path):
+    env = stack_environment(tmp_path, DATABASE_URL=postgres_url, RASA_PORT="5305", ACTION_PORT="5355", CONSOLE_PORT="8305")
+    stack = start_stack(env, tmp_path / "logs")
+    try:
+        citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+        assert "已为您转接人工客服" in texts(say(stack, citizen, "我要找人工，电话13812345678"))
+        say(stack, citizen, "在吗")
+        factory = make_session_factory(make_engine(postgres_url))
+        with factory() as session:
+            (handoff,) = session.scalars(select(Handoff).where(Handoff.conversation_id == citizen)).all()
+        assert handoff.status == "waiting"
+        lines = transcript(factory, citizen, masked=True)
+        assert [(line.who, line.text) for line in lines if line.who == "citizen"] == [
+            ("citizen", "我要找人工，电话138****5678"), ("citizen", "在吗")]
+        assert ("system", "pause") in [(line.who, line.text) for line in lines]
+    finally:
+        stack.stop()
