@@ -28,7 +28,7 @@ from bot.staff.accounts import create_user
 
 ROUNDS = 30
 PASSWORD = "bench-password-1"
-ENV = {"RASA_PORT": "5205", "ACTION_PORT": "5255", "CONSOLE_PORT": "8205", "REDIS_URL": ""}
+ENV = {"RASA_PORT": "5405", "ACTION_PORT": "5455", "CONSOLE_PORT": "8405", "REDIS_URL": ""}
 PAGE_POLL_SECONDS = 0.5
 
 

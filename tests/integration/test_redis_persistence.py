@@ -66,7 +66,8 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 def test_conversation_survives_a_restart_and_a_redis_outage_is_answered_plainly(redis_server, tmp_path):
-    env = stack_environment(tmp_path, REDIS_URL=redis_server.url, RASA_PORT="5205", ACTION_PORT="5255")
+    env = stack_environment(tmp_path, REDIS_URL=redis_server.url, RASA_PORT="5205", ACTION_PORT="5255",
+                            CONSOLE_PORT="8205")
     stack = start_stack(env, tmp_path / "logs")
     try:
         sender = "redis-restart-citizen"
