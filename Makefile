@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu bench-faq bench-handoff clean
+.PHONY: run test install train validate bench-nlu bench-faq bench-handoff wechat-sim clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -33,6 +33,10 @@ bench-faq: install
 ## bench-handoff: staff reply -> citizen and citizen -> console latency through the running assistant
 bench-handoff: install
 	@$(PY) -m scripts.bench_handoff
+
+## wechat-sim: play WeChat's server against the running assistant (see scripts/wechat_simulator.py)
+wechat-sim: install
+	@$(PY) -m scripts.wechat_simulator
 
 ## bench-nlu: 5-fold cross-validation of the NLU on our training data
 bench-nlu: install

@@ -182,7 +182,7 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
+def start_stack(env: dict[str, str], log_dir: Path, *, credentials: Path | None = None) -> Stack:
     """A whole assistant configured only by ``env`` (tests, benchmarks): migrate, load the sample
     knowledge base into an empty database, make sure the model exists, start every process.
 
@@ -200,7 +200,7 @@ def start_stack(env: dict[str, str], log_dir: Path) -> Stack:
     if catalogue_version(factory) == 0:
         import_file(factory, settings.project_root / "kb" / "sample-faq.csv", actor="setup")
     stack = Stack(settings=settings, model=ensure_model(settings.project_root),
-                  credentials=credentials_file(settings.project_root), log_dir=log_dir, child_env=env)
+                  credentials=credentials or credentials_file(settings.project_root), log_dir=log_dir, child_env=env)
     try:
         stack.start()
     except Exception:

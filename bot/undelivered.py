@@ -1,0 +1,51 @@
+"""Messages a channel could not deliver (closed customer-service window, quota, blocked): kept for
+staff to follow up by phone or another channel, never lost silently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, DateTime, Integer, String, Text, select
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import Base, transaction
+from bot.privacy import mask_personal_data
+
+
+class UndeliveredMessage(Base):
+    __tablename__ = "undelivered_messages"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    text = Column(Text, nullable=False)  # masked
+    reason = Column(String(255), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    followed_up_at = Column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    channel: str
+    conversation_id: str
+    text: str
+    reason: str
+
+
+def record_undelivered(factory: sessionmaker, item: Undelivered) -> int:
+    """Keep a message that did not reach the citizen (personal data masked); returns its id."""
+    with transaction(factory) as session:
+        row = UndeliveredMessage(channel=item.channel, conversation_id=item.conversation_id[:128],
+                                 text=mask_personal_data(item.text), reason=item.reason[:255],
+                                 at=datetime.now(timezone.utc))
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def pending_follow_ups(factory: sessionmaker, *, limit: int = 200) -> list[UndeliveredMessage]:
+    """Undelivered messages nobody has followed up yet, newest first."""
+    with factory() as session:
+        return list(session.scalars(select(UndeliveredMessage).where(UndeliveredMessage.followed_up_at.is_(None))
+                                    .order_by(UndeliveredMessage.id.desc()).limit(limit)))

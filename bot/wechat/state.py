@@ -1,0 +1,92 @@
+"""What the WeChat channel remembers between requests: handled messages (retries processed once)
+and the numbered options last offered to each citizen. In memory by default, Redis when configured
+(then shared by every process, with an expiry)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import Protocol
+
+from bot.outbound import Option
+
+HANDLED_TTL_SECONDS = 3600  # WeChat retries within seconds; an hour is ample
+OPTIONS_TTL_SECONDS = 24 * 3600
+PENDING = "pending"  # the answer is still being worked out
+PUSHED = "pushed"  # the answer went (or goes) through the customer-service API
+
+
+class ChannelMemory(Protocol):
+    def claim(self, key: str) -> bool:
+        """True for the first request with ``key``; False for every retry."""
+
+    def settle(self, key: str, outcome: str) -> None:
+        """Record what the first request answered: the passive reply XML, or ``PUSHED``."""
+
+    def outcome(self, key: str) -> str | None:
+        """``PENDING``, ``PUSHED``, the passive reply, or None for an unknown key."""
+
+    def remember_options(self, user: str, options: list[Option]) -> None: ...
+
+    def options(self, user: str) -> list[Option]: ...
+
+
+class MemoryChannelMemory:
+    """One process only (embedded mode, tests)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[float, str]] = {}
+
+    def _get(self, key: str) -> str | None:
+        found = self._values.get(key)
+        if found is None or found[0] < time.monotonic():
+            self._values.pop(key, None)
+            return None
+        return found[1]
+
+    def _set(self, key: str, value: str, ttl: int) -> None:
+        self._values[key] = (time.monotonic() + ttl, value)
+
+    def claim(self, key: str) -> bool:
+        if self._get(f"handled:{key}") is not None:
+            return False
+        self._set(f"handled:{key}", PENDING, HANDLED_TTL_SECONDS)
+        return True
+
+    def settle(self, key: str, outcome: str) -> None:
+        self._set(f"handled:{key}", outcome, HANDLED_TTL_SECONDS)
+
+    def outcome(self, key: str) -> str | None:
+        return self._get(f"handled:{key}")
+
+    def remember_options(self, user: str, options: list[Option]) -> None:
+        self._set(f"options:{user}", json.dumps([asdict(o) for o in options]), OPTIONS_TTL_SECONDS)
+
+    def options(self, user: str) -> list[Option]:
+        return [Option(**o) for o in json.loads(self._get(f"options:{user}") or "[]")]
+
+
+class RedisChannelMemory:
+    """Shared by every process: ``SET NX EX`` makes exactly one request the first."""
+
+    def __init__(self, client, prefix: str = "hotline:wechat:") -> None:
+        self._redis = client
+        self._prefix = prefix
+
+    def claim(self, key: str) -> bool:
+        return bool(self._redis.set(f"{self._prefix}handled:{key}", PENDING, nx=True, ex=HANDLED_TTL_SECONDS))
+
+    def settle(self, key: str, outcome: str) -> None:
+        self._redis.set(f"{self._prefix}handled:{key}", outcome, ex=HANDLED_TTL_SECONDS)
+
+    def outcome(self, key: str) -> str | None:
+        value = self._redis.get(f"{self._prefix}handled:{key}")
+        return value.decode() if isinstance(value, bytes) else value
+
+    def remember_options(self, user: str, options: list[Option]) -> None:
+        self._redis.set(f"{self._prefix}options:{user}", json.dumps([asdict(o) for o in options]), ex=OPTIONS_TTL_SECONDS)
+
+    def options(self, user: str) -> list[Option]:
+        value = self._redis.get(f"{self._prefix}options:{user}")
+        return [Option(**o) for o in json.loads(value or "[]")]

@@ -1,0 +1,98 @@
+"""WeChat end to end: real-format XML (safe mode, AES) into the running assistant, a report form
+completed with a shared location and a photo, a retried submission making one ticket, and a staff
+reply during a handoff reaching the citizen through the (stand-in) customer-service API."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import urllib.request
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.console.rasa_api import RasaApi
+from bot.runner import start_stack
+from bot.tickets.models import Ticket
+from scripts.fake_wechat_api import FakeWeChatApi
+from scripts.wechat_simulator import WeChatServer, message_xml
+from tests.integration.conftest import stack_database, stack_environment
+
+pytestmark = pytest.mark.stack
+TOKEN, APP_ID = "integration-token", "wx00000000000000aa"
+AES_KEY = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
+
+
+@pytest.fixture(scope="module")
+def wechat_stack(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("wechat")
+    api = FakeWeChatApi().start()
+    credentials = tmp / "credentials.yml"
+    credentials.write_text(yaml.safe_dump({
+        "rest": None,
+        "channels.wechat.WeChatInput": {"token": TOKEN, "app_id": APP_ID, "app_secret": "s3cret",
+                                        "encoding_aes_key": AES_KEY, "mode": "safe", "api_base": api.url},
+    }), encoding="utf-8")
+    env = stack_environment(tmp, RASA_PORT="5505", ACTION_PORT="5555", CONSOLE_PORT="8505")
+    stack = start_stack(env, tmp / "logs", credentials=credentials)
+    yield stack, api
+    stack.stop()
+    api.stop()
+
+
+class Citizen:
+    """One WeChat user talking to the running assistant as WeChat's server would deliver it."""
+
+    def __init__(self, stack, api) -> None:
+        self.openid = f"o{uuid.uuid4().hex[:27]}"
+        self.url = f"{stack.rasa_url}/webhooks/wechat/webhook"
+        self.api, self.server = api, WeChatServer(TOKEN, "safe", APP_ID, AES_KEY)
+
+    def send(self, line: str, msg_id: str | None = None, *, answered: bool = True) -> str:
+        """What the citizen reads after ``line``: the passive reply, or what arrives through the API."""
+        pushed_before = len(self.api.texts_to(self.openid))
+        params, body = self.server.request(message_xml(self.openid, line, msg_id or self.server.next_msg_id()))
+        request = urllib.request.Request(f"{self.url}?{urlencode(params)}", data=body)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            passive = self.server.reply_text(answer.read().decode(), params)
+        if passive is None and answered:  # answered later through the customer-service API
+            deadline = time.monotonic() + 30
+            while len(self.api.texts_to(self.openid)) == pushed_before and time.monotonic() < deadline:
+                time.sleep(0.1)
+        time.sleep(0.3)  # messages that did not fit the passive reply
+        return "\n".join([passive or "", *self.api.texts_to(self.openid)[pushed_before:]])
+
+
+def test_a_report_with_a_location_and_a_photo_retried_at_submission_makes_one_ticket(wechat_stack):
+    stack, api = wechat_stack
+    citizen = Citizen(stack, api)
+    assert "举报的是谁" in citizen.send("我要举报，有人夜里偷偷往河里排污水")
+    assert "在什么地方" in citizen.send("镇东头那家化工厂")
+    assert "什么时候" in citizen.send(":location 青山镇红星村河边")
+    assert "证据" in citizen.send("上周五晚上")
+    anonymous = citizen.send(":image")
+    assert "1. 匿名举报" in anonymous
+    summary = citizen.send("1")
+    assert "青山镇红星村河边" in summary and "微信素材" in summary and "1. " in summary
+    confirm_id = citizen.server.next_msg_id()
+    accepted = citizen.send("1", msg_id=confirm_id)
+    number = re.search(r"工单号 (JB\d{12})", accepted).group(1)
+    again = citizen.send("1", msg_id=confirm_id, answered=False)  # WeChat retried the same message
+    assert number in again
+    with stack_database(stack)() as session:
+        tickets = session.scalars(select(Ticket).where(Ticket.conversation_id == citizen.openid)).all()
+    assert [t.number for t in tickets] == [number]
+    assert tickets[0].fields["case_location"].startswith("青山镇红星村河边")
+
+
+def test_a_staff_reply_during_a_handoff_reaches_the_citizen_on_wechat(wechat_stack):
+    stack, api = wechat_stack
+    citizen = Citizen(stack, api)
+    assert "已为您转接人工客服" in citizen.send("转人工")
+    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(citizen.openid, "您好，工号 1024 为您服务。", staff_no="1024"))
+    assert api.texts_to(citizen.openid)[-1] == "您好，工号 1024 为您服务。"
+    assert citizen.send("我家门口的路灯坏了", answered=False) == ""  # paused: the bot stays silent
