@@ -3,6 +3,7 @@ the five-second budget, numbered buttons, long texts, the API's tokens and its r
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -10,8 +11,8 @@ from sqlalchemy import select
 
 from bot.db import make_engine, make_session_factory
 from bot.undelivered import UndeliveredMessage
-from tests.channels.conftest import OPENID, TOKEN, fixture
 from bot.wechat.protocol import signature
+from tests.channels.conftest import FIXTURES, OPENID, TOKEN, fixture
 
 
 def test_url_verification_echoes_only_for_a_valid_signature(wechat):
@@ -170,3 +171,24 @@ def test_a_dialogue_failure_gets_an_apology_not_silence(wechat):
     channel.bot.fail = True
     _, text = channel.send(fixture("text"))
     assert "系统暂时繁忙" in text
+
+
+def test_an_encrypted_message_exactly_as_wechat_sent_it_is_decrypted_and_answered_encrypted(wechat, monkeypatch):
+    params = json.loads((FIXTURES / "text_encrypted.query.json").read_text())
+    monkeypatch.setattr("bot.wechat.protocol.time.time", lambda: int(params["timestamp"]) + 3)
+    channel = wechat("safe")
+    answer = channel.call("POST", params=params, content=(FIXTURES / "text_encrypted.xml").read_bytes())
+    assert "<Encrypt>" in answer.text and "异地就医" not in answer.text
+    assert channel.server.reply_text(answer.text, params) == "收到：异地就医怎么备案"
+    tampered = {**params, "msg_signature": "0" * 40}
+    assert channel.call("POST", params=tampered, content=(FIXTURES / "text_encrypted.xml").read_bytes()).status_code == 403
+
+
+@pytest.mark.parametrize("mode", ["plaintext", "safe"])
+@pytest.mark.parametrize("name", sorted(p.stem for p in FIXTURES.glob("*.xml")
+                                        if p.stem not in ("billion_laughs", "external_entity", "text_encrypted")))
+def test_every_message_and_event_type_gets_an_answer_wechat_accepts(wechat, mode, name):
+    channel = wechat(mode)
+    answer, text = channel.send(fixture(name))
+    assert answer.status_code == 200
+    assert answer.text == "success" or text  # a passive reply, or WeChat's "nothing to say"

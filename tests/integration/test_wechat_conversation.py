@@ -5,6 +5,8 @@ reply during a handoff reaching the citizen through the (stand-in) customer-serv
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import re
 import time
 import urllib.request
@@ -15,6 +17,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
 from bot.runner import start_stack
 from bot.tickets.models import Ticket
@@ -96,3 +99,17 @@ def test_a_staff_reply_during_a_handoff_reaches_the_citizen_on_wechat(wechat_sta
     asyncio.run(RasaApi(stack.rasa_url, stack.token).say(citizen.openid, "您好，工号 1024 为您服务。", staff_no="1024"))
     assert api.texts_to(citizen.openid)[-1] == "您好，工号 1024 为您服务。"
     assert citizen.send("我家门口的路灯坏了", answered=False) == ""  # paused: the bot stays silent
+
+
+def test_the_simulator_plays_wechats_server_against_the_running_assistant(wechat_stack, tmp_path):
+    stack, api = wechat_stack
+    credentials = tmp_path / "credentials.yml"
+    credentials.write_text(yaml.safe_dump({"channels.wechat.WeChatInput": {
+        "token": TOKEN, "app_id": APP_ID, "app_secret": "s3cret", "encoding_aes_key": AES_KEY, "mode": "safe"}}))
+    run = subprocess.run(
+        [sys.executable, "-m", "scripts.wechat_simulator", "--url", f"{stack.rasa_url}/webhooks/wechat/webhook",
+         "--credentials", str(credentials), "--api-port", "0", "--openid", f"o{uuid.uuid4().hex[:12]}"],
+        input=":subscribe\n转人工\n:quit\n", capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert run.returncode == 0, run.stderr
+    replies = [line for line in run.stdout.splitlines() if "[reply]" in line]
+    assert stack.settings.profile.name in replies[0] and "已为您转接人工客服" in replies[1]
