@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console …``."""
+"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console … | telegram …``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import cli as console_cli
 from bot.faq import cli as faq_cli
+from bot.telegram import webhook as telegram_cli
 
 
 def _say(message: str) -> None:
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     db.add_argument("action", choices=["upgrade"])
     faq_cli.add_parser(sub)
     console_cli.add_parser(sub)
+    telegram_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -118,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         return faq_cli.run(args, settings, _say)
     if args.command == "console":
         return console_cli.run(args, settings, _say)
+    if args.command == "telegram":
+        return telegram_cli.run(args, _say)
     if args.command == "train":
         cmd_train(settings)
     elif args.command == "db":

@@ -32,7 +32,7 @@ from bot.outbound import chosen, numbered, pack, split, utf8_bytes
 from bot.system_messages import system_message
 from bot.wechat.delivery import DEFAULT_API_BASE, Courier, HotlineWeChatClient
 from bot.wechat.protocol import Inbound, UnsafeRequest, checked_body, is_signed, menu, read_inbound, text_reply
-from bot.wechat.state import PENDING, PUSHED, ChannelMemory, MemoryChannelMemory, RedisChannelMemory
+from bot.channel_memory import PENDING, PUSHED, ChannelMemory, channel_memory
 
 logger = logging.getLogger(__name__)
 
@@ -105,11 +105,7 @@ class WeChatInput(InputChannel):
 
     @cached_property
     def memory(self) -> ChannelMemory:
-        if self.settings.redis_url:
-            import redis
-
-            return RedisChannelMemory(redis.Redis.from_url(self.settings.redis_url))
-        return MemoryChannelMemory()
+        return channel_memory(self.settings.redis_url, prefix="hotline:wechat:")
 
     @cached_property
     def courier(self) -> Courier:
@@ -215,7 +211,8 @@ class WeChatInput(InputChannel):
     async def _answer(self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       reply: Callable[[str], HTTPResponse]) -> HTTPResponse:
         text = inbound.text or ""
-        if not text.startswith("/"):
+        if inbound.kind in ("text", "voice"):  # the citizen's words: never an intent payload of their own
+            text = text.lstrip("/")
             text = chosen(text, self.memory.options(inbound.sender)) or screen_text(text, max_chars=self.settings.max_message_chars)
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, inbound.sender, input_channel=self.name(),

@@ -7,15 +7,14 @@ expired one, then a new token is issued), a citizen can be outside the 48-hour w
 
 from __future__ import annotations
 
-import asyncio
 import json
 import itertools
-import socket
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+
+from scripts.local_server import LocalServer, free_port
 
 
 @dataclass
@@ -75,31 +74,13 @@ class FakeWeChatApi:
 
     def start(self) -> FakeWeChatApi:
         """Serve in a background thread until ``stop``."""
-        if not self.port:
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                self.port = probe.getsockname()[1]
+        self.port = self.port or free_port()
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
         app.router.add_post("/cgi-bin/message/template/send", self._template_send)
-        ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-
-        def serve() -> None:
-            asyncio.set_event_loop(self._loop)
-            self._runner = web.AppRunner(app, access_log=None)
-            self._loop.run_until_complete(self._runner.setup())
-            self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
-            ready.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=serve, daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        self._server = LocalServer(app, self.port)
         return self
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
+        self._server.stop()

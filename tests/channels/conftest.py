@@ -4,6 +4,7 @@ stand-in WeChat API on localhost. The real assistant behind the channel: tests/i
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -112,3 +113,63 @@ class Channel:
         while not until() and self.loop.time() < deadline:
             self.loop.run_until_complete(asyncio.sleep(0.05))
         assert until(), "condition not reached in time"
+
+
+TELEGRAM_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "telegram"
+TELEGRAM_TOKEN = "7000000001:AAH-test-token-never-logged"
+TELEGRAM_SECRET = "webhook-secret-0123"
+TELEGRAM_CHAT = 523456789
+
+
+def update(name: str, **changes) -> dict:
+    data = json.loads((TELEGRAM_FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def fake_telegram():
+    from scripts.fake_telegram_api import FakeTelegramApi
+
+    api = FakeTelegramApi(TELEGRAM_TOKEN).start()
+    yield api
+    api.stop()
+
+
+@dataclass
+class TelegramChannel:
+    app: Sanic
+    channel: object
+    bot: ScriptedBot
+    settings: object
+    loop: asyncio.AbstractEventLoop
+
+    def post(self, body, secret: str | None = TELEGRAM_SECRET) -> httpx.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+
+        async def go():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://tg.test") as c:
+                return await c.post("/webhooks/telegram/webhook", content=content, headers=headers)
+
+        return self.loop.run_until_complete(go())
+
+
+@pytest.fixture
+def telegram(tmp_path, fake_telegram, monkeypatch):
+    from channels.telegram import TelegramInput
+
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    url = f"sqlite:///{tmp_path / 'telegram.sqlite3'}"
+    upgrade(url)
+    settings = load_settings({"DATABASE_URL": url, "REDIS_URL": ""}, env_file=Path("/nonexistent"))
+    channel = TelegramInput(token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_SECRET, api_base=fake_telegram.base_url,
+                            settings=settings)
+    bot = ScriptedBot()
+    app = Sanic(f"telegram_{uuid.uuid4().hex[:8]}")
+    app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/telegram")
+    loop.run_until_complete(app._startup())
+    yield TelegramChannel(app, channel, bot, settings, loop)
+    loop.close()

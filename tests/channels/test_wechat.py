@@ -192,3 +192,9 @@ def test_every_message_and_event_type_gets_an_answer_wechat_accepts(wechat, mode
     answer, text = channel.send(fixture(name))
     assert answer.status_code == 200
     assert answer.text == "success" or text  # a passive reply, or WeChat's "nothing to say"
+
+
+def test_a_citizen_cannot_type_an_intent_payload(wechat):
+    channel = wechat()
+    channel.send(fixture("text", **{"异地就医怎么备案": "/affirm"}))
+    assert [m.text for m in channel.bot.seen] == ["affirm"]

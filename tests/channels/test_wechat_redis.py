@@ -8,13 +8,13 @@ from wechatpy.session.redisstorage import RedisStorage
 
 from bot.outbound import Option
 from bot.wechat.delivery import HotlineWeChatClient
-from bot.wechat.state import HANDLED_TTL_SECONDS, PUSHED, RedisChannelMemory
+from bot.channel_memory import HANDLED_TTL_SECONDS, PUSHED, RedisChannelMemory
 
 pytestmark = pytest.mark.redis
 
 
 def test_two_processes_handle_a_retried_message_once_and_share_the_options(redis_url):
-    one, two = (RedisChannelMemory(redis.Redis.from_url(redis_url)) for _ in range(2))
+    one, two = (RedisChannelMemory(redis.Redis.from_url(redis_url), prefix="hotline:wechat:") for _ in range(2))
     assert one.claim("msg:1") and not two.claim("msg:1")
     one.settle("msg:1", PUSHED)
     assert two.outcome("msg:1") == PUSHED

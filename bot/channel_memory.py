@@ -1,6 +1,6 @@
-"""What the WeChat channel remembers between requests: handled messages (retries processed once)
-and the numbered options last offered to each citizen. In memory by default, Redis when configured
-(then shared by every process, with an expiry)."""
+"""What a channel remembers between requests: handled messages (a platform's retries processed
+once) and the options last offered to each citizen. In memory by default, Redis when configured
+(then shared by every process, with an expiry). Each channel uses its own key prefix."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class MemoryChannelMemory:
 class RedisChannelMemory:
     """Shared by every process: ``SET NX EX`` makes exactly one request the first."""
 
-    def __init__(self, client, prefix: str = "hotline:wechat:") -> None:
+    def __init__(self, client, prefix: str) -> None:
         self._redis = client
         self._prefix = prefix
 
@@ -90,3 +90,12 @@ class RedisChannelMemory:
     def options(self, user: str) -> list[Option]:
         value = self._redis.get(f"{self._prefix}options:{user}")
         return [Option(**o) for o in json.loads(value or "[]")]
+
+
+def channel_memory(redis_url: str | None, prefix: str) -> ChannelMemory:
+    """Redis-backed when ``redis_url`` is set (shared by processes), else in this process's memory."""
+    if not redis_url:
+        return MemoryChannelMemory()
+    import redis
+
+    return RedisChannelMemory(redis.Redis.from_url(redis_url), prefix=prefix)
