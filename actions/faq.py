@@ -21,6 +21,7 @@ from actions.unanswered import last_citizen_text, remember_misunderstanding
 from bot.dialogue import NONE_OF_THESE_TITLE
 from bot.faq.decision import Decision, decide
 from bot.faq.live import KnowledgeBaseUnavailable
+from bot.faq.editing import record_served
 from bot.faq.store import EntryData, get_entry, record_feedback
 
 logger = logging.getLogger(__name__)
@@ -109,6 +110,11 @@ class ActionAnswerFaq(Action):
     def _answer(dispatcher: CollectingDispatcher, tracker: Tracker, entry: EntryData) -> list[EventType]:
         dispatcher.utter_message(text=entry.answer)
         logger.info("FAQ answered with %s (version %s)", entry.id, entry.version)
+        try:
+            record_served(session_factory(), entry_id=entry.id, version=entry.version,
+                          channel=tracker.get_latest_input_channel() or "unknown")
+        except SQLAlchemyError as exc:  # counting is for editors: never at the citizen's expense
+            logger.error("FAQ serve not counted: %s", type(exc).__name__)
         if tracker.active_loop.get("name"):  # inside a form: it asks its own question next
             return [SlotSet(FAQ_SLOT, None)]
         dispatcher.utter_message(response="utter_ask_faq_feedback")

@@ -69,6 +69,7 @@ class ConsoleSettings:
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     secure_cookies: bool = False  # set CONSOLE_SECURE_COOKIES=true behind HTTPS
+    faq_review_required: bool = False  # FAQ_REVIEW_REQUIRED=true: a second person publishes each change
 
 
 @dataclass(frozen=True)
@@ -234,15 +235,20 @@ def _handoff(env: Mapping[str, str], errors: list[str]) -> HandoffSettings:
     )
 
 
+def _flag(env: Mapping[str, str], key: str, errors: list[str]) -> bool:
+    value = env.get(key, "").strip().lower()
+    if value not in ("", "true", "false", "1", "0"):
+        errors.append(f"{key} must be true or false, got {value!r}")
+    return value in ("true", "1")
+
+
 def _console(env: Mapping[str, str], errors: list[str]) -> ConsoleSettings:
-    secure = env.get("CONSOLE_SECURE_COOKIES", "").strip().lower()
-    if secure not in ("", "true", "false", "1", "0"):
-        errors.append(f"CONSOLE_SECURE_COOKIES must be true or false, got {secure!r}")
     return ConsoleSettings(
         port=_int(env, "CONSOLE_PORT", ConsoleSettings.port, errors),
         session_idle_minutes=_int(env, "CONSOLE_SESSION_IDLE_MINUTES", ConsoleSettings.session_idle_minutes, errors),
         session_max_hours=_int(env, "CONSOLE_SESSION_MAX_HOURS", ConsoleSettings.session_max_hours, errors),
-        secure_cookies=secure in ("true", "1"),
+        secure_cookies=_flag(env, "CONSOLE_SECURE_COOKIES", errors),
+        faq_review_required=_flag(env, "FAQ_REVIEW_REQUIRED", errors),
     )
 
 

@@ -30,6 +30,9 @@ class UnansweredQuestion(Base):
     question_key = Column(String(200), index=True)
     conversation_id = Column(String(128))
     created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    # Editors' follow-up: dismissed as out of scope, or turned into (part of) an entry.
+    dismissed_at = Column(DateTime(timezone=True))
+    resolved_entry_id = Column(String(32))
 
 
 @dataclass(frozen=True)

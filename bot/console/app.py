@@ -12,11 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.console.admin_routes import admin
 from bot.console.auth_routes import pages
+from bot.console.faq_bulk_routes import bulk
+from bot.console.faq_routes import faq
 from bot.console.handoff_routes import handoffs
 from bot.console.rasa_api import RasaApi
 from bot.console.security import add_security_headers
 from bot.console.watcher import watch_queue
 from bot.db import make_engine, make_session_factory
+from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
@@ -34,9 +37,12 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
     app.ctx.desk = TicketDesk(factory, deployment_calendar(settings.working_calendar_dir), settings.profile.deadlines)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
+    app.ctx.live_faq = LiveFaq(factory)  # the citizens' matcher, following every edit
     app.blueprint(pages)
     app.blueprint(handoffs)
     app.blueprint(admin)
+    app.blueprint(faq)
+    app.blueprint(bulk)
     app.register_middleware(add_security_headers, "response")
 
     @app.exception(SQLAlchemyError)

@@ -53,13 +53,13 @@ def require(*roles: str) -> Callable[[Handler], Handler]:
             if found is None:
                 if request.method == "GET" and not request.path.startswith("/console/api/"):
                     return response.redirect("/console/login")
-                return response.json({"error": "请先登录"}, status=401)
+                return response.json({"error": "请先登录"}, status=401, ensure_ascii=False)
             member, csrf = found
             if member.role not in roles:
-                return response.json({"error": "您的角色无权执行此操作"}, status=403)
+                return response.json({"error": "您的角色无权执行此操作"}, status=403, ensure_ascii=False)
             if request.method not in SAFE_METHODS and not hmac.compare_digest(
                     request.headers.get(CSRF_HEADER, ""), csrf):
-                return response.json({"error": "页面已过期，请刷新后重试"}, status=403)
+                return response.json({"error": "页面已过期，请刷新后重试"}, status=403, ensure_ascii=False)
             request.ctx.member, request.ctx.csrf = member, csrf
             return await handler(request, *args, **kwargs)
 

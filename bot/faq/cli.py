@@ -80,35 +80,16 @@ def _export(args: argparse.Namespace, settings: Settings, say) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings, say) -> int:
-    from bot.faq.decision import decide
+    from bot.faq.explain import search_report
     from bot.faq.live import LiveFaq
 
     live = LiveFaq(_factory(settings))
-    found = live.index().search(args.text, hotlines=_hotlines(settings, args.hotline), top=max(args.top, 1))
-    decision = decide(found)
-    result = {
-        "query": args.text,
-        "decision": decision.kind,
-        "knowledge_base_version": live.version,
-        "topic_words": found.topic_words,
-        "unknown_words": found.unknown_words,
-        "candidates": [
-            {
-                "id": c.entry.id,
-                "question": c.entry.question,
-                "score": round(c.score, 4),
-                "parts": {name: round(value, 4) for name, value in c.parts.items()},
-                "matched": c.matched,
-                "category": c.entry.category,
-                "hotline": c.entry.hotline,
-            }
-            for c in found.candidates
-        ],
-    }
+    result = search_report(live, args.text, hotlines=_hotlines(settings, args.hotline), top=args.top)
+    decision_kind = result["decision"]
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    say(f"decision: {decision.kind}")
+    say(f"decision: {decision_kind}")
     for c in result["candidates"]:
         parts = ", ".join(f"{name} {value:.2f}" for name, value in c["parts"].items())
         say(f"  {c['score']:.3f}  {c['id']}  {c['question']}  ({parts})")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.faq.lexical import LexicalMemo
 from bot.faq.matcher import FaqIndex, Weights
 from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
-from bot.faq.store import catalogue_version, published_snapshot
+from bot.faq.store import beijing_today, catalogue_version, published_snapshot
 from bot.faq.text import default_normalizer
 
 logger = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class LiveFaq:
         self._lock = threading.Lock()
         self._index: FaqIndex | None = None
         self._version = -1
+        self._day = None  # entries expire by the day: a new day rebuilds too
         self._checked_at = float("-inf")
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -90,7 +91,7 @@ class LiveFaq:
     def _refresh(self) -> None:
         self._checked_at = time.monotonic()
         try:
-            changed = catalogue_version(self._factory) != self._version
+            changed = catalogue_version(self._factory) != self._version or beijing_today() != self._day
         except SQLAlchemyError as exc:
             logger.warning("knowledge base unreachable (%s); serving version %s", type(exc).__name__, self._version)
             return
@@ -99,8 +100,9 @@ class LiveFaq:
 
     def _rebuild(self) -> None:
         started = time.perf_counter()
+        day = beijing_today()
         try:
-            version, entries = published_snapshot(self._factory)
+            version, entries = published_snapshot(self._factory, today=day)
         except SQLAlchemyError as exc:
             if self._index is None:
                 raise KnowledgeBaseUnavailable(type(exc).__name__) from exc
@@ -108,7 +110,7 @@ class LiveFaq:
             return
         index = FaqIndex(entries, normalizer=default_normalizer(), encoder=self._encoder,
                          weights=self._weights, memos=self._memos)
-        self._index, self._version = index, version  # one reference swap: searches see old or new
+        self._index, self._version, self._day = index, version, day  # one swap: searches see old or new
         logger.info("FAQ index: version %s, %s entries, built in %.0f ms", version, len(entries), (time.perf_counter() - started) * 1000)
 
     @property

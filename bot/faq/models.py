@@ -35,6 +35,7 @@ class FaqEntry(Base):
     department = Column(String(128), nullable=False, default="")
     source = Column(Text, nullable=False, default="")
     effective_date = Column(Date)
+    expires_on = Column(Date)  # from this day on the entry is no longer served and waits for review
     status = Column(String(16), nullable=False, default="published", index=True)
     version = Column(Integer, nullable=False, default=1)
     updated_at = Column(DateTime(timezone=True), nullable=False)
@@ -49,7 +50,7 @@ class FaqRevision(Base):
     id = Column(Integer, primary_key=True)
     entry_id = Column(String(32), ForeignKey("faq_entries.id"), nullable=False, index=True)
     version = Column(Integer, nullable=False)
-    action = Column(String(16), nullable=False)  # created / updated / published / retired / drafted
+    action = Column(String(16), nullable=False)  # created / updated / published / retired / drafted / rolled_back
     snapshot = Column(JSON, nullable=False)
     changed_at = Column(DateTime(timezone=True), nullable=False)
     changed_by = Column(String(64), nullable=False)
@@ -75,3 +76,15 @@ class FaqVector(Base):
 
     key = Column(String(64), primary_key=True)  # sha256 of encoder name + text
     vector = Column(LargeBinary, nullable=False)
+
+
+class FaqServe(Base):
+    """One answer served to a citizen (for editors: how often each entry is used)."""
+
+    __tablename__ = "faq_serves"
+
+    id = Column(Integer, primary_key=True)
+    entry_id = Column(String(32), ForeignKey("faq_entries.id"), nullable=False, index=True)
+    entry_version = Column(Integer, nullable=False)
+    channel = Column(String(32), nullable=False, default="unknown")
+    served_at = Column(DateTime(timezone=True), nullable=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +26,7 @@ class EntryData:
     source: str = ""
     effective_date: date | None = None
     status: str = "published"
+    expires_on: date | None = None
     version: int = field(default=0, compare=False)
 
     def phrasings(self) -> tuple[str, ...]:
@@ -38,6 +39,7 @@ class EntryData:
         data.pop("version")
         data["similar_questions"] = list(self.similar_questions)
         data["effective_date"] = self.effective_date.isoformat() if self.effective_date else None
+        data["expires_on"] = self.expires_on.isoformat() if self.expires_on else None
         return data
 
 
@@ -76,6 +78,7 @@ def _to_data(row: FaqEntry) -> EntryData:
         source=row.source,
         effective_date=row.effective_date,
         status=row.status,
+        expires_on=row.expires_on,
         version=row.version,
     )
 
@@ -89,6 +92,7 @@ def _apply(row: FaqEntry, data: EntryData) -> None:
     row.department = data.department
     row.source = data.source
     row.effective_date = data.effective_date
+    row.expires_on = data.expires_on
     row.status = data.status
 
 
@@ -180,17 +184,24 @@ def catalogue_version(factory: sessionmaker) -> int:
         return _latest_revision(session)
 
 
-def published_snapshot(factory: sessionmaker) -> tuple[int, list[EntryData]]:
-    """The version and the published entries, read together in one transaction.
+def published_snapshot(factory: sessionmaker, *, today: date | None = None) -> tuple[int, list[EntryData]]:
+    """The version and the entries served on ``today`` (published, not expired), read together.
 
     Plain rows rather than ORM objects: the index is rebuilt from this after every edit, and at
     10,000 entries building ORM objects alone took a second.
     """
+    today = today or beijing_today()
     table = FaqEntry.__table__
     with transaction(factory) as session:
         version = _latest_revision(session)
-        rows = session.execute(select(table).where(table.c.status == "published").order_by(table.c.id))
+        served = (table.c.status == "published") & (table.c.expires_on.is_(None) | (table.c.expires_on > today))
+        rows = session.execute(select(table).where(served).order_by(table.c.id))
         return version, [_to_data(row) for row in rows]
+
+
+def beijing_today() -> date:
+    """Expiry dates are Beijing calendar days."""
+    return datetime.now(timezone(timedelta(hours=8))).date()
 
 
 def revisions(factory: sessionmaker, entry_id: str) -> list[FaqRevision]:
@@ -224,3 +235,63 @@ def feedback_counts(factory: sessionmaker, entry_id: str) -> tuple[int, int]:
         counts = dict(session.execute(query).all())
         return int(counts.get(True, 0)), int(counts.get(False, 0))
 
+
+
+class StaleEdit(Exception):
+    """Someone changed the entry since the editor opened it."""
+
+    def __init__(self, current: int, by: str) -> None:
+        super().__init__(f"entry is at version {current} (changed by {by})")
+        self.current, self.by = current, by
+
+
+def save_checked(factory: sessionmaker, data: EntryData, *, expected_version: int | None, actor: str) -> str:
+    """Create (``expected_version`` None) or update an entry only if nobody changed it meanwhile.
+
+    Raises:
+        InvalidEntry: the content cannot be served, or a new entry's id is taken.
+        StaleEdit: the stored version is not ``expected_version``.
+    """
+    check_entry(data)
+    with transaction(factory) as session:
+        row = session.get(FaqEntry, data.id)
+        if expected_version is None and row is not None:
+            raise InvalidEntry(f"id {data.id} is already used")
+        if expected_version is not None:
+            if row is None:
+                raise KeyError(data.id)
+            if row.version != expected_version:
+                raise StaleEdit(row.version, row.updated_by)
+        return _save(session, data, actor, datetime.now(timezone.utc))
+
+
+def last_content_editor(factory: sessionmaker, entry_id: str) -> str | None:
+    """Who last changed what the entry says (not merely its status)."""
+    with transaction(factory) as session:
+        query = (select(FaqRevision.changed_by).where(FaqRevision.entry_id == entry_id,
+                                                      FaqRevision.action.in_(("created", "updated", "rolled_back")))
+                 .order_by(FaqRevision.id.desc()).limit(1))
+        return session.scalar(query)
+
+
+def restore_revision(factory: sessionmaker, entry_id: str, revision_id: int, *, actor: str) -> EntryData:
+    """Make an earlier revision's content (and status) the entry's next version."""
+    with transaction(factory) as session:
+        revision = session.get(FaqRevision, revision_id)
+        row = session.get(FaqEntry, entry_id)
+        if revision is None or row is None or revision.entry_id != entry_id:
+            raise KeyError(entry_id)
+        snapshot = revision.snapshot
+        restored = EntryData(
+            id=entry_id, question=snapshot["question"], answer=snapshot["answer"], category=snapshot["category"],
+            similar_questions=tuple(snapshot.get("similar_questions") or ()), hotline=snapshot["hotline"],
+            department=snapshot.get("department") or "", source=snapshot.get("source") or "",
+            effective_date=date.fromisoformat(snapshot["effective_date"]) if snapshot.get("effective_date") else None,
+            status=snapshot["status"],
+            expires_on=date.fromisoformat(snapshot["expires_on"]) if snapshot.get("expires_on") else None,
+        )
+        if _to_data(row) != restored:
+            _apply(row, restored)
+            row.version += 1
+            _revise(session, row, "rolled_back", actor, datetime.now(timezone.utc))
+        return _to_data(row)

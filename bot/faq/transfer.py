@@ -1,7 +1,7 @@
 """Import and export of the knowledge base as CSV or XLSX (what editors keep in spreadsheets).
 
 Required columns: id, question, similar_questions (``|``-separated), answer, category, hotline.
-Optional: department, source, effective_date (YYYY-MM-DD), status. An optional column that a file
+Optional: department, source, effective_date and expires_on (YYYY-MM-DD), status. An optional column that a file
 leaves out keeps the stored value; a new entry without ``status`` is published.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.faq.store import EntryData, InvalidEntry, check_entry, list_entries, save_entries
 
 REQUIRED_COLUMNS = ("id", "question", "similar_questions", "answer", "category", "hotline")
-OPTIONAL_COLUMNS = ("department", "source", "effective_date", "status")
+OPTIONAL_COLUMNS = ("department", "source", "effective_date", "status", "expires_on")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 SEPARATOR = "|"
 HOTLINE_ALIASES = {"": "all", "全部": "all", "所有": "all", "ALL": "all"}
@@ -119,6 +119,7 @@ def parse_row(row: dict[str, str], existing: EntryData | None) -> EntryData:
         source=value["source"] if "source" in row else stored.source,
         effective_date=_parse_date(value["effective_date"]) if "effective_date" in row else stored.effective_date,
         status=(value["status"] or "published") if "status" in row else stored.status,
+        expires_on=_parse_date(value["expires_on"]) if "expires_on" in row else stored.expires_on,
     )
     check_entry(entry)
     return entry
@@ -130,7 +131,7 @@ def _parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])
     except ValueError as exc:
-        raise InvalidEntry(f"effective_date {text!r} is not a date like 2026-01-31") from exc
+        raise InvalidEntry(f"{text!r} is not a date like 2026-01-31") from exc
 
 
 def import_file(factory: sessionmaker, path: Path, *, actor: str) -> ImportReport:
@@ -165,6 +166,7 @@ def _export_values(entry: EntryData) -> list[str]:
         entry.source,
         entry.effective_date.isoformat() if entry.effective_date else "",
         entry.status,
+        entry.expires_on.isoformat() if entry.expires_on else "",
     ]
 
 

@@ -74,7 +74,8 @@ def console(console_settings, monkeypatch):
     for username, (staff_no, role) in STAFF.items():
         create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD)
     asyncio.run(app._startup())
-    return app
+    yield app
+    app.ctx.live_faq.close()
 
 
 class Browser:

@@ -61,7 +61,7 @@ def test_an_admin_adds_an_agent_who_signs_in_and_the_audit_log_shows_both(stack,
     agent.close()
 
 
-def test_an_editor_signs_in_but_sees_no_conversations_and_a_wrong_password_is_refused(stack, browser):
+def test_an_editor_lands_on_the_knowledge_base_not_the_conversations_and_a_wrong_password_is_refused(stack, browser):
     from playwright.sync_api import expect
 
     page = browser.new_page(locale="zh-CN")
@@ -69,6 +69,8 @@ def test_an_editor_signs_in_but_sees_no_conversations_and_a_wrong_password_is_re
     _sign_in(page, stack, editor, "wrong-password-1")
     expect(page.locator(".error")).to_have_text("用户名或密码错误", timeout=WAIT_MS)
     _sign_in(page, stack, editor)
-    expect(page.locator("#no-role")).to_be_visible(timeout=WAIT_MS)
-    expect(page.locator("#workspace")).to_be_hidden()
+    expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
+    expect(page.locator("#to-queue")).to_be_hidden()
+    refused = page.goto(stack.console_url.removesuffix("/console/") + "/console/api/queue")
+    assert refused.status == 403 and "无权" in page.inner_text("body")
     page.close()

@@ -230,8 +230,10 @@
     state.me = await api("GET", "/console/api/me");
     $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
+    $("to-faq").hidden = !["supervisor", "admin"].includes(state.me.role);
     if (state.me.role === "admin") { $("admin-panel").hidden = false; wireAdmin(); await loadUsers(); }
     if (["supervisor", "admin"].includes(state.me.role)) { $("audit-panel").hidden = false; every(10000, loadAudit); }
+    if (state.me.role === "editor") { window.location.href = "/console/faq"; return; }  // editors work on the knowledge base
     if (!STAFF_WORK.includes(state.me.role)) { $("no-role").hidden = false; return; }
     $("workspace").hidden = false;
     wire();

@@ -1,0 +1,155 @@
+"""FAQ editor routes for many entries at once: import with a preview, export, and the questions the
+bot could not answer (grouped, turned into entries or dismissed)."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.console.faq_routes import EDITING, _audit, _body, _entry_json, near_duplicates, with_similar
+from bot.console.security import STAFF_WORK, require
+from bot.faq.editing import close_unanswered, preview_import, unanswered_groups
+from bot.faq.store import EntryData, InvalidEntry, StaleEdit, get_entry, save_checked
+from bot.faq.transfer import UnreadableFile, export_file, import_file
+from bot.handoff.transcript import transcript
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+
+bulk = Blueprint("console_faq_bulk", url_prefix="/console/api/faq")
+
+
+def _uploads(request: Request) -> Path:
+    folder = request.app.ctx.settings.var_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bulk.post("/import/preview")
+@require(*EDITING)
+async def import_preview(request: Request) -> HTTPResponse:
+    """Keep the uploaded file under a one-time token and show what importing it would do."""
+    upload = request.files.get("file") if request.files else None
+    suffix = Path(upload.name or "").suffix.lower() if upload else ""
+    if upload is None or suffix not in UPLOAD_SUFFIXES or len(upload.body) > MAX_UPLOAD_BYTES:
+        return response.json({"error": "请上传 5 MB 以内的 .csv 或 .xlsx 文件"}, status=400)
+    token = secrets.token_hex(16)
+    path = _uploads(request) / f"{token}{suffix}"
+    path.write_bytes(upload.body)
+    try:
+        rows = preview_import(request.app.ctx.factory, path)
+    except UnreadableFile as exc:
+        path.unlink(missing_ok=True)
+        return response.json({"error": str(exc)}, status=400)
+    counts = {kind: sum(r.outcome == kind for r in rows) for kind in ("new", "changed", "unchanged", "rejected")}
+    return response.json({"token": token + suffix, "counts": counts, "rows": [r.__dict__ for r in rows]}, ensure_ascii=False)
+
+
+@bulk.post("/import/apply")
+@require(*EDITING)
+async def import_apply(request: Request) -> HTTPResponse:
+    token = str(_body(request).get("token") or "")
+    path = _uploads(request) / token
+    if not token or "/" in token or not path.is_file():
+        return response.json({"error": "请先上传并预览文件"}, status=400)
+    report = import_file(request.app.ctx.factory, path, actor=request.ctx.member.username)
+    path.unlink(missing_ok=True)
+    _audit(request, "faq.import", "*", created=report.created, updated=report.updated, rejected=len(report.rejected))
+    return response.json({"summary": report.summary(), "created": report.created, "updated": report.updated,
+                          "unchanged": report.unchanged, "rejected": report.rejected}, ensure_ascii=False)
+
+
+@bulk.get("/export")
+@require(*EDITING)
+async def export(request: Request) -> HTTPResponse:
+    kind = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+    status = request.args.get("status") or None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"faq.{kind}"
+        count = export_file(request.app.ctx.factory, path, status=status)
+        data = path.read_bytes()
+    _audit(request, "faq.export", "*", entries=count, status=status or "all")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
+    return response.raw(data, content_type="text/csv; charset=utf-8" if kind == "csv" else
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="faq-{stamp}.{kind}"'})
+
+
+@bulk.get("/unanswered")
+@require(*EDITING)
+async def unanswered(request: Request) -> HTTPResponse:
+    groups = unanswered_groups(request.app.ctx.factory)
+    return response.json({"groups": [{**g.__dict__, "first_at": g.first_at.isoformat(), "last_at": g.last_at.isoformat()}
+                                     for g in groups]}, ensure_ascii=False)
+
+
+def _group_text(request: Request, key: str) -> str | None:
+    return next((g.text for g in unanswered_groups(request.app.ctx.factory, limit=10_000) if g.key == key), None)
+
+
+@bulk.post("/unanswered/draft")
+@require(*EDITING)
+async def to_draft(request: Request) -> HTTPResponse:
+    """A new draft entry whose question is the group's question (the editor writes the answer)."""
+    body = _body(request)
+    key = str(body.get("key") or "")
+    text = _group_text(request, key)
+    if text is None:
+        return response.json({"error": "该问题已处理"}, status=404)
+    entry_id = str(body.get("id") or f"Q-{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(2).upper()}")
+    entry = EntryData(id=entry_id, question=text[:200], answer=str(body.get("answer") or "（待填写答复）"),
+                      category=str(body.get("category") or "待分类"), status="draft")
+    try:
+        save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username)
+    except InvalidEntry as exc:
+        return response.json({"error": str(exc)}, status=400)
+    close_unanswered(request.app.ctx.factory, key, entry_id=entry_id)
+    _audit(request, "faq.create_from_unanswered", entry_id)
+    return response.json({"entry": _entry_json(get_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
+
+
+@bulk.post("/unanswered/similar")
+@require(*EDITING)
+async def to_similar(request: Request) -> HTTPResponse:
+    """Add the group's question to an existing entry as a similar question."""
+    body = _body(request)
+    key = str(body.get("key") or "")
+    text = _group_text(request, key)
+    entry = get_entry(request.app.ctx.factory, str(body.get("entry_id") or ""))
+    if text is None or entry is None:
+        return response.json({"error": "问题或条目不存在"}, status=404)
+    try:
+        save_checked(request.app.ctx.factory, with_similar(entry, text[:200]), expected_version=entry.version,
+                     actor=request.ctx.member.username)
+    except StaleEdit:
+        return response.json({"error": "该条目刚被修改，请重试"}, status=409)
+    close_unanswered(request.app.ctx.factory, key, entry_id=entry.id)
+    _audit(request, "faq.add_similar_from_unanswered", entry.id)
+    stored = get_entry(request.app.ctx.factory, entry.id)
+    return response.json({"entry": _entry_json(stored), "duplicates": near_duplicates(request, stored)}, ensure_ascii=False)
+
+
+@bulk.post("/unanswered/dismiss")
+@require(*EDITING)
+async def dismiss(request: Request) -> HTTPResponse:
+    key = str(_body(request).get("key") or "")
+    if not key:
+        return response.json({"error": "请选择问题"}, status=400)
+    closed = close_unanswered(request.app.ctx.factory, key)
+    _audit(request, "faq.dismiss_unanswered", key[:64], rows=closed)
+    return response.json({"dismissed": closed})
+
+
+@bulk.get("/conversations/<conversation_id:str>")
+@require(*EDITING, *STAFF_WORK)
+async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
+    """A conversation an unanswered question came from, personal data masked."""
+    lines = transcript(request.app.ctx.factory, conversation_id, masked=True)
+    _audit(request, "conversation.view", conversation_id[:64])
+    return response.json({"lines": [line.__dict__ for line in lines]}, ensure_ascii=False)

@@ -1,0 +1,180 @@
+"""What the FAQ editor needs beyond storing entries: finding and ranking them, usage counts, safe
+answer text, differences between versions, import previews, and the unanswered questions."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import sessionmaker
+
+from bot.db import as_utc, transaction
+from bot.faq.models import FaqEntry, FaqFeedback, FaqServe
+from bot.faq.store import EntryData, InvalidEntry, beijing_today, list_entries
+from bot.faq.transfer import parse_row, read_rows
+from bot.unanswered import UnansweredQuestion
+
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPTISH = re.compile(r"(javascript|vbscript|data)\s*:", re.IGNORECASE)
+DIFF_FIELDS = ("question", "similar_questions", "answer", "category", "hotline", "department", "source",
+               "effective_date", "expires_on", "status")
+
+
+def clean_text(text: str) -> str:
+    """Answer and question text as plain text: tags and script URLs removed, entities decoded."""
+    text = html.unescape(_TAG.sub("", text or ""))
+    return _SCRIPTISH.sub("", text).replace("\r\n", "\n").strip()
+
+
+def record_served(factory: sessionmaker, *, entry_id: str, version: int, channel: str) -> None:
+    with transaction(factory) as session:
+        session.add(FaqServe(entry_id=entry_id, entry_version=version, channel=channel[:32],
+                             served_at=datetime.now(timezone.utc)))
+
+
+@dataclass(frozen=True)
+class Usage:
+    served: int = 0
+    helpful: int = 0
+    unhelpful: int = 0
+
+
+def usage(factory: sessionmaker) -> dict[str, Usage]:
+    """Times served and feedback per entry."""
+    with factory() as session:
+        served = dict(session.execute(select(FaqServe.entry_id, func.count()).group_by(FaqServe.entry_id)).all())
+        feedback = session.execute(select(
+            FaqFeedback.entry_id,
+            func.sum(case((FaqFeedback.helpful.is_(True), 1), else_=0)),
+            func.sum(case((FaqFeedback.helpful.is_(False), 1), else_=0)),
+        ).group_by(FaqFeedback.entry_id)).all()
+    result = {entry: Usage(served=count) for entry, count in served.items()}
+    for entry, helpful, unhelpful in feedback:
+        result[entry] = Usage(result.get(entry, Usage()).served, int(helpful or 0), int(unhelpful or 0))
+    return result
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    category: str = ""
+    hotline: str = ""
+    department: str = ""
+    status: str = ""  # draft, published, retired, or "expired"
+    not_reviewed_months: int = 0
+
+
+@dataclass(frozen=True)
+class Listed:
+    entry: EntryData
+    usage: Usage
+    updated_at: datetime
+    expired: bool
+
+
+def find_entries(factory: sessionmaker, wanted: EntryFilter, *, today: date | None = None) -> list[Listed]:
+    """Entries matching the filter (newest change first); expired ones are marked."""
+    today = today or beijing_today()
+    with factory() as session:
+        rows = {row.id: as_utc(row.updated_at) for row in session.scalars(select(FaqEntry))}
+    counts = usage(factory)
+    stale_before = datetime.now(timezone.utc) - timedelta(days=30 * wanted.not_reviewed_months)
+    found = []
+    for entry in list_entries(factory):
+        expired = entry.expires_on is not None and entry.expires_on <= today
+        if (wanted.category and entry.category != wanted.category) or (wanted.hotline and entry.hotline != wanted.hotline) \
+                or (wanted.department and entry.department != wanted.department):
+            continue
+        if wanted.status == "expired" and not expired or wanted.status not in ("", "expired") and entry.status != wanted.status:
+            continue
+        if wanted.not_reviewed_months and rows[entry.id] >= stale_before:
+            continue
+        found.append(Listed(entry, counts.get(entry.id, Usage()), rows[entry.id], expired))
+    return sorted(found, key=lambda item: item.updated_at, reverse=True)
+
+
+def differences(before: dict, after: dict) -> list[dict]:
+    """Field by field what changed between two revision snapshots."""
+    changed = []
+    for name in DIFF_FIELDS:
+        old, new = before.get(name), after.get(name)
+        if old != new:
+            changed.append({"field": name, "before": old, "after": new})
+    return changed
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    line: int
+    entry_id: str
+    outcome: str  # new, changed, unchanged, rejected
+    reason: str = ""
+    changes: list[str] = field(default_factory=list)
+
+
+def preview_import(factory: sessionmaker, path: Path) -> list[PreviewRow]:
+    """What importing ``path`` would do, row by row, without changing anything."""
+    stored = {entry.id: entry for entry in list_entries(factory)}
+    seen: dict[str, int] = {}
+    rows = []
+    for line, row in read_rows(path):
+        entry_id = (row.get("id") or "").strip()
+        if entry_id in seen:
+            rows.append(PreviewRow(line, entry_id, "rejected", f"id {entry_id} already given on line {seen[entry_id]}"))
+            continue
+        seen[entry_id] = line
+        try:
+            entry = parse_row(row, stored.get(entry_id))
+        except InvalidEntry as exc:
+            rows.append(PreviewRow(line, entry_id, "rejected", str(exc)))
+            continue
+        before = stored.get(entry_id)
+        if before is None:
+            rows.append(PreviewRow(line, entry_id, "new"))
+        elif before == entry:
+            rows.append(PreviewRow(line, entry_id, "unchanged"))
+        else:
+            rows.append(PreviewRow(line, entry_id, "changed",
+                                   changes=[d["field"] for d in differences(before.content(), entry.content())]))
+    return rows
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    key: str
+    text: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+    conversations: list[str]
+
+
+def unanswered_groups(factory: sessionmaker, *, limit: int = 100) -> list[UnansweredGroup]:
+    """Open unanswered questions grouped by their normalised text, most asked first."""
+    with factory() as session:
+        rows = session.scalars(select(UnansweredQuestion).where(
+            UnansweredQuestion.dismissed_at.is_(None), UnansweredQuestion.resolved_entry_id.is_(None),
+            UnansweredQuestion.question_key.is_not(None)).order_by(UnansweredQuestion.id)).all()
+    groups: dict[str, list[UnansweredQuestion]] = {}
+    for row in rows:
+        groups.setdefault(row.question_key, []).append(row)
+    result = []
+    for key, members in groups.items():
+        text = Counter(m.text for m in members).most_common(1)[0][0]
+        conversations = list(dict.fromkeys(m.conversation_id for m in members if m.conversation_id))
+        result.append(UnansweredGroup(key, text, len(members), as_utc(members[0].created_at),
+                                      as_utc(members[-1].created_at), conversations[:20]))
+    return sorted(result, key=lambda g: (-g.count, -g.last_at.timestamp()))[:limit]
+
+
+def close_unanswered(factory: sessionmaker, key: str, *, entry_id: str | None = None) -> int:
+    """Dismiss a group (``entry_id`` None) or mark it answered by an entry; returns the rows closed."""
+    values = {"resolved_entry_id": entry_id} if entry_id else {"dismissed_at": datetime.now(timezone.utc)}
+    with transaction(factory) as session:
+        return session.execute(update(UnansweredQuestion).where(
+            UnansweredQuestion.question_key == key, UnansweredQuestion.dismissed_at.is_(None),
+            UnansweredQuestion.resolved_entry_id.is_(None)).values(**values)).rowcount
