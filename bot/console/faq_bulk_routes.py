@@ -12,9 +12,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.faq_routes import EDITING, _audit, _body, _entry_json, near_duplicates, with_similar
+from bot.console.faq_routes import EDITING, _audit, _body, _entry_json, entry_filter, near_duplicates, with_similar
 from bot.console.security import STAFF_WORK, require
-from bot.faq.editing import close_unanswered, preview_import, unanswered_groups
+from bot.faq.editing import close_unanswered, find_entries, preview_import, unanswered_groups
 from bot.faq.store import EntryData, InvalidEntry, StaleEdit, get_entry, save_checked
 from bot.faq.transfer import UnreadableFile, export_file, import_file
 from bot.handoff.transcript import transcript
@@ -68,13 +68,14 @@ async def import_apply(request: Request) -> HTTPResponse:
 @bulk.get("/export")
 @require(*EDITING)
 async def export(request: Request) -> HTTPResponse:
+    """The whole base, or what the list's filters select, as CSV or Excel."""
     kind = "xlsx" if request.args.get("format") == "xlsx" else "csv"
-    status = request.args.get("status") or None
+    entries = [item.entry for item in find_entries(request.app.ctx.factory, entry_filter(request.args))]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"faq.{kind}"
-        count = export_file(request.app.ctx.factory, path, status=status)
+        count = export_file(request.app.ctx.factory, path, entries=sorted(entries, key=lambda e: e.id))
         data = path.read_bytes()
-    _audit(request, "faq.export", "*", entries=count, status=status or "all")
+    _audit(request, "faq.export", "*", entries=count, filters={k: v for k, v in request.args.items() if k != "format"})
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
     return response.raw(data, content_type="text/csv; charset=utf-8" if kind == "csv" else
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -89,8 +90,11 @@ async def unanswered(request: Request) -> HTTPResponse:
                                      for g in groups]}, ensure_ascii=False)
 
 
-def _group_text(request: Request, key: str) -> str | None:
-    return next((g.text for g in unanswered_groups(request.app.ctx.factory, limit=10_000) if g.key == key), None)
+def _group(request: Request) -> tuple[list[str], str | None]:
+    """The keys the request names and the group's question (None when already dealt with)."""
+    keys = [str(k) for k in (_body(request).get("keys") or [])][:200]
+    found = next((g for g in unanswered_groups(request.app.ctx.factory, limit=10_000) if set(keys) & set(g.keys)), None)
+    return keys, found.text if found else None
 
 
 @bulk.post("/unanswered/draft")
@@ -98,8 +102,7 @@ def _group_text(request: Request, key: str) -> str | None:
 async def to_draft(request: Request) -> HTTPResponse:
     """A new draft entry whose question is the group's question (the editor writes the answer)."""
     body = _body(request)
-    key = str(body.get("key") or "")
-    text = _group_text(request, key)
+    keys, text = _group(request)
     if text is None:
         return response.json({"error": "该问题已处理"}, status=404)
     entry_id = str(body.get("id") or f"Q-{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(2).upper()}")
@@ -109,7 +112,7 @@ async def to_draft(request: Request) -> HTTPResponse:
         save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username)
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
-    close_unanswered(request.app.ctx.factory, key, entry_id=entry_id)
+    close_unanswered(request.app.ctx.factory, keys, entry_id=entry_id)
     _audit(request, "faq.create_from_unanswered", entry_id)
     return response.json({"entry": _entry_json(get_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
 
@@ -119,8 +122,7 @@ async def to_draft(request: Request) -> HTTPResponse:
 async def to_similar(request: Request) -> HTTPResponse:
     """Add the group's question to an existing entry as a similar question."""
     body = _body(request)
-    key = str(body.get("key") or "")
-    text = _group_text(request, key)
+    keys, text = _group(request)
     entry = get_entry(request.app.ctx.factory, str(body.get("entry_id") or ""))
     if text is None or entry is None:
         return response.json({"error": "问题或条目不存在"}, status=404)
@@ -129,7 +131,7 @@ async def to_similar(request: Request) -> HTTPResponse:
                      actor=request.ctx.member.username)
     except StaleEdit:
         return response.json({"error": "该条目刚被修改，请重试"}, status=409)
-    close_unanswered(request.app.ctx.factory, key, entry_id=entry.id)
+    close_unanswered(request.app.ctx.factory, keys, entry_id=entry.id)
     _audit(request, "faq.add_similar_from_unanswered", entry.id)
     stored = get_entry(request.app.ctx.factory, entry.id)
     return response.json({"entry": _entry_json(stored), "duplicates": near_duplicates(request, stored)}, ensure_ascii=False)
@@ -138,11 +140,11 @@ async def to_similar(request: Request) -> HTTPResponse:
 @bulk.post("/unanswered/dismiss")
 @require(*EDITING)
 async def dismiss(request: Request) -> HTTPResponse:
-    key = str(_body(request).get("key") or "")
-    if not key:
+    keys, _ = _group(request)
+    if not keys:
         return response.json({"error": "请选择问题"}, status=400)
-    closed = close_unanswered(request.app.ctx.factory, key)
-    _audit(request, "faq.dismiss_unanswered", key[:64], rows=closed)
+    closed = close_unanswered(request.app.ctx.factory, keys)
+    _audit(request, "faq.dismiss_unanswered", keys[0][:64], rows=closed)
     return response.json({"dismissed": closed})
 
 

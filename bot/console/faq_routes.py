@@ -75,6 +75,14 @@ def entry_from(body: dict[str, Any], entry_id: str, status: str) -> EntryData:
     )
 
 
+def entry_filter(args) -> EntryFilter:
+    """The list's filters from query arguments (shared by the list and the export)."""
+    months = args.get("stale", "0")
+    return EntryFilter(category=args.get("category", ""), hotline=args.get("hotline", ""),
+                       department=args.get("department", ""), status=args.get("status", ""),
+                       not_reviewed_months=int(months) if months.isdigit() else 0)
+
+
 def near_duplicates(request: Request, entry: EntryData) -> list[dict[str, Any]]:
     """Served entries whose questions are nearly the same as this entry's."""
     found = []
@@ -99,11 +107,7 @@ async def page(_: Request) -> HTTPResponse:
 @require(*EDITING)
 async def list_view(request: Request) -> HTTPResponse:
     args = request.args
-    months = args.get("stale", "0")
-    wanted = EntryFilter(category=args.get("category", ""), hotline=args.get("hotline", ""),
-                         department=args.get("department", ""), status=args.get("status", ""),
-                         not_reviewed_months=int(months) if months.isdigit() else 0)
-    listed = find_entries(request.app.ctx.factory, wanted)
+    listed = find_entries(request.app.ctx.factory, entry_filter(args))
     text = args.get("q", "").strip()
     if text:  # the citizens' matcher ranks what it serves; anything else must contain the words
         ranked = [c["id"] for c in search_report(request.app.ctx.live_faq, text, hotlines=None, top=20)["candidates"]]

@@ -145,7 +145,7 @@ def preview_import(factory: sessionmaker, path: Path) -> list[PreviewRow]:
 
 @dataclass(frozen=True)
 class UnansweredGroup:
-    key: str
+    keys: list[str]  # the question keys (normalised texts) merged into this group
     text: str
     count: int
     first_at: datetime
@@ -153,28 +153,49 @@ class UnansweredGroup:
     conversations: list[str]
 
 
+SIMILAR_QUESTIONS = 0.5  # share of character pairs two questions need in common to be grouped
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    return len(a & b) / len(a | b) >= SIMILAR_QUESTIONS
+
+
 def unanswered_groups(factory: sessionmaker, *, limit: int = 100) -> list[UnansweredGroup]:
-    """Open unanswered questions grouped by their normalised text, most asked first."""
+    """Open unanswered questions grouped by similarity (same normalised text, or most character
+    pairs in common), most asked first."""
     with factory() as session:
         rows = session.scalars(select(UnansweredQuestion).where(
             UnansweredQuestion.dismissed_at.is_(None), UnansweredQuestion.resolved_entry_id.is_(None),
             UnansweredQuestion.question_key.is_not(None)).order_by(UnansweredQuestion.id)).all()
-    groups: dict[str, list[UnansweredQuestion]] = {}
+    by_key: dict[str, list[UnansweredQuestion]] = {}
     for row in rows:
-        groups.setdefault(row.question_key, []).append(row)
+        by_key.setdefault(row.question_key, []).append(row)
+    clusters: list[tuple[set[str], list[str]]] = []  # (character pairs of the first key, keys)
+    for key in sorted(by_key, key=lambda k: -len(by_key[k])):
+        pairs = _pairs(key)
+        home = next((cluster for cluster in clusters if _similar(cluster[0], pairs)), None)
+        if home is None:
+            clusters.append((pairs, [key]))
+        else:
+            home[1].append(key)
     result = []
-    for key, members in groups.items():
+    for _, keys in clusters:
+        members = sorted((m for k in keys for m in by_key[k]), key=lambda m: m.id)
         text = Counter(m.text for m in members).most_common(1)[0][0]
         conversations = list(dict.fromkeys(m.conversation_id for m in members if m.conversation_id))
-        result.append(UnansweredGroup(key, text, len(members), as_utc(members[0].created_at),
+        result.append(UnansweredGroup(keys, text, len(members), as_utc(members[0].created_at),
                                       as_utc(members[-1].created_at), conversations[:20]))
     return sorted(result, key=lambda g: (-g.count, -g.last_at.timestamp()))[:limit]
 
 
-def close_unanswered(factory: sessionmaker, key: str, *, entry_id: str | None = None) -> int:
+def close_unanswered(factory: sessionmaker, keys: list[str], *, entry_id: str | None = None) -> int:
     """Dismiss a group (``entry_id`` None) or mark it answered by an entry; returns the rows closed."""
     values = {"resolved_entry_id": entry_id} if entry_id else {"dismissed_at": datetime.now(timezone.utc)}
     with transaction(factory) as session:
         return session.execute(update(UnansweredQuestion).where(
-            UnansweredQuestion.question_key == key, UnansweredQuestion.dismissed_at.is_(None),
+            UnansweredQuestion.question_key.in_(keys), UnansweredQuestion.dismissed_at.is_(None),
             UnansweredQuestion.resolved_entry_id.is_(None)).values(**values)).rowcount

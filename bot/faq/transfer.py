@@ -170,9 +170,10 @@ def _export_values(entry: EntryData) -> list[str]:
     ]
 
 
-def export_file(factory: sessionmaker, path: Path, *, status: str | None = None) -> int:
-    """Write every entry (or those with ``status``) to CSV or XLSX; returns the number written."""
-    entries = list_entries(factory, status=status)
+def export_file(factory: sessionmaker, path: Path, *, status: str | None = None,
+                entries: list[EntryData] | None = None) -> int:
+    """Write ``entries`` (default: every entry, or those with ``status``) to CSV or XLSX; returns how many."""
+    entries = entries if entries is not None else list_entries(factory, status=status)
     rows = [list(COLUMNS)] + [_export_values(e) for e in entries]
     suffix = path.suffix.lower()
     if suffix == ".csv":

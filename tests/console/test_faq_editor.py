@@ -107,14 +107,15 @@ def test_an_import_preview_lists_new_changed_and_rejected_rows_before_anything_c
 
 
 def test_unanswered_questions_are_grouped_and_become_an_entry_or_are_dismissed(console, editor):
-    for text, conversation in (("垃圾分类积分怎么兑换", "c1"), ("垃圾分类积分怎么兑换？", "c2"), ("今天天气怎么样", "c3")):
+    for text, conversation in (("垃圾分类积分怎么兑换", "c1"), ("垃圾分类积分怎么兑换？", "c2"),
+                               ("垃圾分类的积分怎么兑换呢", "c4"), ("今天天气怎么样", "c3")):
         record_unanswered(console.ctx.factory, Misunderstanding(text=text, channel="webchat", reason="faq_no_match",
                                                                 top_intent="consult", confidence=0.3, conversation_id=conversation))
     groups = editor.request("GET", "/console/api/faq/unanswered").json()["groups"]
-    assert (groups[0]["count"], groups[0]["conversations"]) == (2, ["c1", "c2"])
+    assert (groups[0]["count"], groups[0]["conversations"]) == (3, ["c1", "c2", "c4"])  # similar wording grouped
     weather = next(g for g in groups if "天气" in g["text"])
-    assert editor.request("POST", "/console/api/faq/unanswered/dismiss", json={"key": weather["key"]}).json()["dismissed"] == 1
-    drafted = editor.request("POST", "/console/api/faq/unanswered/draft", json={"key": groups[0]["key"]}).json()["entry"]
+    assert editor.request("POST", "/console/api/faq/unanswered/dismiss", json={"keys": weather["keys"]}).json()["dismissed"] == 1
+    drafted = editor.request("POST", "/console/api/faq/unanswered/draft", json={"keys": groups[0]["keys"]}).json()["entry"]
     assert drafted["status"] == "draft" and drafted["question"].startswith("垃圾分类积分怎么兑换")
     assert editor.request("GET", "/console/api/faq/unanswered").json()["groups"] == []
     lines = editor.request("GET", "/console/api/faq/conversations/c1").json()["lines"]
@@ -126,7 +127,7 @@ def test_an_unanswered_question_can_be_added_to_an_entry_as_a_similar_question(c
                                                             reason="faq_no_match", top_intent="consult", confidence=0.3))
     (group,) = editor.request("GET", "/console/api/faq/unanswered").json()["groups"]
     added = editor.request("POST", "/console/api/faq/unanswered/similar",
-                           json={"key": group["key"], "entry_id": "T-001"}).json()
+                           json={"keys": group["keys"], "entry_id": "T-001"}).json()
     assert "外地住院报销要备案吗" in added["entry"]["similar_questions"]
 
 
@@ -155,3 +156,12 @@ def test_the_preview_shows_how_a_long_answer_is_split_for_wechat(editor):
     preview = editor.request("POST", "/console/api/faq/preview", json={"answer": answer}).json()
     assert len(preview["wechat"]) >= 2 and all(len(p.encode()) <= 2000 for p in preview["wechat"])
     assert preview["links"] == ["https://www.gov.cn/zhengce"]
+
+
+def test_export_gives_the_whole_base_or_what_the_filters_select(editor):
+    whole = editor.request("GET", "/console/api/faq/export?format=csv")
+    assert whole.status_code == 200 and "attachment" in whole.headers["content-disposition"]
+    rows = whole.content.decode("utf-8-sig").splitlines()
+    filtered = editor.request("GET", "/console/api/faq/export?format=csv&category=社会保险").content.decode("utf-8-sig")
+    assert rows[0].startswith("id,question") and len(rows) > 3
+    assert "T-002" in filtered and "T-001" not in filtered

@@ -47,9 +47,14 @@
   }
 
   // Entries -------------------------------------------------------------------------------------
+  function filters() {
+    return { category: $("f-category").value, hotline: $("f-hotline").value, department: $("f-department").value,
+      status: $("f-status").value, stale: $("f-stale").value || "0" };
+  }
+
   async function loadEntries() {
-    const q = new URLSearchParams({ q: $("f-q").value, category: $("f-category").value, hotline: $("f-hotline").value,
-      department: $("f-department").value, status: $("f-status").value, stale: $("f-stale").value || "0", sort: $("f-sort").value });
+    const q = new URLSearchParams({ q: $("f-q").value, sort: $("f-sort").value, ...filters() });
+    for (const kind of ["csv", "xlsx"]) $("export-" + kind).href = "/console/api/faq/export?" + new URLSearchParams({ format: kind, ...filters() });
     const data = await api("GET", "/console/api/faq/entries?" + q);
     if ($("f-category").options.length === 1) {
       options($("f-category"), data.categories); options($("f-department"), data.departments); options($("f-hotline"), data.hotlines, HOTLINE);
@@ -172,18 +177,18 @@
       const actions = el("span");
       const draft = el("button", "新建条目"); draft.type = "button"; draft.className = "to-draft";
       draft.addEventListener("click", async () => {
-        const d = await api("POST", "/console/api/faq/unanswered/draft", { key: g.key });
+        const d = await api("POST", "/console/api/faq/unanswered/draft", { keys: g.keys });
         switchTab("entries"); await loadEntries(); await openEntry(d.entry.id); flash("已建草稿，请填写答复后发布", true);
       });
       const similar = el("button", "加为相似问法"); similar.type = "button";
       similar.addEventListener("click", async () => {
         const id = window.prompt("加到哪个条目（编号）？");
         if (!id) return;
-        try { await api("POST", "/console/api/faq/unanswered/similar", { key: g.key, entry_id: id }); flash("已加入 " + id, true); await loadUnanswered(); }
+        try { await api("POST", "/console/api/faq/unanswered/similar", { keys: g.keys, entry_id: id }); flash("已加入 " + id, true); await loadUnanswered(); }
         catch (e) { flash(e.message, false); }
       });
       const dismiss = el("button", "忽略"); dismiss.type = "button";
-      dismiss.addEventListener("click", async () => { await api("POST", "/console/api/faq/unanswered/dismiss", { key: g.key }); await loadUnanswered(); });
+      dismiss.addEventListener("click", async () => { await api("POST", "/console/api/faq/unanswered/dismiss", { keys: g.keys }); await loadUnanswered(); });
       actions.append(draft, similar, dismiss);
       return row([g.text, String(g.count), g.first_at.slice(0, 10) + " / " + g.last_at.slice(0, 10), links, actions]);
     }));
