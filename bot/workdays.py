@@ -135,6 +135,18 @@ class WorkingCalendar:
             certain &= known
         return Deadline(counted_from, day, working_days, certain)
 
+    def add_working_days(self, day: date, working_days: int) -> tuple[date, bool]:
+        """The ``working_days``-th working day after ``day``, and whether the schedule was official."""
+        certain = True
+        for _ in range(working_days):
+            day, known = self._next_workday(day)
+            certain &= known
+        return day, certain
+
+    def next_workday(self, day: date) -> date:
+        """The first working day after ``day``."""
+        return self._next_workday(day)[0]
+
     def _next_workday(self, day: date) -> tuple[date, bool]:
         certain = True
         while True:

@@ -28,6 +28,7 @@ async def add_user(request: Request) -> HTTPResponse:
         member = create_user(request.app.ctx.factory, username=str(body.get("username") or ""),
                              staff_no=str(body.get("staff_no") or ""), role=str(body.get("role") or ""),
                              password=str(body.get("password") or ""), display_name=str(body.get("display_name") or ""),
+                             department=str(body.get("department") or ""),
                              actor=request.ctx.member.actor)
     except AccountError as exc:
         return response.json({"error": str(exc)}, status=400)

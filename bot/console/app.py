@@ -17,10 +17,12 @@ from bot.console.faq_routes import faq
 from bot.console.handoff_routes import handoffs
 from bot.console.rasa_api import RasaApi
 from bot.console.security import add_security_headers
-from bot.console.watcher import watch_queue
+from bot.console.ticket_routes import tickets
+from bot.console.watcher import watch_deadlines, watch_queue
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
+from bot.tickets.handling import TicketHandling
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
 
@@ -35,7 +37,9 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.settings = settings
     app.ctx.factory = factory
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
-    app.ctx.desk = TicketDesk(factory, deployment_calendar(settings.working_calendar_dir), settings.profile.deadlines)
+    calendar = deployment_calendar(settings.working_calendar_dir)
+    app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines)
+    app.ctx.handling = TicketHandling(factory, calendar)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
     app.ctx.live_faq = LiveFaq(factory)  # the citizens' matcher, following every edit
     app.blueprint(pages)
@@ -43,6 +47,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(admin)
     app.blueprint(faq)
     app.blueprint(bulk)
+    app.blueprint(tickets)
     app.register_middleware(add_security_headers, "response")
 
     @app.exception(SQLAlchemyError)
@@ -53,12 +58,15 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     if watch:
         @app.after_server_start
         async def start_watcher(app_: Sanic, _loop) -> None:
-            app_.ctx.watcher = asyncio.get_running_loop().create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa))
+            loop = asyncio.get_running_loop()
+            app_.ctx.watchers = [loop.create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa)),
+                                 loop.create_task(watch_deadlines(app_.ctx.factory, calendar))]
 
         @app.before_server_stop
         async def stop_watcher(app_: Sanic, _loop) -> None:
-            app_.ctx.watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await app_.ctx.watcher
+            for watcher in app_.ctx.watchers:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
 
     return app

@@ -18,7 +18,7 @@ from bot.staff.models import ROLES
 STATIC_DIR = Path(__file__).with_name("static")
 ASSETS = {"console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
           "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
-          "faq.css": "text/css; charset=utf-8"}
+          "faq.css": "text/css; charset=utf-8", "tickets.js": "application/javascript; charset=utf-8"}
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 
 pages = Blueprint("console_pages", url_prefix="/console")

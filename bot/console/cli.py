@@ -25,6 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     user.add_argument("--staff-no", required=True, help="工号, digits; citizens are told it")
     user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--name", default="", help="display name")
+    user.add_argument("--department", default="", help="for --role department: the department's name")
 
 
 def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]) -> int:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]
     factory = make_session_factory(make_engine(settings.database_url))
     try:
         member = create_user(factory, username=args.username, staff_no=args.staff_no, role=args.role,
-                             password=password, display_name=args.name)
+                             password=password, display_name=args.name, department=args.department)
     except AccountError as exc:
         say(f"Not created: {exc}")
         return 1

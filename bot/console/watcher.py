@@ -1,4 +1,5 @@
-"""The console's background job: give back conversations nobody claimed, tell citizens their new place.
+"""The console's background jobs: give back conversations nobody claimed, tell citizens their new
+place, and mark tickets due soon or overdue.
 
 State lives in the database (no in-memory timers), so a restarted console picks up where it was;
 every change is a conditional update, so two console processes never act twice on one handoff.
@@ -10,9 +11,13 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 
+from sqlalchemy.orm import sessionmaker
+
 from bot.console.rasa_api import RasaApi, RasaUnavailable
 from bot.handoff.notices import moved_notice
 from bot.handoff.queue import HandoffQueue
+from bot.tickets.handling import mark_deadlines
+from bot.workdays import WorkingCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -46,3 +51,17 @@ async def check_queue(queue: HandoffQueue, rasa: RasaApi, *, now: datetime | Non
             await rasa.say(handoff.conversation_id, moved_notice(position, queue.expected_minutes(position, now=now)))
         except RasaUnavailable as exc:
             logger.error("queue place of handoff %s not delivered: %s", handoff.id, exc)
+
+
+DEADLINE_CHECK_SECONDS = 60.0
+
+
+async def watch_deadlines(factory: sessionmaker, calendar: WorkingCalendar) -> None:
+    """Mark tickets due within a working day or overdue, every minute (state in the database)."""
+    while True:
+        try:
+            counts = await asyncio.to_thread(mark_deadlines, factory, calendar)
+            logger.debug("deadline marks: %s", counts)
+        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
+            logger.error("deadline marking failed: %s", type(exc).__name__)
+        await asyncio.sleep(DEADLINE_CHECK_SECONDS)

@@ -34,6 +34,7 @@ class StaffMember:
     staff_no: str
     display_name: str
     role: str
+    department: str | None = None
 
     @property
     def actor(self) -> Actor:
@@ -50,7 +51,7 @@ class SignedIn:
 
 
 def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: str, password: str,
-                display_name: str = "", actor: Actor = SYSTEM) -> StaffMember:
+                display_name: str = "", department: str = "", actor: Actor = SYSTEM) -> StaffMember:
     """Create a staff account.
 
     Raises:
@@ -61,6 +62,8 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if not username or not staff_no.isdigit():
         raise AccountError("username is required and the staff number must be digits")
+    if role == "department" and not department.strip():
+        raise AccountError("department staff need their department")
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
@@ -70,7 +73,8 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         if taken is not None:
             raise AccountError("username or staff number already in use")
         user = StaffUser(username=username, staff_no=staff_no, display_name=display_name or username, role=role,
-                         password_hash=hash_password(password), active=True, created_at=_now())
+                         department=department.strip() or None, password_hash=hash_password(password), active=True,
+                         created_at=_now())
         session.add(user)
         session.flush()
         audit(session, actor, "user.create", target_type="staff_user", target_id=user.id, role=role, staff_no=staff_no)
@@ -138,7 +142,7 @@ def sign_out(factory: sessionmaker, token: str, actor: Actor) -> None:
 
 def _member(user: StaffUser) -> StaffMember:
     return StaffMember(user_id=user.id, username=user.username, staff_no=user.staff_no,
-                       display_name=user.display_name, role=user.role)
+                       display_name=user.display_name, role=user.role, department=user.department)
 
 
 def _hash(token: str) -> str:

@@ -6,7 +6,7 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, Str
 
 from bot.db import Base
 
-ROLES = ("agent", "editor", "supervisor", "admin")
+ROLES = ("agent", "editor", "supervisor", "admin", "department")  # department: a handling department's staff
 
 
 class StaffUser(Base):
@@ -19,6 +19,7 @@ class StaffUser(Base):
     staff_no = Column(String(16), nullable=False, unique=True)
     display_name = Column(String(64), nullable=False)
     role = Column(String(16), nullable=False)
+    department = Column(String(64))  # for role "department": the tickets of this department only
     password_hash = Column(String(255), nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False)

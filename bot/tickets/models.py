@@ -32,6 +32,8 @@ class Ticket(Base):
     is_major = Column(Boolean, nullable=False, default=False)
     major_reason = Column(Text)
     latest_reply = Column(Text)
+    # Set by the deadline job: "due_soon" (due within one working day) or "overdue"; None otherwise.
+    deadline_state = Column(String(16), index=True)
 
 
 class TicketContact(Base):

@@ -25,7 +25,7 @@ from bot.staff.accounts import create_user
 PASSWORD = "correct-horse-42"
 STAFF = {  # username: (staff number, role)
     "agent1": ("1024", "agent"), "agent2": ("1025", "agent"), "editor": ("2001", "editor"),
-    "supervisor": ("3001", "supervisor"), "admin": ("9001", "admin"),
+    "supervisor": ("3001", "supervisor"), "admin": ("9001", "admin"), "dept": ("5000", "department"),
 }
 
 
@@ -72,7 +72,8 @@ def console(console_settings, monkeypatch):
                      name=f"console_{uuid.uuid4().hex[:8]}", watch=False)
     app.ctx.rasa = RecordingRasa()
     for username, (staff_no, role) in STAFF.items():
-        create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD)
+        create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD,
+                    department="住房和城乡建设局" if role == "department" else "")
     asyncio.run(app._startup())
     yield app
     app.ctx.live_faq.close()

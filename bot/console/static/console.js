@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   const STAFF_WORK = ["agent", "supervisor", "admin"];
-  const ROLE_NAMES = { agent: "话务员", editor: "内容编辑", supervisor: "督办", admin: "管理员" };
+  const ROLE_NAMES = { agent: "话务员", editor: "内容编辑", supervisor: "督办", admin: "管理员", department: "部门经办人" };
   const QUEUE_EVERY_MS = 1000;
   const LINES_EVERY_MS = 500;
   const state = { me: null, selected: null, detail: null, lastLine: 0, seen: new Set(), submission: null, audio: null };
@@ -213,7 +213,7 @@
       try {
         const u = await api("POST", "/console/api/users", {
           username: $("new-username").value, staff_no: $("new-staff-no").value, display_name: $("new-name").value,
-          role: $("new-role").value, password: $("new-password").value });
+          role: $("new-role").value, password: $("new-password").value, department: $("new-department").value });
         show("user-status", "已添加 " + u.username + "（工号 " + u.staff_no + "）", true);
         $("user-form").reset();
         await loadUsers();
@@ -231,9 +231,11 @@
     $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
     $("to-faq").hidden = !["supervisor", "admin"].includes(state.me.role);
+    $("to-tickets").hidden = !STAFF_WORK.includes(state.me.role);
     if (state.me.role === "admin") { $("admin-panel").hidden = false; wireAdmin(); await loadUsers(); }
     if (["supervisor", "admin"].includes(state.me.role)) { $("audit-panel").hidden = false; every(10000, loadAudit); }
     if (state.me.role === "editor") { window.location.href = "/console/faq"; return; }  // editors work on the knowledge base
+    if (state.me.role === "department") { window.location.href = "/console/tickets"; return; }  // departments handle tickets
     if (!STAFF_WORK.includes(state.me.role)) { $("no-role").hidden = false; return; }
     $("workspace").hidden = false;
     wire();

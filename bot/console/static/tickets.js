@@ -1,0 +1,78 @@
+// Ticket handling: list with filters, detail, status flow, notes, extensions. Text via textContent only.
+(function () {
+  "use strict";
+  const STATE = { due_soon: "即将到期", overdue: "已超期" };
+  const KIND = { created: "受理", assign: "派单", start: "开始处理", reply: "答复", close: "办结", note: "备注",
+    extended: "延期", due_soon: "即将到期提醒", overdue: "超期" };
+  const $ = (id) => document.getElementById(id);
+  const state = { me: null, number: null };
+
+  async function api(method, url, body) {
+    const options = { method, credentials: "same-origin", headers: { "X-CSRF-Token": state.me ? state.me.csrf : "" } };
+    if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
+    const response = await fetch(url, options);
+    if (response.status === 401) { window.location.href = "/console/login"; throw new Error("signed out"); }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error || "请求失败（" + response.status + "）");
+    return data;
+  }
+
+  function el(tag, text) { const node = document.createElement(tag); if (text !== undefined) node.textContent = text; return node; }
+  function flash(text, ok) { $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad"); }
+
+  async function load() {
+    const q = new URLSearchParams({ status: $("f-status").value, category: $("f-category").value, department: $("f-department").value,
+      channel: $("f-channel").value, due_within: $("f-due").value || "0", overdue: $("f-overdue").checked ? "1" : "" });
+    const data = await api("GET", "/console/api/tickets?" + q);
+    if ($("f-department").options.length === 1) {
+      for (const d of data.departments) { for (const s of [$("f-department"), $("a-department")]) { const o = el("option", d); o.value = d; s.appendChild(o); } }
+    }
+    $("tickets").tBodies[0].replaceChildren(...data.tickets.map((t) => {
+      const tr = el("tr");
+      for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel, t.deadline, STATE[t.deadline_state] || ""]) tr.appendChild(el("td", v));
+      tr.className = "clickable" + (t.deadline_state ? " " + t.deadline_state : "");
+      tr.dataset.number = t.number;
+      tr.addEventListener("click", () => open(t.number));
+      return tr;
+    }));
+  }
+
+  async function open(number, reveal) {
+    state.number = number;
+    const d = await api("GET", "/console/api/tickets/" + encodeURIComponent(number) + (reveal ? "?reveal=1" : ""));
+    $("detail").hidden = false;
+    $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + d.deadline + (d.is_major ? " · 重大" : "");
+    const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields), ["最新答复", d.latest_reply || "暂无"]];
+    $("d-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", k), el("dd", String(v))]));
+    $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
+    $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
+    $("d-events").replaceChildren(...d.events.map((e) => el("li", e.at.slice(0, 16).replace("T", " ") + " " + (KIND[e.kind] || e.kind) + " " + e.actor +
+      (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
+    $("d-transcript").replaceChildren(...d.transcript.map((l) => el("li", ({ citizen: "市民", bot: "智能助手", staff: "工号 " + l.staff_no, system: "—" }[l.who]) + "：" + l.text)));
+  }
+
+  async function act(action, body) {
+    try {
+      await api("POST", "/console/api/tickets/" + encodeURIComponent(state.number) + "/" + action, body || {});
+      flash("已完成", true); await open(state.number); await load();
+    } catch (e) { flash(e.message, false); }
+  }
+
+  async function start() {
+    state.me = await api("GET", "/console/api/me");
+    $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "）";
+    $("to-queue").hidden = !["agent", "supervisor", "admin"].includes(state.me.role);
+    $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
+    $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+    $("reveal").addEventListener("click", () => open(state.number, true));
+    $("assign").addEventListener("click", () => act("assign", { department: $("a-department").value }));
+    $("start").addEventListener("click", () => act("start"));
+    $("reply").addEventListener("click", () => act("reply", { text: $("a-reply").value }));
+    $("close").addEventListener("click", () => act("close"));
+    $("note").addEventListener("click", () => act("note", { text: $("a-note").value }));
+    $("extend").addEventListener("click", () => act("extend", { working_days: Number($("a-days").value), reason: $("a-reason").value }));
+    await load();
+  }
+
+  start();
+})();

@@ -1,0 +1,80 @@
+"""Console routes for handling tickets: list with filters, detail (identity masked unless revealed),
+the status flow, notes and deadline extensions. Department staff see their own department's tickets."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.console.security import require
+from bot.handoff.transcript import transcript
+from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
+
+HANDLING = (*HOTLINE_ROLES, "department")
+
+tickets = Blueprint("console_tickets", url_prefix="/console")
+
+
+def _body(request: Request) -> dict:
+    return request.json if isinstance(request.json, dict) else {}
+
+
+def _refused(exc: Exception) -> HTTPResponse:
+    if isinstance(exc, LookupError):
+        return response.json({"error": "工单不存在或不在您的权限范围内"}, status=404, ensure_ascii=False)
+    return response.json({"error": str(exc)}, status=409, ensure_ascii=False)
+
+
+@tickets.get("/tickets")
+@require(*HANDLING)
+async def page(_: Request) -> HTTPResponse:
+    from bot.console.auth_routes import STATIC_DIR
+
+    return await response.file(STATIC_DIR / "tickets.html", mime_type="text/html; charset=utf-8")
+
+
+@tickets.get("/api/tickets")
+@require(*HANDLING)
+async def listing(request: Request) -> HTTPResponse:
+    args = request.args
+    within = args.get("due_within", "")
+    wanted = TicketFilter(status=args.get("status", ""), category=args.get("category", ""),
+                          department=args.get("department", ""), channel=args.get("channel", ""),
+                          due_within=int(within) if within.isdigit() and int(within) > 0 else None,
+                          overdue=args.get("overdue") == "1")
+    rows = request.app.ctx.handling.listing(request.ctx.member, wanted)
+    departments = [d.name for d in request.app.ctx.desk.router.departments]
+    return response.json({"tickets": rows, "departments": departments}, ensure_ascii=False)
+
+
+@tickets.get("/api/tickets/<number:str>")
+@require(*HANDLING)
+async def detail(request: Request, number: str) -> HTTPResponse:
+    try:
+        found = request.app.ctx.handling.detail(request.ctx.member, number, reveal=request.args.get("reveal") == "1")
+    except (LookupError, HandlingError) as exc:
+        return _refused(exc)
+    lines = transcript(request.app.ctx.factory, found["conversation_id"], masked=True)
+    found["transcript"] = [line.__dict__ for line in lines[-100:]]
+    found.pop("conversation_id")
+    return response.json(found, ensure_ascii=False)
+
+
+@tickets.post("/api/tickets/<number:str>/<action:str>")
+@require(*HANDLING)
+async def act(request: Request, number: str, action: str) -> HTTPResponse:
+    body, handling, member = _body(request), request.app.ctx.handling, request.ctx.member
+    try:
+        if action == "note":
+            handling.note(member, number, str(body.get("text") or ""))
+            return response.json({"ok": True})
+        if action == "extend":
+            days = body.get("working_days")
+            due = handling.extend(member, number, int(days) if str(days).isdigit() else 0, str(body.get("reason") or ""))
+            return response.json({"deadline": due.isoformat()})
+        status = handling.act(member, number, action, department=str(body.get("department") or ""),
+                              text=str(body.get("text") or ""))
+    except (LookupError, HandlingError) as exc:
+        return _refused(exc)
+    return response.json({"status": status})

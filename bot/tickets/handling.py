@@ -1,0 +1,208 @@
+"""Handling tickets after intake (受理 → 分类 → 处理 → 反馈): the status flow, who may do what, the
+deadline marks, and what each role may see of the citizen.
+
+Status flow: unassigned 待分派 → assigned 已派单 (a department) → in_progress 处理中 → replied 已答复
+→ closed 已办结; reassignment from assigned or in_progress. Every change is a ticket event and an
+audit entry, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import as_utc, transaction
+from bot.privacy import mask_name, mask_phone
+from bot.staff.accounts import StaffMember
+from bot.staff.audit import audit
+from bot.tickets.models import Ticket, TicketContact, TicketEvent
+from bot.tickets.service import labels
+from bot.workdays import BEIJING, WorkingCalendar
+
+HOTLINE_ROLES = ("agent", "supervisor", "admin")  # the hotline's own staff: every ticket
+REVEAL_ROLES = ("supervisor", "admin")  # may see a citizen's name and phone in clear (audited)
+NEXT = {  # action → (allowed from, new status, roles)
+    "assign": (("unassigned", "assigned", "in_progress"), "assigned", HOTLINE_ROLES),
+    "start": (("assigned",), "in_progress", ("department", *HOTLINE_ROLES)),
+    "reply": (("in_progress",), "replied", ("department", *HOTLINE_ROLES)),
+    "close": (("replied",), "closed", HOTLINE_ROLES),
+}
+
+
+class HandlingError(ValueError):
+    """The action is not allowed now (wrong status or role); the message says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    status: str = ""
+    category: str = ""
+    department: str = ""
+    channel: str = ""
+    due_within: int | None = None  # working days
+    overdue: bool = False
+
+
+def _visible(member: StaffMember, ticket: Ticket) -> bool:
+    return member.role in HOTLINE_ROLES or (member.role == "department" and ticket.department == member.department)
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).astimezone(BEIJING).date()
+
+
+@dataclass
+class TicketHandling:
+    factory: sessionmaker
+    calendar: WorkingCalendar
+
+    def listing(self, member: StaffMember, wanted: TicketFilter, *, today: date | None = None) -> list[dict[str, Any]]:
+        """The tickets ``member`` may see that match ``wanted``, earliest deadline first."""
+        today = today or _today()
+        limit_day = self.calendar.add_working_days(today, wanted.due_within)[0] if wanted.due_within else None
+        query = select(Ticket).order_by(Ticket.deadline, Ticket.id)
+        for column, value in ((Ticket.status, wanted.status), (Ticket.category, wanted.category),
+                              (Ticket.department, wanted.department), (Ticket.channel, wanted.channel)):
+            if value:
+                query = query.where(column == value)
+        names = labels()
+        rows = []
+        with self.factory() as session:
+            for ticket in session.scalars(query.limit(2000)):
+                if not _visible(member, ticket):
+                    continue
+                if wanted.overdue and not (ticket.status != "closed" and ticket.deadline < today):
+                    continue
+                if limit_day and not (ticket.status != "closed" and ticket.deadline <= limit_day):
+                    continue
+                rows.append({
+                    "number": ticket.number, "category": names["categories"][ticket.category],
+                    "status": ticket.status, "status_label": names["statuses"][ticket.status],
+                    "department": ticket.department or "", "channel": ticket.channel,
+                    "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
+                    "deadline_state": ticket.deadline_state, "is_major": ticket.is_major,
+                })
+        return rows
+
+    def detail(self, member: StaffMember, number: str, *, reveal: bool = False) -> dict[str, Any]:
+        """Everything about one ticket; the citizen's identity masked unless revealed (audited)."""
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            contact = session.get(TicketContact, ticket.id)
+            if reveal and member.role not in REVEAL_ROLES:
+                raise HandlingError("您的角色无权查看市民身份信息")
+            if reveal:
+                audit(session, member.actor, "ticket.reveal_contact", target_type="ticket", target_id=number,
+                      category=ticket.category)
+            events = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)).all()
+            names = labels()
+            return {
+                "number": ticket.number, "category": ticket.category, "category_label": names["categories"][ticket.category],
+                "status": ticket.status, "status_label": names["statuses"][ticket.status], "fields": ticket.fields,
+                "department": ticket.department or "", "channel": ticket.channel, "conversation_id": ticket.conversation_id,
+                "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
+                "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
+                "deadline_state": ticket.deadline_state, "is_major": ticket.is_major, "major_reason": ticket.major_reason,
+                "latest_reply": ticket.latest_reply, "contact": _contact(contact, revealed=reveal),
+                "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "at": as_utc(e.at).isoformat()} for e in events],
+                "can_reveal": member.role in REVEAL_ROLES,
+            }
+
+    def act(self, member: StaffMember, number: str, action: str, *, department: str = "", text: str = "",
+            now: datetime | None = None) -> str:
+        """Move the ticket along the status flow; returns the new status."""
+        if action not in NEXT:
+            raise HandlingError("未知操作")
+        allowed_from, status, roles = NEXT[action]
+        now = now or datetime.now(timezone.utc)
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            if member.role not in roles:
+                raise HandlingError("您的角色不能执行此操作")
+            if ticket.status not in allowed_from:
+                raise HandlingError(f"当前状态（{labels()['statuses'][ticket.status]}）不能执行此操作")
+            detail: dict[str, Any] = {"from": ticket.status, "to": status}
+            if action == "assign":
+                if not department.strip():
+                    raise HandlingError("请选择承办部门")
+                detail["department"] = ticket.department = department.strip()
+            if action == "reply":
+                if not text.strip():
+                    raise HandlingError("请填写答复内容")
+                ticket.latest_reply = detail["reply"] = text.strip()[:4000]
+            ticket.status = status
+            if status == "closed":
+                ticket.deadline_state = None
+            session.add(TicketEvent(ticket_id=ticket.id, kind=action, detail=detail, actor=f"staff:{member.staff_no}", at=now))
+            audit(session, member.actor, f"ticket.{action}", target_type="ticket", target_id=number, to=status)
+            return status
+
+    def note(self, member: StaffMember, number: str, text: str) -> None:
+        if not text.strip():
+            raise HandlingError("备注不能为空")
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            session.add(TicketEvent(ticket_id=ticket.id, kind="note", detail={"text": text.strip()[:2000]},
+                                    actor=f"staff:{member.staff_no}", at=datetime.now(timezone.utc)))
+            audit(session, member.actor, "ticket.note", target_type="ticket", target_id=number)
+
+    def extend(self, member: StaffMember, number: str, working_days: int, reason: str) -> date:
+        """Push the deadline ``working_days`` working days further, on the same calendar; needs a reason."""
+        if member.role not in ("supervisor", "admin"):
+            raise HandlingError("只有督办人员可以延期")
+        if not 1 <= working_days <= 30 or not reason.strip():
+            raise HandlingError("请填写延期的工作日数（1–30）和理由")
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            if ticket.status == "closed":
+                raise HandlingError("已办结的工单不能延期")
+            before = ticket.deadline
+            ticket.deadline, certain = self.calendar.add_working_days(before, working_days)
+            ticket.deadline_certain = ticket.deadline_certain and certain
+            ticket.working_days += working_days
+            ticket.deadline_state = None  # the job marks it again
+            detail = {"from": before.isoformat(), "to": ticket.deadline.isoformat(), "working_days": working_days,
+                      "reason": reason.strip()[:500]}
+            session.add(TicketEvent(ticket_id=ticket.id, kind="extended", detail=detail,
+                                    actor=f"staff:{member.staff_no}", at=datetime.now(timezone.utc)))
+            audit(session, member.actor, "ticket.extend", target_type="ticket", target_id=number, **detail)
+            return ticket.deadline
+
+    def _ticket(self, session: Session, member: StaffMember, number: str) -> Ticket:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        if ticket is None or not _visible(member, ticket):
+            raise LookupError(number)
+        return ticket
+
+
+def _contact(contact: TicketContact | None, *, revealed: bool) -> dict[str, Any]:
+    if contact is None or contact.anonymous:
+        return {"anonymous": True, "name": "匿名", "phone": ""}
+    if revealed:
+        return {"anonymous": False, "name": contact.name or "", "phone": contact.phone or ""}
+    return {"anonymous": False, "name": mask_name(contact.name or ""), "phone": mask_phone(contact.phone or "")}
+
+
+def mark_deadlines(factory: sessionmaker, calendar: WorkingCalendar, *, today: date | None = None) -> dict[str, int]:
+    """Mark open tickets due within one working day ("due_soon") or past due ("overdue"); unmark the rest.
+
+    State lives in the tickets table, so a restarted job simply marks again.
+    """
+    today = today or _today()
+    soon = calendar.next_workday(today)
+    counts = {"due_soon": 0, "overdue": 0}
+    with transaction(factory) as session:
+        for ticket in session.scalars(select(Ticket).where(Ticket.status != "closed")):
+            state = "overdue" if ticket.deadline < today else "due_soon" if ticket.deadline <= soon else None
+            if ticket.deadline_state != state:
+                ticket.deadline_state = state
+                if state:
+                    session.add(TicketEvent(ticket_id=ticket.id, kind=state, detail={"deadline": ticket.deadline.isoformat()},
+                                            actor="system", at=datetime.now(timezone.utc)))
+            if state:
+                counts[state] += 1
+    return counts

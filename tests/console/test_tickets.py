@@ -1,0 +1,110 @@
+"""Handling tickets in the console: the status flow and who may do what, masked identities and
+audited reveals, deadline extensions and the due-soon/overdue marks across a holiday."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.db import transaction
+from bot.staff.accounts import create_user
+from bot.staff.models import AuditEntry
+from bot.tickets.handling import mark_deadlines
+from bot.tickets.models import Ticket
+from bot.tickets.service import TicketDraft
+from tests.console.conftest import PASSWORD
+
+ACCEPTED = datetime(2026, 9, 28, 2, 0, tzinfo=timezone.utc)  # a Monday morning in Beijing
+
+
+def _ticket(console, category: str = "complaint", anonymous: bool = False, key: str = "k1") -> str:
+    fields = {"case_description": "楼下餐馆油烟扰民", "case_location": "幸福路12号", "case_time": "每天晚上",
+              "case_party": "某餐馆"}
+    draft = TicketDraft(category=category, fields=fields, channel="webchat", conversation_id="c1", submission_key=key,
+                        name=None if anonymous else "张三", phone=None if anonymous else "13812345678", anonymous=anonymous)
+    return console.ctx.desk.create(draft, now=ACCEPTED).number
+
+
+@pytest.fixture
+def department_user(console, browser):
+    create_user(console.ctx.factory, username="env-staff", staff_no="5001", role="department",
+                password=PASSWORD, department="生态环境局")
+    return browser("env-staff")
+
+
+def test_the_status_flow_from_assignment_to_closing_with_roles(console, browser, department_user):
+    number = _ticket(console)
+    agent, supervisor = browser("agent1"), browser("supervisor")
+    assert department_user.request("GET", f"/console/api/tickets/{number}").status_code == 404  # not theirs yet
+    assert department_user.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"}).status_code == 404
+    assert agent.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"}).json()["status"] == "assigned"
+    assert [t["number"] for t in department_user.request("GET", "/console/api/tickets").json()["tickets"]] == [number]
+    assert department_user.request("POST", f"/console/api/tickets/{number}/close").status_code == 409  # not replied yet
+    assert department_user.request("POST", f"/console/api/tickets/{number}/start").json()["status"] == "in_progress"
+    empty = department_user.request("POST", f"/console/api/tickets/{number}/reply", json={"text": " "})
+    assert empty.status_code == 409 and "答复内容" in empty.json()["error"]
+    department_user.request("POST", f"/console/api/tickets/{number}/reply", json={"text": "已责令餐馆安装油烟净化设备。"})
+    assert department_user.request("POST", f"/console/api/tickets/{number}/close").status_code == 409  # hotline closes
+    assert supervisor.request("POST", f"/console/api/tickets/{number}/close").json()["status"] == "closed"
+    events = supervisor.request("GET", f"/console/api/tickets/{number}").json()["events"]
+    assert [e["kind"] for e in events] == ["created", "assign", "start", "reply", "close"]
+    assert events[3]["detail"]["reply"] == "已责令餐馆安装油烟净化设备。" and events[3]["actor"] == "staff:5001"
+
+
+def test_editors_cannot_handle_tickets(browser, console):
+    number = _ticket(console)
+    assert browser("editor").request("GET", f"/console/api/tickets/{number}").status_code == 403
+
+
+def test_identity_is_masked_and_revealing_it_is_for_supervisors_and_audited(console, browser):
+    number = _ticket(console)
+    agent, supervisor = browser("agent1"), browser("supervisor")
+    masked = agent.request("GET", f"/console/api/tickets/{number}").json()["contact"]
+    assert masked == {"anonymous": False, "name": "张*", "phone": "138****5678"}
+    assert agent.request("GET", f"/console/api/tickets/{number}?reveal=1").status_code == 409
+    clear = supervisor.request("GET", f"/console/api/tickets/{number}?reveal=1").json()["contact"]
+    assert clear["phone"] == "13812345678"
+    with console.ctx.factory() as session:
+        reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact")).all()
+    assert [(r.staff_no, r.target_id) for r in reveals] == [("3001", number)]
+    report = _ticket(console, "report", anonymous=True, key="k2")
+    assert supervisor.request("GET", f"/console/api/tickets/{report}?reveal=1").json()["contact"]["name"] == "匿名"
+
+
+def test_an_extension_needs_a_reason_and_counts_working_days_over_the_holiday(console, browser):
+    number = _ticket(console)
+    supervisor = browser("supervisor")
+    with console.ctx.factory() as session:
+        assert session.scalar(select(Ticket.deadline).where(Ticket.number == number)) == date(2026, 10, 8)
+    assert supervisor.request("POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2}).status_code == 409
+    assert browser("agent1").request("POST", f"/console/api/tickets/{number}/extend",
+                                     json={"working_days": 2, "reason": "需现场核查"}).status_code == 409
+    extended = supervisor.request("POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2, "reason": "需现场核查"})
+    # 9 October, then Saturday 10 October: a make-up working day (调休) after the National Day holiday
+    assert extended.json()["deadline"] == "2026-10-10"
+
+
+def test_deadline_marks_see_through_the_holiday_and_are_shown_in_the_list(console, browser):
+    due_after_holiday = _ticket(console, key="a")
+    late = _ticket(console, key="b")
+    with transaction(console.ctx.factory) as session:
+        session.execute(update(Ticket).where(Ticket.number == due_after_holiday).values(deadline=date(2026, 10, 8)))
+        session.execute(update(Ticket).where(Ticket.number == late).values(deadline=date(2026, 9, 29)))
+    counts = mark_deadlines(console.ctx.factory, console.ctx.desk.calendar, today=date(2026, 9, 30))
+    assert counts == {"due_soon": 1, "overdue": 1}  # 8 October is the next working day after 30 September
+    rows = {t["number"]: t["deadline_state"] for t in browser("supervisor").request("GET", "/console/api/tickets").json()["tickets"]}
+    assert rows == {due_after_holiday: "due_soon", late: "overdue"}
+    assert mark_deadlines(console.ctx.factory, console.ctx.desk.calendar, today=date(2026, 9, 25)) == {"due_soon": 0, "overdue": 0}
+
+
+def test_filters_by_status_department_and_due_within_working_days(console, browser):
+    first, second = _ticket(console, key="a"), _ticket(console, key="b")
+    agent = browser("agent1")
+    agent.request("POST", f"/console/api/tickets/{first}/assign", json={"department": "住房和城乡建设局"})  # reassigned
+    agent.request("POST", f"/console/api/tickets/{first}/start")
+    listed = lambda query: [t["number"] for t in agent.request("GET", f"/console/api/tickets?{query}").json()["tickets"]]  # noqa: E731
+    assert listed("status=in_progress") == [first] and listed("department=住房和城乡建设局") == [first]
+    assert listed("overdue=1") == [first, second]  # due 8 October 2026, long past
+    assert sorted(listed("due_within=30")) == sorted([first, second])

@@ -1,0 +1,78 @@
+"""Ticket pages in a real browser: a supervisor assigns a citizen's complaint, the department's staff
+member replies, the supervisor reveals the citizen's phone (audited) and closes the ticket."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from bot.staff.accounts import create_user
+from bot.staff.models import AuditEntry
+from tests.integration.conftest import say, stack_database, texts
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+PASSWORD = "correct-horse-42"
+WAIT_MS = 30_000
+
+
+def _signed_in(browser, stack, role: str, department: str = ""):
+    from playwright.sync_api import expect
+
+    username = f"{role}-{uuid.uuid4().hex[:6]}"
+    create_user(stack_database(stack), username=username, staff_no=str(30000 + uuid.uuid4().int % 60000), role=role,
+                password=PASSWORD, department=department)
+    page = browser.new_page(locale="zh-CN")
+    page.goto(f"{stack.console_url}login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    expect(page.locator("#who")).to_contain_text("工号", timeout=WAIT_MS)
+    return page
+
+
+def _complaint(stack) -> str:
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    say(stack, citizen, "我要投诉，楼下烧烤店天天半夜吵得人睡不着")
+    for answer in ("人民路12号", "楼下的烧烤店", "张先生", "13812345678"):
+        say(stack, citizen, answer)
+    return re.search(r"工单号 (TS\d{12})", texts(say(stack, citizen, "/affirm"))).group(1)
+
+
+def test_a_complaint_is_assigned_replied_by_the_department_and_closed(stack, browser):
+    from playwright.sync_api import expect
+
+    number = _complaint(stack)
+    supervisor = _signed_in(browser, stack, "supervisor")
+    supervisor.goto(f"{stack.console_url}tickets")
+    supervisor.locator("#tickets tbody tr", has_text=number).click()
+    expect(supervisor.locator("#d-contact")).to_have_text("张** 138****5678", timeout=WAIT_MS)
+    supervisor.click("#reveal")
+    expect(supervisor.locator("#d-contact")).to_have_text("张先生 13812345678", timeout=WAIT_MS)
+    supervisor.select_option("#a-department", "住房和城乡建设局")
+    supervisor.click("#assign")
+    expect(supervisor.locator("#d-title")).to_contain_text("已派单", timeout=WAIT_MS)
+
+    department = _signed_in(browser, stack, "department", "住房和城乡建设局")
+    expect(department).to_have_url(f"{stack.console_url}tickets", timeout=WAIT_MS)
+    department.locator("#tickets tbody tr", has_text=number).click()
+    expect(department.locator("#d-contact")).to_have_text("张** 138****5678", timeout=WAIT_MS)
+    expect(department.locator("#reveal")).to_be_hidden()
+    department.click("#start")
+    expect(department.locator("#d-title")).to_contain_text("处理中", timeout=WAIT_MS)
+    department.fill("#a-reply", "已联系烧烤店，晚上十点后停止营业。")
+    department.click("#reply")
+    expect(department.locator("#d-title")).to_contain_text("已答复", timeout=WAIT_MS)
+
+    supervisor.locator("#tickets tbody tr", has_text=number).click()
+    supervisor.click("#close")
+    expect(supervisor.locator("#d-title")).to_contain_text("已办结", timeout=WAIT_MS)
+    expect(supervisor.locator("#d-events")).to_contain_text("已联系烧烤店")
+    with stack_database(stack)() as session:
+        reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact",
+                                                           AuditEntry.target_id == number)).all()
+    assert len(reveals) == 1
+    supervisor.close()
+    department.close()
