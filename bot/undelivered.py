@@ -3,13 +3,14 @@ staff to follow up by phone or another channel, never lost silently."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import Base, transaction
+from bot.db import Base, make_engine, make_session_factory, transaction
 from bot.privacy import mask_personal_data
 
 
@@ -42,6 +43,12 @@ def record_undelivered(factory: sessionmaker, item: Undelivered) -> int:
         session.add(row)
         session.flush()
         return row.id
+
+
+def undelivered_recorder(database_url: str) -> Callable[[Undelivered], int]:
+    """What a channel calls with a message it could not deliver (its own engine, built once)."""
+    factory = make_session_factory(make_engine(database_url))
+    return lambda item: record_undelivered(factory, item)
 
 
 def pending_follow_ups(factory: sessionmaker, *, limit: int = 200) -> list[UndeliveredMessage]:

@@ -32,7 +32,7 @@ from bot.inbound import screen_text
 from bot.outbound import Option, split
 from bot.system_messages import system_message
 from bot.telegram.inbound import TelegramInbound, read_update
-from bot.undelivered import Undelivered, record_undelivered
+from bot.undelivered import Undelivered, undelivered_recorder
 
 logger = logging.getLogger(__name__)
 
@@ -137,10 +137,7 @@ class TelegramInput(InputChannel):
 
     @cached_property
     def _keep_undelivered(self) -> Callable[[Undelivered], object]:
-        from bot.db import make_engine, make_session_factory
-
-        factory = make_session_factory(make_engine(self.settings.database_url))
-        return lambda item: record_undelivered(factory, item)
+        return undelivered_recorder(self.settings.database_url)
 
     async def _ready_bot(self) -> Bot:
         if not self._initialized:

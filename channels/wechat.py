@@ -112,8 +112,7 @@ class WeChatInput(InputChannel):
         from wechatpy.session.memorystorage import MemoryStorage
         from wechatpy.session.redisstorage import RedisStorage
 
-        from bot.db import make_engine, make_session_factory
-        from bot.undelivered import record_undelivered
+        from bot.undelivered import undelivered_recorder
 
         if self.settings.redis_url:
             import redis
@@ -122,8 +121,7 @@ class WeChatInput(InputChannel):
         else:
             session = MemoryStorage()
         client = HotlineWeChatClient(self.app_id, self.app_secret, session=session, api_base=self.api_base)
-        factory = make_session_factory(make_engine(self.settings.database_url))
-        return Courier(client, lambda item: record_undelivered(factory, item), self.template_id)
+        return Courier(client, undelivered_recorder(self.settings.database_url), self.template_id)
 
     @cached_property
     def crypto(self) -> WeChatCrypto:

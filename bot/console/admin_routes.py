@@ -6,6 +6,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.console.http import json_body
 from bot.console.security import require
 from bot.db import as_utc
 from bot.staff.accounts import AccountError, create_user, list_users
@@ -23,7 +24,7 @@ async def users(request: Request) -> HTTPResponse:
 @admin.post("/users")
 @require("admin")
 async def add_user(request: Request) -> HTTPResponse:
-    body = request.json if isinstance(request.json, dict) else {}
+    body = json_body(request)
     try:
         member = create_user(request.app.ctx.factory, username=str(body.get("username") or ""),
                              staff_no=str(body.get("staff_no") or ""), role=str(body.get("role") or ""),

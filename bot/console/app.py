@@ -15,6 +15,7 @@ from bot.console.auth_routes import pages
 from bot.console.faq_bulk_routes import bulk
 from bot.console.faq_routes import faq
 from bot.console.handoff_routes import handoffs
+from bot.console.http import Refusal, refused
 from bot.console.rasa_api import RasaApi
 from bot.console.security import add_security_headers
 from bot.console.ticket_routes import tickets
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(bulk)
     app.blueprint(tickets)
     app.register_middleware(add_security_headers, "response")
+    app.error_handler.add(Refusal, refused)
 
     @app.exception(SQLAlchemyError)
     async def database_unavailable(_request, exc: SQLAlchemyError):

@@ -5,18 +5,17 @@ from __future__ import annotations
 import hmac
 import html
 import secrets
-from pathlib import Path
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.security import clear_session_cookie, public, require, set_session_cookie
+from bot.console.http import STATIC_DIR, html_page
+from bot.console.security import SESSION_COOKIE, clear_session_cookie, public, require, set_session_cookie
 from bot.staff.accounts import LOCK_MINUTES, SignInLocked, sign_in, sign_out
 from bot.staff.models import ROLES
 
-STATIC_DIR = Path(__file__).with_name("static")
-ASSETS = {"console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
+ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
           "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
           "faq.css": "text/css; charset=utf-8", "tickets.js": "application/javascript; charset=utf-8"}
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
@@ -61,7 +60,7 @@ async def login(request: Request) -> HTTPResponse:
 @pages.post("/logout")
 @require(*ROLES)
 async def logout(request: Request) -> HTTPResponse:
-    sign_out(request.app.ctx.factory, request.cookies.get("hotline_console", ""), request.ctx.member.actor)
+    sign_out(request.app.ctx.factory, request.cookies.get(SESSION_COOKIE, ""), request.ctx.member.actor)
     resp = response.json({"ok": True})
     clear_session_cookie(resp)
     return resp
@@ -70,7 +69,7 @@ async def logout(request: Request) -> HTTPResponse:
 @pages.get("/")
 @require(*ROLES)
 async def index(_: Request) -> HTTPResponse:
-    return await response.file(STATIC_DIR / "index.html", mime_type="text/html; charset=utf-8")
+    return await html_page("index.html")
 
 
 @pages.get("/static/<name>")

@@ -12,9 +12,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.faq_routes import EDITING, _audit, _body, _entry_json, entry_filter, near_duplicates, with_similar
+from bot.console.faq_routes import EDITING, audit_change, entry_filter, entry_json, near_duplicates, with_similar
+from bot.console.http import json_body
 from bot.console.security import STAFF_WORK, require
-from bot.faq.editing import close_unanswered, find_entries, preview_import, unanswered_groups
+from bot.faq.editing import close_unanswered, find_entries, group_text, preview_import, unanswered_groups
 from bot.faq.store import EntryData, InvalidEntry, StaleEdit, get_entry, save_checked
 from bot.faq.transfer import UnreadableFile, export_file, import_file
 from bot.handoff.transcript import transcript
@@ -54,13 +55,13 @@ async def import_preview(request: Request) -> HTTPResponse:
 @bulk.post("/import/apply")
 @require(*EDITING)
 async def import_apply(request: Request) -> HTTPResponse:
-    token = str(_body(request).get("token") or "")
+    token = str(json_body(request).get("token") or "")
     path = _uploads(request) / token
     if not token or "/" in token or not path.is_file():
         return response.json({"error": "请先上传并预览文件"}, status=400)
     report = import_file(request.app.ctx.factory, path, actor=request.ctx.member.username)
     path.unlink(missing_ok=True)
-    _audit(request, "faq.import", "*", created=report.created, updated=report.updated, rejected=len(report.rejected))
+    audit_change(request, "faq.import", "*", created=report.created, updated=report.updated, rejected=len(report.rejected))
     return response.json({"summary": report.summary(), "created": report.created, "updated": report.updated,
                           "unchanged": report.unchanged, "rejected": report.rejected}, ensure_ascii=False)
 
@@ -75,7 +76,7 @@ async def export(request: Request) -> HTTPResponse:
         path = Path(folder) / f"faq.{kind}"
         count = export_file(request.app.ctx.factory, path, entries=sorted(entries, key=lambda e: e.id))
         data = path.read_bytes()
-    _audit(request, "faq.export", "*", entries=count, filters={k: v for k, v in request.args.items() if k != "format"})
+    audit_change(request, "faq.export", "*", entries=count, filters={k: v for k, v in request.args.items() if k != "format"})
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
     return response.raw(data, content_type="text/csv; charset=utf-8" if kind == "csv" else
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -91,17 +92,16 @@ async def unanswered(request: Request) -> HTTPResponse:
 
 
 def _group(request: Request) -> tuple[list[str], str | None]:
-    """The keys the request names and the group's question (None when already dealt with)."""
-    keys = [str(k) for k in (_body(request).get("keys") or [])][:200]
-    found = next((g for g in unanswered_groups(request.app.ctx.factory, limit=10_000) if set(keys) & set(g.keys)), None)
-    return keys, found.text if found else None
+    """The question keys the request names and their question (None when already dealt with)."""
+    keys = [str(k) for k in (json_body(request).get("keys") or [])][:200]
+    return keys, group_text(request.app.ctx.factory, keys) if keys else None
 
 
 @bulk.post("/unanswered/draft")
 @require(*EDITING)
 async def to_draft(request: Request) -> HTTPResponse:
     """A new draft entry whose question is the group's question (the editor writes the answer)."""
-    body = _body(request)
+    body = json_body(request)
     keys, text = _group(request)
     if text is None:
         return response.json({"error": "该问题已处理"}, status=404)
@@ -113,15 +113,15 @@ async def to_draft(request: Request) -> HTTPResponse:
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
     close_unanswered(request.app.ctx.factory, keys, entry_id=entry_id)
-    _audit(request, "faq.create_from_unanswered", entry_id)
-    return response.json({"entry": _entry_json(get_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
+    audit_change(request, "faq.create_from_unanswered", entry_id)
+    return response.json({"entry": entry_json(get_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
 
 
 @bulk.post("/unanswered/similar")
 @require(*EDITING)
 async def to_similar(request: Request) -> HTTPResponse:
     """Add the group's question to an existing entry as a similar question."""
-    body = _body(request)
+    body = json_body(request)
     keys, text = _group(request)
     entry = get_entry(request.app.ctx.factory, str(body.get("entry_id") or ""))
     if text is None or entry is None:
@@ -132,9 +132,9 @@ async def to_similar(request: Request) -> HTTPResponse:
     except StaleEdit:
         return response.json({"error": "该条目刚被修改，请重试"}, status=409)
     close_unanswered(request.app.ctx.factory, keys, entry_id=entry.id)
-    _audit(request, "faq.add_similar_from_unanswered", entry.id)
+    audit_change(request, "faq.add_similar_from_unanswered", entry.id)
     stored = get_entry(request.app.ctx.factory, entry.id)
-    return response.json({"entry": _entry_json(stored), "duplicates": near_duplicates(request, stored)}, ensure_ascii=False)
+    return response.json({"entry": entry_json(stored), "duplicates": near_duplicates(request, stored)}, ensure_ascii=False)
 
 
 @bulk.post("/unanswered/dismiss")
@@ -144,7 +144,7 @@ async def dismiss(request: Request) -> HTTPResponse:
     if not keys:
         return response.json({"error": "请选择问题"}, status=400)
     closed = close_unanswered(request.app.ctx.factory, keys)
-    _audit(request, "faq.dismiss_unanswered", keys[0][:64], rows=closed)
+    audit_change(request, "faq.dismiss_unanswered", keys[0][:64], rows=closed)
     return response.json({"dismissed": closed})
 
 
@@ -153,5 +153,5 @@ async def dismiss(request: Request) -> HTTPResponse:
 async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
     """A conversation an unanswered question came from, personal data masked."""
     lines = transcript(request.app.ctx.factory, conversation_id, masked=True)
-    _audit(request, "conversation.view", conversation_id[:64])
+    audit_change(request, "conversation.view", conversation_id[:64])
     return response.json({"lines": [line.__dict__ for line in lines]}, ensure_ascii=False)

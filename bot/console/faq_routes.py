@@ -15,13 +15,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.console.http import html_page, json_body
 from bot.console.security import require
 from bot.db import transaction
 from bot.faq.editing import EntryFilter, clean_text, differences, find_entries, usage
 from bot.faq.explain import search_report
 from bot.faq.models import HOTLINE_SCOPES
-from bot.faq.store import (EntryData, InvalidEntry, StaleEdit, get_entry, last_content_editor, restore_revision,
-                           revisions, save_checked, set_status)
+from bot.faq.store import (EntryData, InvalidEntry, StaleEdit, get_entry, last_content_editor, list_entries,
+                           restore_revision, revisions, save_checked, set_status)
 from bot.faq.transfer import MAX_ANSWER_CHARS, SEPARATOR
 from bot.outbound import pack, utf8_bytes
 from bot.staff.audit import audit
@@ -30,21 +31,17 @@ EDITING = ("editor", "supervisor", "admin")
 DUPLICATE_SCORE = 0.75  # a new question this close to an entry's is probably already answered
 WECHAT_LIMIT_BYTES = 2000
 _LINK = re.compile(r"https?://[^\s，。；、！？）)\]]+")
-SORTS = {"updated": lambda item: -item.updated_at.timestamp(), "served": lambda item: -item.usage.served,
+SORTS = {"updated": lambda item: -item.entry.updated_at.timestamp(), "served": lambda item: -item.usage.served,
          "helpful": lambda item: -item.usage.helpful, "unhelpful": lambda item: -item.usage.unhelpful}
 
 faq = Blueprint("console_faq", url_prefix="/console")
 
 
-def _body(request: Request) -> dict[str, Any]:
-    return request.json if isinstance(request.json, dict) else {}
-
-
-def _entry_json(entry: EntryData) -> dict[str, Any]:
+def entry_json(entry: EntryData) -> dict[str, Any]:
     return {**entry.content(), "version": entry.version}
 
 
-def _audit(request: Request, action: str, entry_id: str, **detail: Any) -> None:
+def audit_change(request: Request, action: str, entry_id: str, **detail: Any) -> None:
     with transaction(request.app.ctx.factory) as session:
         audit(session, request.ctx.member.actor, action, target_type="faq_entry", target_id=entry_id, **detail)
 
@@ -98,9 +95,7 @@ def near_duplicates(request: Request, entry: EntryData) -> list[dict[str, Any]]:
 @faq.get("/faq")
 @require(*EDITING)
 async def page(_: Request) -> HTTPResponse:
-    from bot.console.auth_routes import STATIC_DIR
-
-    return await response.file(STATIC_DIR / "faq.html", mime_type="text/html; charset=utf-8")
+    return await html_page("faq.html")
 
 
 @faq.get("/api/faq/entries")
@@ -117,13 +112,13 @@ async def list_view(request: Request) -> HTTPResponse:
         listed.sort(key=lambda item: order.get(item.entry.id, len(order)))
     else:
         listed.sort(key=SORTS.get(args.get("sort", "updated"), SORTS["updated"]))
-    entries = [{**_entry_json(item.entry), "served": item.usage.served, "helpful": item.usage.helpful,
-                "unhelpful": item.usage.unhelpful, "updated_at": item.updated_at.isoformat(), "expired": item.expired}
+    entries = [{**entry_json(item.entry), "served": item.usage.served, "helpful": item.usage.helpful,
+                "unhelpful": item.usage.unhelpful, "updated_at": item.entry.updated_at.isoformat(), "expired": item.expired}
                for item in listed[:500]]
-    every = find_entries(request.app.ctx.factory, EntryFilter())
+    every = list_entries(request.app.ctx.factory)  # the filters' choices
     return response.json({
         "entries": entries, "total": len(listed), "review_required": request.app.ctx.settings.console.faq_review_required,
-        "categories": sorted({i.entry.category for i in every}), "departments": sorted({i.entry.department for i in every} - {""}),
+        "categories": sorted({e.category for e in every}), "departments": sorted({e.department for e in every} - {""}),
         "hotlines": list(HOTLINE_SCOPES),
     }, ensure_ascii=False)
 
@@ -138,7 +133,7 @@ async def detail(request: Request, entry_id: str) -> HTTPResponse:
     history = [{"id": r.id, "version": r.version, "action": r.action, "changed_by": r.changed_by,
                 "changed_at": r.changed_at.isoformat(), "snapshot": r.snapshot}
                for r in revisions(request.app.ctx.factory, entry_id)]
-    return response.json({"entry": _entry_json(entry), "history": history,
+    return response.json({"entry": entry_json(entry), "history": history,
                           "served": counts.served if counts else 0,
                           "helpful": counts.helpful if counts else 0,
                           "unhelpful": counts.unhelpful if counts else 0}, ensure_ascii=False)
@@ -146,28 +141,28 @@ async def detail(request: Request, entry_id: str) -> HTTPResponse:
 
 def _saved(request: Request, entry: EntryData, outcome: str) -> HTTPResponse:
     stored = get_entry(request.app.ctx.factory, entry.id)
-    return response.json({"outcome": outcome, "entry": _entry_json(stored), "duplicates": near_duplicates(request, stored)},
+    return response.json({"outcome": outcome, "entry": entry_json(stored), "duplicates": near_duplicates(request, stored)},
                          status=201 if outcome == "created" else 200, ensure_ascii=False)
 
 
 @faq.post("/api/faq/entries")
 @require(*EDITING)
 async def create(request: Request) -> HTTPResponse:
-    body = _body(request)
+    body = json_body(request)
     entry_id = str(body.get("id") or "").strip()
     try:
         entry = entry_from(body, entry_id, "draft")
         outcome = save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username)
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
-    _audit(request, "faq.create", entry.id)
+    audit_change(request, "faq.create", entry.id)
     return _saved(request, entry, outcome)
 
 
 @faq.put("/api/faq/entries/<entry_id:str>")
 @require(*EDITING)
 async def edit(request: Request, entry_id: str) -> HTTPResponse:
-    body = _body(request)
+    body = json_body(request)
     current = get_entry(request.app.ctx.factory, entry_id)
     if current is None:
         return response.json({"error": "条目不存在"}, status=404)
@@ -185,7 +180,7 @@ async def edit(request: Request, entry_id: str) -> HTTPResponse:
     except StaleEdit as exc:
         return response.json({"error": f"该条目已被 {exc.by} 修改（当前第 {exc.current} 版）。请重新打开后再修改，您的内容未保存。",
                               "current_version": exc.current}, status=409)
-    _audit(request, "faq.edit", entry_id, version=int(body.get("version") or 0))
+    audit_change(request, "faq.edit", entry_id, version=int(body.get("version") or 0))
     return _saved(request, entry, outcome)
 
 
@@ -202,8 +197,8 @@ async def change_status(request: Request, entry_id: str, action: str) -> HTTPRes
         return response.json({"error": "本系统要求双人审核：请由另一位编辑审核后发布"}, status=409)
     status = {"publish": "published", "retire": "retired", "draft": "draft"}[action]
     entry = set_status(ctx.factory, entry_id, status, actor=member.username)
-    _audit(request, f"faq.{action}", entry_id, version=entry.version)
-    return response.json({"entry": _entry_json(entry)}, ensure_ascii=False)
+    audit_change(request, f"faq.{action}", entry_id, version=entry.version)
+    return response.json({"entry": entry_json(entry)}, ensure_ascii=False)
 
 
 @faq.get("/api/faq/entries/<entry_id:str>/diff")
@@ -219,19 +214,19 @@ async def diff(request: Request, entry_id: str) -> HTTPResponse:
 @faq.post("/api/faq/entries/<entry_id:str>/rollback")
 @require(*EDITING)
 async def rollback(request: Request, entry_id: str) -> HTTPResponse:
-    revision = _body(request).get("revision")
+    revision = json_body(request).get("revision")
     try:
         entry = restore_revision(request.app.ctx.factory, entry_id, int(revision), actor=request.ctx.member.username)
     except (KeyError, TypeError, ValueError):
         return response.json({"error": "没有这个版本"}, status=404)
-    _audit(request, "faq.rollback", entry_id, revision=int(revision))
-    return response.json({"entry": _entry_json(entry)}, ensure_ascii=False)
+    audit_change(request, "faq.rollback", entry_id, revision=int(revision))
+    return response.json({"entry": entry_json(entry)}, ensure_ascii=False)
 
 
 @faq.post("/api/faq/try")
 @require(*EDITING)
 async def try_it(request: Request) -> HTTPResponse:
-    question = str(_body(request).get("question") or "").strip()[:500]
+    question = str(json_body(request).get("question") or "").strip()[:500]
     if not question:
         return response.json({"error": "请输入一个问题"}, status=400)
     hotlines = request.app.ctx.settings.profile.faq_hotlines
@@ -242,7 +237,7 @@ async def try_it(request: Request) -> HTTPResponse:
 @require(*EDITING)
 async def preview(request: Request) -> HTTPResponse:
     """The answer as the web chat and WeChat would show it: cleaned text, WeChat messages, links."""
-    answer = clean_text(str(_body(request).get("answer") or ""))
+    answer = clean_text(str(json_body(request).get("answer") or ""))
     pieces = pack([answer], WECHAT_LIMIT_BYTES, utf8_bytes) if answer else []
     return response.json({"webchat": answer, "wechat": pieces, "chars": len(answer), "too_long": len(answer) > MAX_ANSWER_CHARS,
                           "links": _LINK.findall(answer)},

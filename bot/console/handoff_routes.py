@@ -14,6 +14,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.cases import field_label, form_spec
+from bot.console.http import Refusal, json_body
 from bot.console.rasa_api import RasaUnavailable
 from bot.console.security import STAFF_WORK, require
 from bot.db import as_utc, transaction
@@ -71,16 +72,17 @@ def _holds(request: Request, handoff: Handoff) -> bool:
     return handoff.status == "claimed" and handoff.claimed_by == request.ctx.member.user_id
 
 
-def _found(request: Request, handoff_id: int) -> Handoff | None:
-    return request.app.ctx.queue.get(handoff_id)
+NOT_HOLDER = Refusal(409, "请先接入该会话")
 
 
-def _not_found() -> HTTPResponse:
-    return response.json({"error": "会话不存在"}, status=404)
-
-
-def _not_holder() -> HTTPResponse:
-    return response.json({"error": "请先接入该会话"}, status=409)
+def _found(request: Request, handoff_id: int, *, held: bool = False) -> Handoff:
+    """The handoff (held by the requesting staff member when ``held``), else a refusal."""
+    handoff = request.app.ctx.queue.get(handoff_id)
+    if handoff is None:
+        raise Refusal(404, "会话不存在")
+    if held and not _holds(request, handoff):
+        raise NOT_HOLDER
+    return handoff
 
 
 @handoffs.get("/queue")
@@ -115,8 +117,6 @@ async def claim(request: Request, handoff_id: int) -> HTTPResponse:
 @require(*STAFF_WORK)
 async def detail(request: Request, handoff_id: int) -> HTTPResponse:
     handoff = _found(request, handoff_id)
-    if handoff is None:
-        return _not_found()
     ctx = request.app.ctx
     earlier = ctx.desk.tickets_of(channel=handoff.channel, conversation_id=handoff.conversation_id)
     notes = [{"text": n.text, "at": as_utc(n.at).isoformat(), "user_id": n.user_id} for n in ctx.queue.notes(handoff_id)]
@@ -134,27 +134,20 @@ async def detail(request: Request, handoff_id: int) -> HTTPResponse:
 async def messages(request: Request, handoff_id: int) -> HTTPResponse:
     """Transcript lines after ``?after=<id>``; in clear only for the staff member holding the conversation."""
     handoff = _found(request, handoff_id)
-    if handoff is None:
-        return _not_found()
     after = request.args.get("after", "0")
     lines = transcript(request.app.ctx.factory, handoff.conversation_id, after=int(after) if after.isdigit() else 0,
                        masked=not _holds(request, handoff))
     return response.json({"lines": [line.__dict__ for line in lines]}, ensure_ascii=False)
 
 
-def _text(request: Request, key: str = "text") -> str:
-    body = request.json if isinstance(request.json, dict) else {}
-    return str(body.get(key) or "").strip()
+def _text(request: Request) -> str:
+    return str(json_body(request).get("text") or "").strip()
 
 
 @handoffs.post("/handoffs/<handoff_id:int>/reply")
 @require(*STAFF_WORK)
 async def reply(request: Request, handoff_id: int) -> HTTPResponse:
-    handoff = _found(request, handoff_id)
-    if handoff is None:
-        return _not_found()
-    if not _holds(request, handoff):
-        return _not_holder()
+    handoff = _found(request, handoff_id, held=True)
     text = _text(request)
     if not text or len(text) > MAX_REPLY_CHARS:
         return response.json({"error": f"请输入 1 到 {MAX_REPLY_CHARS} 字的回复"}, status=400)
@@ -172,8 +165,7 @@ async def reply(request: Request, handoff_id: int) -> HTTPResponse:
 @handoffs.post("/handoffs/<handoff_id:int>/notes")
 @require(*STAFF_WORK)
 async def add_note(request: Request, handoff_id: int) -> HTTPResponse:
-    if _found(request, handoff_id) is None:
-        return _not_found()
+    _found(request, handoff_id)
     text = _text(request)
     if not text or len(text) > MAX_REPLY_CHARS:
         return response.json({"error": "备注不能为空"}, status=400)
@@ -185,11 +177,7 @@ async def add_note(request: Request, handoff_id: int) -> HTTPResponse:
 @require(*STAFF_WORK)
 async def ticket_form(request: Request, handoff_id: int) -> HTTPResponse:
     """The fields of a ticket category, prefilled from what the conversation collected."""
-    handoff = _found(request, handoff_id)
-    if handoff is None:
-        return _not_found()
-    if not _holds(request, handoff):
-        return _not_holder()
+    handoff = _found(request, handoff_id, held=True)
     category = request.args.get("category", "complaint")
     if category not in CATEGORIES:
         return response.json({"error": "未知的工单类别"}, status=400)
@@ -200,7 +188,7 @@ async def ticket_form(request: Request, handoff_id: int) -> HTTPResponse:
         slots = {}
     return response.json({
         "category": category,
-        "fields": [{"name": n, "label": _label(n), "value": str(slots.get(n) or "")} for n in names],
+        "fields": [{"name": n, "label": field_label(n), "value": str(slots.get(n) or "")} for n in names],
         "categories": [{"value": c, "label": labels()["categories"][c]} for c in CATEGORIES],
     }, ensure_ascii=False)
 
@@ -209,25 +197,17 @@ def _ticket_fields(category: str) -> tuple[str, ...]:
     return _CONSULTATION_FIELDS if category == "consultation" else form_spec(category).fields
 
 
-def _label(name: str) -> str:
-    return "留言内容" if name == "message_question" else field_label(name)
-
-
 @handoffs.post("/handoffs/<handoff_id:int>/tickets")
 @require(*STAFF_WORK)
 async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     """A ticket on the citizen's behalf, with the bot's rules and deadlines; the citizen is told at once."""
-    handoff = _found(request, handoff_id)
-    if handoff is None:
-        return _not_found()
-    if not _holds(request, handoff):
-        return _not_holder()
-    body = request.json if isinstance(request.json, dict) else {}
+    handoff = _found(request, handoff_id, held=True)
+    body = json_body(request)
     category, values = body.get("category"), body.get("fields") or {}
     if category not in CATEGORIES or not isinstance(values, dict):
         return response.json({"error": "未知的工单类别"}, status=400)
     fields = {n: str(values.get(n) or "").strip()[:MAX_REPLY_CHARS] for n in _ticket_fields(category)}
-    missing = [_label(n) for n, v in fields.items() if not v and n not in _optional(category)]
+    missing = [field_label(n) for n, v in fields.items() if not v and n not in _optional(category)]
     if missing:
         return response.json({"error": "请填写：" + "、".join(missing)}, status=400)
     member = request.ctx.member
@@ -259,18 +239,16 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
 
 
 def _optional(category: str) -> frozenset[str]:
-    return frozenset({"contact_phone"}) if category == "consultation" else form_spec(category).optional | {"case_evidence"}
+    return frozenset({"contact_phone"}) if category == "consultation" else form_spec(category).optional
 
 
 @handoffs.post("/handoffs/<handoff_id:int>/hand-back")
 @require(*STAFF_WORK)
 async def hand_back(request: Request, handoff_id: int) -> HTTPResponse:
     handoff = _found(request, handoff_id)
-    if handoff is None:
-        return _not_found()
     ctx = request.app.ctx
     if not ctx.queue.hand_back(handoff_id, request.ctx.member.actor):
-        return _not_holder()
+        raise NOT_HOLDER
     try:
         await ctx.rasa.resume(handoff.conversation_id)
         await ctx.rasa.trigger(handoff.conversation_id, "handoff_returned")

@@ -7,6 +7,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.console.http import html_page, json_body
 from bot.console.security import require
 from bot.handoff.transcript import transcript
 from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
@@ -14,10 +15,6 @@ from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
 HANDLING = (*HOTLINE_ROLES, "department")
 
 tickets = Blueprint("console_tickets", url_prefix="/console")
-
-
-def _body(request: Request) -> dict:
-    return request.json if isinstance(request.json, dict) else {}
 
 
 def _refused(exc: Exception) -> HTTPResponse:
@@ -29,9 +26,7 @@ def _refused(exc: Exception) -> HTTPResponse:
 @tickets.get("/tickets")
 @require(*HANDLING)
 async def page(_: Request) -> HTTPResponse:
-    from bot.console.auth_routes import STATIC_DIR
-
-    return await response.file(STATIC_DIR / "tickets.html", mime_type="text/html; charset=utf-8")
+    return await html_page("tickets.html")
 
 
 @tickets.get("/api/tickets")
@@ -64,7 +59,7 @@ async def detail(request: Request, number: str) -> HTTPResponse:
 @tickets.post("/api/tickets/<number:str>/<action:str>")
 @require(*HANDLING)
 async def act(request: Request, number: str, action: str) -> HTTPResponse:
-    body, handling, member = _body(request), request.app.ctx.handling, request.ctx.member
+    body, handling, member = json_body(request), request.app.ctx.handling, request.ctx.member
     try:
         if action == "note":
             handling.note(member, number, str(body.get("text") or ""))

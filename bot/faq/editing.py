@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.db import as_utc, transaction
-from bot.faq.models import FaqEntry, FaqFeedback, FaqServe
+from bot.faq.models import FaqFeedback, FaqServe
 from bot.faq.store import EntryData, InvalidEntry, beijing_today, list_entries
 from bot.faq.transfer import parse_row, read_rows
 from bot.unanswered import UnansweredQuestion
@@ -72,15 +72,12 @@ class EntryFilter:
 class Listed:
     entry: EntryData
     usage: Usage
-    updated_at: datetime
     expired: bool
 
 
 def find_entries(factory: sessionmaker, wanted: EntryFilter, *, today: date | None = None) -> list[Listed]:
     """Entries matching the filter (newest change first); expired ones are marked."""
     today = today or beijing_today()
-    with factory() as session:
-        rows = {row.id: as_utc(row.updated_at) for row in session.scalars(select(FaqEntry))}
     counts = usage(factory)
     stale_before = datetime.now(timezone.utc) - timedelta(days=30 * wanted.not_reviewed_months)
     found = []
@@ -91,10 +88,10 @@ def find_entries(factory: sessionmaker, wanted: EntryFilter, *, today: date | No
             continue
         if wanted.status == "expired" and not expired or wanted.status not in ("", "expired") and entry.status != wanted.status:
             continue
-        if wanted.not_reviewed_months and rows[entry.id] >= stale_before:
+        if wanted.not_reviewed_months and entry.updated_at >= stale_before:
             continue
-        found.append(Listed(entry, counts.get(entry.id, Usage()), rows[entry.id], expired))
-    return sorted(found, key=lambda item: item.updated_at, reverse=True)
+        found.append(Listed(entry, counts.get(entry.id, Usage()), expired))
+    return sorted(found, key=lambda item: item.entry.updated_at, reverse=True)
 
 
 def differences(before: dict, after: dict) -> list[dict]:
@@ -190,6 +187,15 @@ def unanswered_groups(factory: sessionmaker, *, limit: int = 100) -> list[Unansw
         result.append(UnansweredGroup(keys, text, len(members), as_utc(members[0].created_at),
                                       as_utc(members[-1].created_at), conversations[:20]))
     return sorted(result, key=lambda g: (-g.count, -g.last_at.timestamp()))[:limit]
+
+
+def group_text(factory: sessionmaker, keys: list[str]) -> str | None:
+    """The most asked wording among the open questions with these keys (None when all were dealt with)."""
+    with factory() as session:
+        texts = session.scalars(select(UnansweredQuestion.text).where(
+            UnansweredQuestion.question_key.in_(keys), UnansweredQuestion.dismissed_at.is_(None),
+            UnansweredQuestion.resolved_entry_id.is_(None)).order_by(UnansweredQuestion.id)).all()
+    return Counter(texts).most_common(1)[0][0] if texts else None  # ties: the earliest wording
 
 
 def close_unanswered(factory: sessionmaker, keys: list[str], *, entry_id: str | None = None) -> int:

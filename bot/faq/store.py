@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction
+from bot.db import as_utc, transaction
 from bot.faq.models import HOTLINE_SCOPES, STATUSES, FaqEntry, FaqFeedback, FaqRevision
 
 
@@ -28,6 +28,7 @@ class EntryData:
     status: str = "published"
     expires_on: date | None = None
     version: int = field(default=0, compare=False)
+    updated_at: datetime | None = field(default=None, compare=False)  # as stored; not content
 
     def phrasings(self) -> tuple[str, ...]:
         """The standard question first, then the similar ones."""
@@ -37,6 +38,7 @@ class EntryData:
         """The fields a change is about (what a revision snapshot stores)."""
         data = asdict(self)
         data.pop("version")
+        data.pop("updated_at")
         data["similar_questions"] = list(self.similar_questions)
         data["effective_date"] = self.effective_date.isoformat() if self.effective_date else None
         data["expires_on"] = self.expires_on.isoformat() if self.expires_on else None
@@ -80,6 +82,7 @@ def _to_data(row: FaqEntry) -> EntryData:
         status=row.status,
         expires_on=row.expires_on,
         version=row.version,
+        updated_at=as_utc(row.updated_at) if row.updated_at else None,
     )
 
 

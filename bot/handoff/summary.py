@@ -11,7 +11,7 @@ from bot.privacy import mask_name, mask_personal_data, mask_phone
 # Slots whose values are worth showing staff, with how to mask them.
 _PHONE_SLOTS = {"contact_phone", "message_phone"}
 _NAME_SLOTS = {"contact_name"}
-_EXTRA_LABELS = {"message_question": "留言内容", "message_phone": "联系电话", "lookup_number": "工单编号"}
+_OTHER_FORM_SLOTS = {"message_question", "message_phone", "lookup_number"}
 LAST_MESSAGES = 6
 
 
@@ -33,7 +33,7 @@ def summarize(*, events: Sequence[Mapping[str, Any]], slots: Mapping[str, Any], 
 def _fields(slots: Mapping[str, Any]) -> list[dict[str, str]]:
     fields = []
     for slot, value in slots.items():
-        if value in (None, "", []) or not (slot.startswith(("case_", "contact_")) or slot in _EXTRA_LABELS):
+        if value in (None, "", []) or not (slot.startswith(("case_", "contact_")) or slot in _OTHER_FORM_SLOTS):
             continue
         text = str(value)
         if slot in _PHONE_SLOTS:
@@ -42,7 +42,7 @@ def _fields(slots: Mapping[str, Any]) -> list[dict[str, str]]:
             text = mask_name(text)
         else:
             text = mask_personal_data(text)
-        fields.append({"slot": slot, "label": _EXTRA_LABELS.get(slot) or _label(slot), "value": text})
+        fields.append({"slot": slot, "label": _label(slot), "value": text})
     return fields
 
 

@@ -59,29 +59,50 @@ def fake_api():
 
 
 @pytest.fixture
-def wechat(tmp_path, fake_api, monkeypatch):
-    """Build a channel app: ``wechat(mode)`` → (client call helper, channel, bot, WeChat server)."""
-    from channels.wechat import WeChatInput
-
+def channel_env(tmp_path, monkeypatch):
+    """A fresh event loop and settings on a migrated SQLite file, for one channel under test."""
+    # Sanic rewrites its own methods at start-up; test mode keeps the originals for the next app.
     monkeypatch.setattr(Sanic, "test_mode", True)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    url = f"sqlite:///{tmp_path / 'wechat.sqlite3'}"
+    url = f"sqlite:///{tmp_path / 'channel.sqlite3'}"
     upgrade(url)
-    settings = load_settings({"DATABASE_URL": url, "REDIS_URL": ""}, env_file=Path("/nonexistent"))
+    yield loop, load_settings({"DATABASE_URL": url, "REDIS_URL": ""}, env_file=Path("/nonexistent"))
+    loop.close()
+
+
+def serve(loop, channel, bot, prefix: str) -> Sanic:
+    """The channel's blueprint on a started Sanic app, with ``bot`` behind it."""
+    app = Sanic(f"{prefix.strip('/').replace('/', '_')}_{uuid.uuid4().hex[:8]}")
+    app.blueprint(channel.blueprint(bot), url_prefix=prefix)
+    loop.run_until_complete(app._startup())
+    return app
+
+
+def asgi_request(app: Sanic, loop, method: str, path: str, **kwargs) -> httpx.Response:
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://channel.test") as client:
+            return await client.request(method, path, **kwargs)
+
+    return loop.run_until_complete(go())
+
+
+@pytest.fixture
+def wechat(channel_env, fake_api):
+    """Build a channel app: ``wechat(mode)`` → (client call helper, channel, bot, WeChat server)."""
+    from channels.wechat import WeChatInput
+
+    loop, settings = channel_env
 
     def build(mode: str = "plaintext", reply_within: float = 1.0, template_id: str | None = None) -> Channel:
         channel = WeChatInput(token=TOKEN, app_id=APP_ID, app_secret="secret", mode=mode, encoding_aes_key=AES_KEY,
                               api_base=fake_api.url, reply_within_seconds=reply_within, template_id=template_id,
                               settings=settings)
         bot = ScriptedBot()
-        app = Sanic(f"wechat_{uuid.uuid4().hex[:8]}")
-        app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/wechat")
-        loop.run_until_complete(app._startup())
+        app = serve(loop, channel, bot, "/webhooks/wechat")
         return Channel(app, channel, bot, WeChatServer(TOKEN, mode, APP_ID, AES_KEY), settings, loop)
 
-    yield build
-    loop.close()
+    return build
 
 
 @dataclass
@@ -94,11 +115,7 @@ class Channel:
     loop: asyncio.AbstractEventLoop
 
     def call(self, method: str, path: str = "/webhooks/wechat/webhook", **kwargs) -> httpx.Response:
-        async def go():
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://wechat.test") as c:
-                return await c.request(method, path, **kwargs)
-
-        return self.loop.run_until_complete(go())
+        return asgi_request(self.app, self.loop, method, path, **kwargs)
 
     def send(self, xml: str, **request) -> tuple[httpx.Response, str | None]:
         """POST as WeChat would; returns the response and the passive reply's text."""
@@ -147,29 +164,15 @@ class TelegramChannel:
     def post(self, body, secret: str | None = TELEGRAM_SECRET) -> httpx.Response:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
         content = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-
-        async def go():
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://tg.test") as c:
-                return await c.post("/webhooks/telegram/webhook", content=content, headers=headers)
-
-        return self.loop.run_until_complete(go())
+        return asgi_request(self.app, self.loop, "POST", "/webhooks/telegram/webhook", content=content, headers=headers)
 
 
 @pytest.fixture
-def telegram(tmp_path, fake_telegram, monkeypatch):
+def telegram(channel_env, fake_telegram):
     from channels.telegram import TelegramInput
 
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    url = f"sqlite:///{tmp_path / 'telegram.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"DATABASE_URL": url, "REDIS_URL": ""}, env_file=Path("/nonexistent"))
+    loop, settings = channel_env
     channel = TelegramInput(token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_SECRET, api_base=fake_telegram.base_url,
                             settings=settings)
     bot = ScriptedBot()
-    app = Sanic(f"telegram_{uuid.uuid4().hex[:8]}")
-    app.blueprint(channel.blueprint(bot), url_prefix="/webhooks/telegram")
-    loop.run_until_complete(app._startup())
-    yield TelegramChannel(app, channel, bot, settings, loop)
-    loop.close()
+    return TelegramChannel(serve(loop, channel, bot, "/webhooks/telegram"), channel, bot, settings, loop)

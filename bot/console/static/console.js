@@ -9,25 +9,7 @@
   const state = { me: null, selected: null, detail: null, lastLine: 0, seen: new Set(), submission: null, audio: null };
   const $ = (id) => document.getElementById(id);
 
-  async function api(method, url, body) {
-    const options = { method, credentials: "same-origin", headers: { "X-CSRF-Token": state.me ? state.me.csrf : "" } };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    const response = await fetch(url, options);
-    if (response.status === 401) { window.location.href = "/console/login"; throw new Error("signed out"); }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) { throw new Error(data.error || "请求失败（" + response.status + "）"); }
-    return data;
-  }
-
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
+  const { api, el } = window.ConsoleKit;
 
   function minutes(seconds) {
     const m = Math.floor(seconds / 60), s = seconds % 60;
@@ -227,8 +209,7 @@
   }
 
   async function start() {
-    state.me = await api("GET", "/console/api/me");
-    $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
+    state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
     $("to-faq").hidden = !["supervisor", "admin"].includes(state.me.role);
     $("to-tickets").hidden = !STAFF_WORK.includes(state.me.role);

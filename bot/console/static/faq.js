@@ -8,24 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const state = { me: null, current: null, importToken: null };
 
-  async function api(method, url, body, isForm) {
-    const options = { method, credentials: "same-origin", headers: { "X-CSRF-Token": state.me ? state.me.csrf : "" } };
-    if (body !== undefined) {
-      if (isForm) { options.body = body; } else { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    }
-    const response = await fetch(url, options);
-    if (response.status === 401) { window.location.href = "/console/login"; throw new Error("signed out"); }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) { const e = new Error(data.error || "请求失败（" + response.status + "）"); e.status = response.status; throw e; }
-    return data;
-  }
-
-  function el(tag, text, className) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    if (className) node.className = className;
-    return node;
-  }
+  const { api, el } = window.ConsoleKit;
 
   function row(cells) {
     const tr = el("tr");
@@ -227,10 +210,9 @@
   }
 
   async function start() {
-    state.me = await api("GET", "/console/api/me");
+    state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "）";
     $("to-queue").hidden = !["agent", "supervisor", "admin"].includes(state.me.role);
-    $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     for (const b of document.querySelectorAll(".tabs button")) b.addEventListener("click", () => switchTab(b.dataset.tab));
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); loadEntries(); });
     $("new-entry").addEventListener("click", () => { fill({ hotline: "all", status: "draft", version: 0 }); $("history").tBodies[0].replaceChildren(); });

@@ -7,17 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const state = { me: null, number: null };
 
-  async function api(method, url, body) {
-    const options = { method, credentials: "same-origin", headers: { "X-CSRF-Token": state.me ? state.me.csrf : "" } };
-    if (body !== undefined) { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
-    const response = await fetch(url, options);
-    if (response.status === 401) { window.location.href = "/console/login"; throw new Error("signed out"); }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || "请求失败（" + response.status + "）");
-    return data;
-  }
-
-  function el(tag, text) { const node = document.createElement(tag); if (text !== undefined) node.textContent = text; return node; }
+  const { api, el } = window.ConsoleKit;
   function flash(text, ok) { $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad"); }
 
   async function load() {
@@ -59,10 +49,9 @@
   }
 
   async function start() {
-    state.me = await api("GET", "/console/api/me");
+    state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "）";
     $("to-queue").hidden = !["agent", "supervisor", "admin"].includes(state.me.role);
-    $("logout").addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
     $("reveal").addEventListener("click", () => open(state.number, true));
     $("assign").addEventListener("click", () => act("assign", { department: $("a-department").value }));
