@@ -7,7 +7,13 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Intege
 from bot.db import Base
 
 CATEGORIES = ("complaint", "report", "suggestion", "consultation")
-STATUSES = ("unassigned", "assigned", "in_progress", "replied", "closed")  # 待分派 已派单 处理中 已答复 已办结
+# 待分派 已派单 处理中 已答复 已办结, and 待复核 (the citizen was dissatisfied with the closed ticket)
+STATUSES = ("unassigned", "assigned", "in_progress", "replied", "closed", "review")
+NOTICE_KINDS = ("assigned", "replied", "closed")  # what the citizen is told about (反馈)
+# pending → sent (handed to the channel) | held (web chat closed: shown when the citizen comes back)
+# | undelivered (staff call back) → called_back
+NOTICE_STATUSES = ("pending", "sent", "held", "undelivered", "called_back")
+RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")  # 满意 基本满意 不满意
 
 
 class Ticket(Base):
@@ -34,6 +40,8 @@ class Ticket(Base):
     latest_reply = Column(Text)
     # Set by the deadline job: "due_soon" (due within one working day) or "overdue"; None otherwise.
     deadline_state = Column(String(16), index=True)
+    # Set when the citizen answered a notice ("还是没解决") or was dissatisfied; cleared by staff's next step.
+    attention = Column(String(32), index=True)
 
 
 class TicketContact(Base):
@@ -71,3 +79,50 @@ class TicketSequence(Base):
     prefix = Column(String(4), nullable=False)
     day = Column(String(8), nullable=False)
     last = Column(Integer, nullable=False)
+
+
+class TicketNotice(Base):
+    """A notice to the citizen about their ticket (outbox): written with the status change, delivered
+    by the console's notice job, so a restart or a Rasa outage delays it but never loses it."""
+
+    __tablename__ = "ticket_notices"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    kind = Column(String(16), nullable=False)  # NOTICE_KINDS
+    status = Column(String(16), nullable=False, index=True)  # NOTICE_STATUSES
+    attempts = Column(Integer, nullable=False, default=0)
+    reason = Column(String(255))  # why it was not delivered
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    sent_at = Column(DateTime(timezone=True))
+    called_back_at = Column(DateTime(timezone=True))
+    called_back_by = Column(String(16))  # 工号
+
+
+class TicketRating(Base):
+    """The citizen's satisfaction with a closed ticket (回访): once per closing."""
+
+    __tablename__ = "ticket_ratings"
+    __table_args__ = (UniqueConstraint("ticket_id", "round"),)
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    round = Column(Integer, nullable=False)  # the how-many-th closing this rates
+    rating = Column(String(24), nullable=False)  # RATINGS
+    comment = Column(Text)
+    channel = Column(String(32), nullable=False)
+    rated_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class Department(Base):
+    """A handling department tickets are assigned to, managed by admins (routing keywords stay in
+    ``departments.yml``; a department added here is assigned by hand)."""
+
+    __tablename__ = "departments"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
