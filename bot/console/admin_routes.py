@@ -1,24 +1,35 @@
-"""Admin and supervisor routes: staff accounts and the audit log."""
+"""Admin and supervisor routes: staff accounts, departments and the audit log."""
 
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.http import json_body
+from bot.console.http import Refusal, json_body
 from bot.console.security import require
 from bot.db import as_utc
-from bot.staff.accounts import AccountError, create_user, list_users
+from bot.staff.accounts import AccountError, create_user, list_users, set_user_active, set_user_department
 from bot.staff.audit import recent_audit
+from bot.tickets.departments import DepartmentError, add_department, department_overview, set_department_active
 
 admin = Blueprint("console_admin", url_prefix="/console/api")
+
+
+def _active_flag(request: Request) -> bool:
+    active = json_body(request).get("active")
+    if not isinstance(active, bool):
+        raise Refusal(400, "请说明启用（true）还是停用（false）")
+    return active
 
 
 @admin.get("/users")
 @require("admin")
 async def users(request: Request) -> HTTPResponse:
-    return response.json({"users": [m.__dict__ for m in list_users(request.app.ctx.factory)]}, ensure_ascii=False)
+    members = list_users(request.app.ctx.factory, include_inactive=True)
+    return response.json({"users": [m.__dict__ for m in members]}, ensure_ascii=False)
 
 
 @admin.post("/users")
@@ -30,10 +41,67 @@ async def add_user(request: Request) -> HTTPResponse:
                              staff_no=str(body.get("staff_no") or ""), role=str(body.get("role") or ""),
                              password=str(body.get("password") or ""), display_name=str(body.get("display_name") or ""),
                              department=str(body.get("department") or ""),
-                             actor=request.ctx.member.actor)
+                             actor=request.ctx.member.actor, departments=request.app.ctx.handling.departments())
     except AccountError as exc:
-        return response.json({"error": str(exc)}, status=400)
+        raise Refusal(400, str(exc)) from None
     return response.json(member.__dict__, status=201, ensure_ascii=False)
+
+
+def _decoded(segment: str) -> str:
+    """A name from the path as typed: browsers percent-encode Chinese, and Sanic 21.12's router leaves a
+    parameter encoded (its ``unquote=True`` only works when the parameter is the path's last segment)."""
+    return unquote(segment)
+
+
+@admin.post("/users/<username:str>/active")
+@require("admin")
+async def user_active(request: Request, username: str) -> HTTPResponse:
+    try:
+        member = set_user_active(request.app.ctx.factory, _decoded(username), _active_flag(request), request.ctx.member.actor)
+    except AccountError as exc:
+        raise Refusal(400, str(exc)) from None
+    return response.json(member.__dict__, ensure_ascii=False)
+
+
+@admin.post("/users/<username:str>/department")
+@require("admin")
+async def user_department(request: Request, username: str) -> HTTPResponse:
+    try:
+        member = set_user_department(request.app.ctx.factory, _decoded(username), str(json_body(request).get("department") or ""),
+                                     request.ctx.member.actor, departments=request.app.ctx.handling.departments())
+    except AccountError as exc:
+        raise Refusal(400, str(exc)) from None
+    return response.json(member.__dict__, ensure_ascii=False)
+
+
+@admin.get("/departments")
+@require("admin")
+async def departments(request: Request) -> HTTPResponse:
+    overview = department_overview(request.app.ctx.factory, request.app.ctx.desk.router)
+    return response.json({"departments": overview}, ensure_ascii=False)
+
+
+@admin.post("/departments")
+@require("admin")
+async def new_department(request: Request) -> HTTPResponse:
+    try:
+        name = add_department(request.app.ctx.factory, str(json_body(request).get("name") or ""),
+                              request.ctx.member.actor, router=request.app.ctx.desk.router)
+    except DepartmentError as exc:
+        raise Refusal(400, str(exc)) from None
+    return response.json({"name": name, "active": True}, status=201, ensure_ascii=False)
+
+
+@admin.post("/departments/<name:str>/active")
+@require("admin")
+async def department_active(request: Request, name: str) -> HTTPResponse:
+    name, active = _decoded(name), _active_flag(request)
+    try:
+        set_department_active(request.app.ctx.factory, name, active, request.ctx.member.actor,
+                              router=request.app.ctx.desk.router)
+    except DepartmentError as exc:
+        raise Refusal(400, str(exc)) from None
+    return response.json({"name": name, "active": active}, ensure_ascii=False)
 
 
 @admin.get("/audit")

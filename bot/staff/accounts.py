@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import as_utc, transaction
 from bot.staff.audit import SYSTEM, Actor, audit
@@ -35,6 +36,7 @@ class StaffMember:
     display_name: str
     role: str
     department: str | None = None
+    active: bool = True
 
     @property
     def actor(self) -> Actor:
@@ -51,19 +53,21 @@ class SignedIn:
 
 
 def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: str, password: str,
-                display_name: str = "", department: str = "", actor: Actor = SYSTEM) -> StaffMember:
-    """Create a staff account.
+                display_name: str = "", department: str = "", actor: Actor = SYSTEM,
+                departments: Collection[str] | None = None) -> StaffMember:
+    """Create a staff account. Only role ``department`` keeps a department, which must be one of
+    ``departments`` when given (the console passes the active ones; the command line does not).
 
     Raises:
-        AccountError: for an unknown role, a weak password, or a username or staff number in use.
+        AccountError: for an unknown role, a weak password, a username or staff number in use, or a
+        department user without a (known) department.
     """
     username, staff_no = username.strip(), staff_no.strip()
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if not username or not staff_no.isdigit():
         raise AccountError("username is required and the staff number must be digits")
-    if role == "department" and not department.strip():
-        raise AccountError("department staff need their department")
+    department = _department_of(role, department, departments)
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
@@ -73,7 +77,7 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         if taken is not None:
             raise AccountError("username or staff number already in use")
         user = StaffUser(username=username, staff_no=staff_no, display_name=display_name or username, role=role,
-                         department=department.strip() or None, password_hash=hash_password(password), active=True,
+                         department=department, password_hash=hash_password(password), active=True,
                          created_at=_now())
         session.add(user)
         session.flush()
@@ -81,9 +85,48 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         return _member(user)
 
 
-def list_users(factory: sessionmaker) -> list[StaffMember]:
+def list_users(factory: sessionmaker, *, include_inactive: bool = False) -> list[StaffMember]:
+    query = select(StaffUser).order_by(StaffUser.staff_no)
     with factory() as session:
-        return [_member(u) for u in session.scalars(select(StaffUser).where(StaffUser.active).order_by(StaffUser.staff_no))]
+        return [_member(u) for u in session.scalars(query if include_inactive else query.where(StaffUser.active))]
+
+
+def set_user_active(factory: sessionmaker, username: str, active: bool, actor: Actor) -> StaffMember:
+    """Deactivate an account (its sessions end at once) or reactivate it; no change is not audited.
+
+    Raises:
+        AccountError: for an unknown username, or an admin deactivating their own account.
+    """
+    with transaction(factory) as session:
+        user = _user(session, username)
+        if not active and user.id == actor.user_id:
+            raise AccountError("不能停用自己的账号")
+        if user.active != active:
+            user.active = active
+            if not active:
+                session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
+            audit(session, actor, "user.activate" if active else "user.deactivate", target_type="staff_user",
+                  target_id=user.id, staff_no=user.staff_no)
+        return _member(user)
+
+
+def set_user_department(factory: sessionmaker, username: str, department: str, actor: Actor, *,
+                        departments: Collection[str] | None = None) -> StaffMember:
+    """Move a department user to another department (one of ``departments`` when given).
+
+    Raises:
+        AccountError: for an unknown username, another role, or a missing or unknown department.
+    """
+    with transaction(factory) as session:
+        user = _user(session, username)
+        if user.role != "department":
+            raise AccountError("只有部门经办人账号可以设置所属部门")
+        department = _department_of(user.role, department, departments)
+        if user.department != department:
+            audit(session, actor, "user.set_department", target_type="staff_user", target_id=user.id,
+                  staff_no=user.staff_no, before=user.department, after=department)
+            user.department = department
+        return _member(user)
 
 
 class SignInLocked(Exception):
@@ -142,7 +185,27 @@ def sign_out(factory: sessionmaker, token: str, actor: Actor) -> None:
 
 def _member(user: StaffUser) -> StaffMember:
     return StaffMember(user_id=user.id, username=user.username, staff_no=user.staff_no,
-                       display_name=user.display_name, role=user.role, department=user.department)
+                       display_name=user.display_name, role=user.role, department=user.department,
+                       active=user.active)
+
+
+def _user(session: Session, username: str) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip()))
+    if user is None:
+        raise AccountError("没有这个账号")
+    return user
+
+
+def _department_of(role: str, department: str, departments: Collection[str] | None) -> str | None:
+    """The department an account of ``role`` keeps: required for role department, None for the rest."""
+    if role != "department":
+        return None
+    department = department.strip()
+    if not department:
+        raise AccountError("部门经办人必须选择所属部门")
+    if departments is not None and department not in departments:
+        raise AccountError(f"部门“{department}”不存在或已停用")
+    return department
 
 
 def _hash(token: str) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Deadlines
 from bot.db import transaction
+from bot.tickets.departments import is_deactivated
 from bot.tickets.major import MajorRules
 from bot.tickets.models import CATEGORIES, Ticket, TicketContact, TicketEvent
 from bot.tickets.numbering import next_number, normalize_number
@@ -125,6 +126,8 @@ class TicketDesk:
     def _insert(self, session: Session, draft: TicketDraft, now: datetime) -> CreatedTicket:
         text = " ".join(str(v) for v in draft.fields.values())
         department = self.router.route(text)
+        if department is not None and is_deactivated(session, department):
+            department = None  # an admin deactivated it: staff assign the ticket by hand (待分派)
         reason = draft.major_reason
         if draft.category == "complaint":
             reason = self.major_rules.reason(text, is_repeat=self.is_repeat_complaint(session, draft, department, now)) or reason
