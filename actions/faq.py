@@ -23,6 +23,7 @@ from bot.faq.decision import Decision, decide
 from bot.faq.live import KnowledgeBaseUnavailable
 from bot.faq.editing import record_served
 from bot.faq.store import EntryData, get_entry, record_feedback
+from bot.unanswered import FAQ_NO_MATCH
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ class ActionAnswerFaq(Action):
 
     @staticmethod
     def _decline(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        remember_misunderstanding(tracker, reason="faq_no_match")
+        remember_misunderstanding(tracker, reason=FAQ_NO_MATCH)
         dispatcher.utter_message(response="utter_faq_no_answer")
         # If the citizen chooses 留言, the form need not ask the question again.
         return [SlotSet(FAQ_SLOT, None), SlotSet(MESSAGE_SLOT, last_citizen_text(tracker) or None)]

@@ -13,6 +13,7 @@ from bot.db import Base, transaction
 from bot.privacy import mask_personal_data
 
 MAX_STORED_CHARS = 2000
+FAQ_NO_MATCH = "faq_no_match"  # the reason for a consultation the knowledge base could not answer
 
 
 class UnansweredQuestion(Base):
