@@ -5,19 +5,22 @@ Routes (under /webhooks/webchat/):
     static/<file>   its script and style; static/vendor/socket.io.min.js from npm's socket.io-client
     profile         the hotline's name, number, hours and scope as JSON (for the page header)
 The socket.io endpoint itself stays at /socket.io. Session persistence is on: a page reload keeps
-the conversation (the page stores its session id).
+the conversation (the page stores its session id). Messages pushed while the citizen has no page open
+(staff replies, ticket notices) are kept in the web chat mailbox and shown when they come back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -25,6 +28,7 @@ from sanic.response import HTTPResponse
 from bot.config import PROJECT_ROOT, Settings, load_settings
 from bot.inbound import screen_text
 from bot.system_messages import system_message
+from bot.webchat_mailbox import Mailbox
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +45,32 @@ def _settings() -> Settings:
     return load_settings()
 
 
+@lru_cache(maxsize=1)
+def _mailbox() -> Mailbox:
+    return Mailbox.for_database(_settings().database_url)
+
+
+class WebChatOutput(SocketIOOutput):
+    """Pushes outside the citizen's turn: to their open page, else into the mailbox for their return."""
+
+    def __init__(self, sio, bot_message_evt: str, namespace: str | None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.namespace = namespace or "/"
+
+    def _page_open(self, room: str) -> bool:
+        try:
+            return any(True for _ in self.sio.manager.get_participants(self.namespace, room))
+        except KeyError:  # nobody connected to the namespace any more: socket.io dropped it
+            return False
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._page_open(socket_id):
+            await super()._send_message(socket_id, response)
+            return
+        await asyncio.to_thread(_mailbox().hold, socket_id, dict(response))
+        logger.info("web chat closed: message kept for the citizen's return")
+
+
 class WebChatInput(SocketIOInput):
     """Socket.io channel that also serves the citizen's chat page and screens incoming text."""
 
@@ -52,6 +82,23 @@ class WebChatInput(SocketIOInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         credentials = {"session_persistence": True, **(credentials or {})}
         return super().from_credentials(credentials)
+
+    def get_output_channel(self) -> OutputChannel | None:
+        return WebChatOutput(self.sio, self.bot_message_evt, self.namespace) if self.sio is not None else None
+
+    async def _session_request(self, sid: str, data: dict | None) -> None:
+        """Rasa's session handshake, then whatever was kept while the citizen was away."""
+        data = data if isinstance(data, dict) else {}
+        session_id = data.get("session_id") or uuid.uuid4().hex
+        self.sio.enter_room(sid, session_id, namespace=self.namespace)
+        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+        try:
+            held = await asyncio.to_thread(_mailbox().take, session_id)
+        except Exception as exc:  # noqa: BLE001 - the chat must open even if the database is down
+            logger.error("web chat mailbox not read: %s", type(exc).__name__)
+            return
+        for message in held:
+            await self.sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def screened(message: UserMessage) -> None:
@@ -65,6 +112,7 @@ class WebChatInput(SocketIOInput):
                 await message.output_channel.send_text_message(message.sender_id, text)
 
         webchat = super().blueprint(screened)
+        self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
 
         @webchat.route("/chat", methods=["GET"])
         async def page(_: Request) -> HTTPResponse:

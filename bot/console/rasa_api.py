@@ -45,6 +45,13 @@ class RasaApi:
         await self._post(f"/conversations/{quote(conversation_id, safe='')}/trigger_intent",
                          {"name": intent}, output_channel="latest")
 
+    async def run_action(self, conversation_id: str, action: str) -> None:
+        """Run one bot action in the conversation (its messages go to the citizen's latest channel),
+        then record a listen, so the citizen's answer is a fresh turn the rules can follow."""
+        path = f"/conversations/{quote(conversation_id, safe='')}"
+        await self._post(f"{path}/execute", {"name": action}, output_channel="latest")
+        await self._post(f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}])
+
     async def slots(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's current slot values."""
         return (await self._request("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker",

@@ -10,6 +10,7 @@ from sanic.response import HTTPResponse
 from bot.console.http import html_page, json_body
 from bot.console.security import require
 from bot.handoff.transcript import transcript
+from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
 from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
 
 HANDLING = (*HOTLINE_ROLES, "department")
@@ -37,10 +38,9 @@ async def listing(request: Request) -> HTTPResponse:
     wanted = TicketFilter(status=args.get("status", ""), category=args.get("category", ""),
                           department=args.get("department", ""), channel=args.get("channel", ""),
                           due_within=int(within) if within.isdigit() and int(within) > 0 else None,
-                          overdue=args.get("overdue") == "1")
+                          overdue=args.get("overdue") == "1", attention=args.get("attention") == "1")
     rows = request.app.ctx.handling.listing(request.ctx.member, wanted)
-    departments = [d.name for d in request.app.ctx.desk.router.departments]
-    return response.json({"tickets": rows, "departments": departments}, ensure_ascii=False)
+    return response.json({"tickets": rows, "departments": request.app.ctx.handling.departments()}, ensure_ascii=False)
 
 
 @tickets.get("/api/tickets/<number:str>")
@@ -73,3 +73,29 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
     except (LookupError, HandlingError) as exc:
         return _refused(exc)
     return response.json({"status": status})
+
+
+@tickets.get("/api/call-backs")
+@require(*CALL_BACK_ROLES)
+async def call_back_list(request: Request) -> HTTPResponse:
+    """Notices that did not reach the citizen: staff call them (the phone masked until asked for)."""
+    return response.json({"call_backs": call_backs(request.app.ctx.factory)}, ensure_ascii=False)
+
+
+@tickets.post("/api/call-backs/<notice_id:int>/phone")
+@require(*CALL_BACK_ROLES)
+async def call_back_number(request: Request, notice_id: int) -> HTTPResponse:
+    try:
+        return response.json({"phone": call_back_phone(request.app.ctx.factory, request.ctx.member, notice_id)})
+    except LookupError as exc:
+        return _refused(exc)
+
+
+@tickets.post("/api/call-backs/<notice_id:int>/done")
+@require(*CALL_BACK_ROLES)
+async def call_back_done(request: Request, notice_id: int) -> HTTPResponse:
+    try:
+        called_back(request.app.ctx.factory, request.ctx.member, notice_id, str(json_body(request).get("outcome") or ""))
+    except LookupError as exc:
+        return _refused(exc)
+    return response.json({"ok": True})

@@ -8,7 +8,7 @@ audit entry, in one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -19,17 +19,20 @@ from bot.db import as_utc, transaction
 from bot.privacy import mask_name, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
+from bot.tickets.departments import department_names
+from bot.tickets.feedback import NOTICE_ON, notices_of, queue_notice, ratings_of
 from bot.tickets.models import Ticket, TicketContact, TicketEvent
+from bot.tickets.routing import Router
 from bot.tickets.service import labels
 from bot.workdays import BEIJING, WorkingCalendar
 
 HOTLINE_ROLES = ("agent", "supervisor", "admin")  # the hotline's own staff: every ticket
 REVEAL_ROLES = ("supervisor", "admin")  # may see a citizen's name and phone in clear (audited)
-NEXT = {  # action → (allowed from, new status, roles)
-    "assign": (("unassigned", "assigned", "in_progress"), "assigned", HOTLINE_ROLES),
+NEXT = {  # action → (allowed from, new status, roles); "review" is a closing the citizen was unhappy with
+    "assign": (("unassigned", "assigned", "in_progress", "review"), "assigned", HOTLINE_ROLES),
     "start": (("assigned",), "in_progress", ("department", *HOTLINE_ROLES)),
     "reply": (("in_progress",), "replied", ("department", *HOTLINE_ROLES)),
-    "close": (("replied",), "closed", HOTLINE_ROLES),
+    "close": (("replied", "review"), "closed", HOTLINE_ROLES),  # from review: the answer stands
 }
 
 
@@ -45,6 +48,7 @@ class TicketFilter:
     channel: str = ""
     due_within: int | None = None  # working days
     overdue: bool = False
+    attention: bool = False  # the citizen answered a notice or was dissatisfied
 
 
 def _visible(member: StaffMember, ticket: Ticket) -> bool:
@@ -59,12 +63,19 @@ def _today() -> date:
 class TicketHandling:
     factory: sessionmaker
     calendar: WorkingCalendar
+    router: Router = field(default_factory=Router.load)
+
+    def departments(self) -> list[str]:
+        """The departments tickets may be assigned to now (admins add and deactivate them)."""
+        return department_names(self.factory, self.router)
 
     def listing(self, member: StaffMember, wanted: TicketFilter, *, today: date | None = None) -> list[dict[str, Any]]:
         """The tickets ``member`` may see that match ``wanted``, earliest deadline first."""
         today = today or _today()
         limit_day = self.calendar.add_working_days(today, wanted.due_within)[0] if wanted.due_within else None
         query = select(Ticket).order_by(Ticket.deadline, Ticket.id)
+        if wanted.attention:
+            query = query.where(Ticket.attention.is_not(None))
         for column, value in ((Ticket.status, wanted.status), (Ticket.category, wanted.category),
                               (Ticket.department, wanted.department), (Ticket.channel, wanted.channel)):
             if value:
@@ -85,6 +96,7 @@ class TicketHandling:
                     "department": ticket.department or "", "channel": ticket.channel,
                     "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                     "deadline_state": ticket.deadline_state, "is_major": ticket.is_major,
+                    "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 })
         return rows
 
@@ -108,6 +120,8 @@ class TicketHandling:
                 "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
                 "deadline_state": ticket.deadline_state, "is_major": ticket.is_major, "major_reason": ticket.major_reason,
                 "latest_reply": ticket.latest_reply, "contact": _contact(contact, revealed=reveal),
+                "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
+                "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "at": as_utc(e.at).isoformat()} for e in events],
                 "can_reveal": member.role in REVEAL_ROLES,
             }
@@ -127,16 +141,18 @@ class TicketHandling:
                 raise HandlingError(f"当前状态（{labels()['statuses'][ticket.status]}）不能执行此操作")
             detail: dict[str, Any] = {"from": ticket.status, "to": status}
             if action == "assign":
-                if not department.strip():
-                    raise HandlingError("请选择承办部门")
+                if department.strip() not in self.departments():
+                    raise HandlingError("请选择承办部门（已停用的部门不能派单）")
                 detail["department"] = ticket.department = department.strip()
             if action == "reply":
                 if not text.strip():
                     raise HandlingError("请填写答复内容")
                 ticket.latest_reply = detail["reply"] = text.strip()[:4000]
-            ticket.status = status
+            ticket.status, ticket.attention = status, None  # staff have taken the next step
             if status == "closed":
                 ticket.deadline_state = None
+            if action in NOTICE_ON:
+                queue_notice(session, ticket, NOTICE_ON[action], now)
             session.add(TicketEvent(ticket_id=ticket.id, kind=action, detail=detail, actor=f"staff:{member.staff_no}", at=now))
             audit(session, member.actor, f"ticket.{action}", target_type="ticket", target_id=number, to=status)
             return status

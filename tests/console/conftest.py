@@ -51,6 +51,9 @@ class RecordingRasa:
     async def trigger(self, conversation_id, intent):
         self._call("trigger", conversation_id, intent)
 
+    async def run_action(self, conversation_id, action):
+        self._call("run_action", conversation_id, action)
+
     async def slots(self, conversation_id):
         self._call("slots", conversation_id)
         return self.slot_values

@@ -108,3 +108,15 @@ def test_filters_by_status_department_and_due_within_working_days(console, brows
     assert listed("status=in_progress") == [first] and listed("department=住房和城乡建设局") == [first]
     assert listed("overdue=1") == [first, second]  # due 8 October 2026, long past
     assert sorted(listed("due_within=30")) == sorted([first, second])
+
+
+def test_only_active_departments_are_offered_and_assigned(console, browser):
+    number = _ticket(console)
+    admin, supervisor = browser("admin"), browser("supervisor")
+    assert admin.request("POST", "/console/api/departments/%E7%94%9F%E6%80%81%E7%8E%AF%E5%A2%83%E5%B1%80/active",
+                         json={"active": False}).status_code == 200  # 生态环境局 deactivated
+    offered = supervisor.request("GET", "/console/api/tickets").json()["departments"]
+    assert "生态环境局" not in offered and "住房和城乡建设局" in offered
+    refused = supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"})
+    assert refused.status_code == 409 and "已停用" in refused.json()["error"]
+    assert supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "不存在的局"}).status_code == 409

@@ -78,3 +78,48 @@ def browser():
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def handle_ticket(stack: Stack, number: str, *steps: str, reply: str = "已联系商家整改，噪音问题已处理。") -> None:
+    """Staff move a ticket along (as the console does), so the running console's notice job tells the citizen."""
+    from bot.staff.accounts import create_user
+    from bot.tickets.handling import TicketHandling
+    from bot.workdays import deployment_calendar
+
+    factory = stack_database(stack)
+    member = create_user(factory, username=f"sup-{uuid.uuid4().hex[:8]}", staff_no=str(40000 + uuid.uuid4().int % 50000),
+                         role="supervisor", password="correct-horse-42")
+    handling = TicketHandling(factory, deployment_calendar(stack.settings.working_calendar_dir))
+    for step in steps:
+        handling.act(member, number, step, department="住房和城乡建设局", text=reply)
+
+
+def notice_status(stack: Stack, number: str, kind: str, timeout: float = 30.0) -> str:
+    """How the notice of ``kind`` about ``number`` ended, once the console's job has dealt with it."""
+    import time
+
+    from sqlalchemy import select
+
+    from bot.tickets.models import Ticket, TicketNotice
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with stack_database(stack)() as session:
+            status = session.scalar(select(TicketNotice.status).join(Ticket, Ticket.id == TicketNotice.ticket_id)
+                                    .where(Ticket.number == number, TicketNotice.kind == kind).order_by(TicketNotice.id.desc()))
+        if status not in (None, "pending", "sending") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.2)
+
+
+def ticket_for(stack: Stack, channel: str, conversation_id: str) -> str:
+    """A complaint taken down for this channel user (whose conversation already exists in the assistant)."""
+    from bot.tickets.service import TicketDesk, TicketDraft
+    from bot.workdays import deployment_calendar
+
+    desk = TicketDesk(stack_database(stack), deployment_calendar(stack.settings.working_calendar_dir),
+                      stack.settings.profile.deadlines)
+    fields = {"case_description": "小区电梯经常停运", "case_location": "幸福小区3栋", "case_time": "这个月", "case_party": "物业公司"}
+    draft = TicketDraft(category="complaint", fields=fields, channel=channel, conversation_id=conversation_id,
+                        submission_key=f"{channel}-{conversation_id}-{uuid.uuid4().hex[:6]}", name="王先生", phone="13812345678")
+    return desk.create(draft).number

@@ -1,6 +1,7 @@
 """Telegram end to end: real-format updates into the running assistant, a complaint completed with
-a shared venue, the shared phone number and button presses; a staff reply during a handoff; the
-webhook command against the stand-in Bot API."""
+a shared venue, the shared phone number and button presses; a staff reply during a handoff; ticket
+notices and the rating buttons, and a blocked chat marked for a call-back; the webhook command
+against the stand-in Bot API."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from sqlalchemy import select
 from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
 from bot.runner import start_stack
-from bot.tickets.models import Ticket, TicketContact
+from bot.tickets.models import Ticket, TicketContact, TicketRating
 from scripts.fake_telegram_api import FakeTelegramApi
-from tests.integration.conftest import stack_database, stack_environment
+from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for
 
 pytestmark = pytest.mark.stack
 TOKEN, SECRET = "7000000002:AAH-integration-token", "integration-secret"
@@ -131,3 +132,32 @@ def test_the_webhook_command_sets_and_deletes_the_webhook_with_the_secret(telegr
     deleted = subprocess.run([sys.executable, "-m", "bot", "telegram", "delete-webhook", "--credentials", str(credentials)],
                              capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
     assert deleted.returncode == 0 and api.webhook == {}
+
+
+def test_notices_and_the_rating_buttons_reach_telegram_and_a_blocked_chat_is_called_back(telegram_stack):
+    stack, api, _ = telegram_stack
+    citizen = Citizen(stack, api, 610000003)
+    citizen.say("你好")
+    number = ticket_for(stack, "telegram", str(citizen.chat_id))
+    handle_ticket(stack, number, "assign", "start", "reply", "close")
+    for kind in ("accepted", "replied", "closed"):
+        assert notice_status(stack, number, kind) == "sent"
+    sent = api.sent_to(citizen.chat_id)
+    assert f"工单号 {number}" in sent[-1]["text"] and "已办结" in sent[-1]["text"]
+    assert [row[0]["text"] for row in sent[-1]["reply_markup"]["inline_keyboard"]] == ["满意", "基本满意", "不满意"]
+    asked = citizen.press(sent[-1], "满意")
+    assert "感谢您的评价" in _texts(asked)
+    assert "感谢您的评价" in _texts(citizen.press(asked[-1], "不用了"))
+    with stack_database(stack)() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        assert [(r.rating, r.channel) for r in session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id))] \
+            == [("satisfied", "telegram")]
+    assert ticket.status == "closed"
+    assert "已经评价过" in _texts(citizen.press(sent[-1], "不满意"))  # asked once
+
+    blocked = Citizen(stack, api, 610000004)
+    blocked.say("你好")
+    other = ticket_for(stack, "telegram", str(blocked.chat_id))
+    api.blocked.add(blocked.chat_id)
+    handle_ticket(stack, other, "assign", "start")
+    assert notice_status(stack, other, "accepted") == "undelivered"

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
 from bot.runner import start_stack
-from bot.tickets.models import Ticket
+from bot.tickets.models import Ticket, TicketEvent
 from scripts.fake_wechat_api import FakeWeChatApi
 from scripts.wechat_simulator import WeChatServer, message_xml
-from tests.integration.conftest import stack_database, stack_environment
+from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for
 
 pytestmark = pytest.mark.stack
 TOKEN, APP_ID = "integration-token", "wx00000000000000aa"
@@ -99,6 +99,25 @@ def test_a_staff_reply_during_a_handoff_reaches_the_citizen_on_wechat(wechat_sta
     asyncio.run(RasaApi(stack.rasa_url, stack.token).say(citizen.openid, "您好，工号 1024 为您服务。", staff_no="1024"))
     assert api.texts_to(citizen.openid)[-1] == "您好，工号 1024 为您服务。"
     assert citizen.send("我家门口的路灯坏了", answered=False) == ""  # paused: the bot stays silent
+
+
+def test_notices_reach_wechat_the_answer_is_attached_and_a_closed_window_is_called_back(wechat_stack):
+    stack, api = wechat_stack
+    citizen = Citizen(stack, api)
+    citizen.send("你好")
+    number = ticket_for(stack, "wechat", citizen.openid)
+    handle_ticket(stack, number, "assign", "start", "reply")
+    assert notice_status(stack, number, "accepted") == "sent" and notice_status(stack, number, "replied") == "sent"
+    pushed = "\n".join(api.texts_to(citizen.openid))
+    assert f"工单号 {number}" in pushed and "已由住房和城乡建设局受理" in pushed and "已联系商家整改" in pushed
+    assert f"已把您的反馈附到工单 {number}" in citizen.send("还是没解决")
+    with stack_database(stack)() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+        kinds = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == ticket.id)).all()
+    assert ticket.attention == "citizen_followup" and "citizen_followup" in kinds
+    api.window_closed.add(citizen.openid)  # 48 hours without a message from the citizen
+    handle_ticket(stack, number, "close")
+    assert notice_status(stack, number, "closed") == "undelivered"
 
 
 def test_the_simulator_plays_wechats_server_against_the_running_assistant(wechat_stack, tmp_path):

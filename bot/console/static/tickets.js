@@ -3,7 +3,10 @@
   "use strict";
   const STATE = { due_soon: "即将到期", overdue: "已超期" };
   const KIND = { created: "受理", assign: "派单", start: "开始处理", reply: "答复", close: "办结", note: "备注",
-    extended: "延期", due_soon: "即将到期提醒", overdue: "超期" };
+    extended: "延期", due_soon: "即将到期提醒", overdue: "超期", citizen_followup: "市民反馈", rated: "市民评价",
+    reopened: "重新打开待复核", rating_comment: "评价意见", called_back: "电话回访" };
+  const NOTICE = { pending: "待发送", sending: "发送中", sent: "已送达", held: "待市民打开网页后显示", undelivered: "未送达，需回访", called_back: "已电话回访" };
+  const RATING = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
   const $ = (id) => document.getElementById(id);
   const state = { me: null, number: null };
 
@@ -12,14 +15,16 @@
 
   async function load() {
     const q = new URLSearchParams({ status: $("f-status").value, category: $("f-category").value, department: $("f-department").value,
-      channel: $("f-channel").value, due_within: $("f-due").value || "0", overdue: $("f-overdue").checked ? "1" : "" });
+      channel: $("f-channel").value, due_within: $("f-due").value || "0", overdue: $("f-overdue").checked ? "1" : "",
+      attention: $("f-attention").checked ? "1" : "" });
     const data = await api("GET", "/console/api/tickets?" + q);
     if ($("f-department").options.length === 1) {
       for (const d of data.departments) { for (const s of [$("f-department"), $("a-department")]) { const o = el("option", d); o.value = d; s.appendChild(o); } }
     }
     $("tickets").tBodies[0].replaceChildren(...data.tickets.map((t) => {
       const tr = el("tr");
-      for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel, t.deadline, STATE[t.deadline_state] || ""]) tr.appendChild(el("td", v));
+      for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel, t.deadline,
+        [STATE[t.deadline_state], t.attention_label].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
       tr.className = "clickable" + (t.deadline_state ? " " + t.deadline_state : "");
       tr.dataset.number = t.number;
       tr.addEventListener("click", () => open(t.number));
@@ -37,8 +42,36 @@
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
     $("d-events").replaceChildren(...d.events.map((e) => el("li", e.at.slice(0, 16).replace("T", " ") + " " + (KIND[e.kind] || e.kind) + " " + e.actor +
-      (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
+      (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + RATING[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
+    $("d-notices").replaceChildren(...d.notices.map((n) => el("li", n.at.slice(0, 16).replace("T", " ") + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
+    $("d-ratings").replaceChildren(...d.ratings.map((r) => el("li", "第 " + r.round + " 次办结：" + r.rating_label + (r.comment ? "，" + r.comment : ""))));
     $("d-transcript").replaceChildren(...d.transcript.map((l) => el("li", ({ citizen: "市民", bot: "智能助手", staff: "工号 " + l.staff_no, system: "—" }[l.who]) + "：" + l.text)));
+  }
+
+  async function loadCallBacks() {
+    if (!["agent", "supervisor", "admin"].includes(state.me.role)) return;
+    const data = await api("GET", "/console/api/call-backs");
+    $("callbacks-panel").hidden = data.call_backs.length === 0;
+    $("callbacks").tBodies[0].replaceChildren(...data.call_backs.map((c) => {
+      const tr = el("tr");
+      for (const v of [c.number, c.kind_label, c.channel, c.reason]) tr.appendChild(el("td", v));
+      const phone = el("td", c.anonymous ? "匿名，无法回访" : c.phone);
+      if (!c.anonymous) {
+        const show = el("button", "显示号码（将记录）"); show.type = "button";
+        show.addEventListener("click", async () => { phone.textContent = (await api("POST", "/console/api/call-backs/" + c.id + "/phone")).phone; });
+        phone.appendChild(show);
+      }
+      tr.appendChild(phone);
+      const done = el("td"); const outcome = el("input"); outcome.placeholder = "回访结果";
+      const button = el("button", "已回访"); button.type = "button"; button.className = "call-back-done";
+      button.addEventListener("click", async () => {
+        try { await api("POST", "/console/api/call-backs/" + c.id + "/done", { outcome: outcome.value }); flash("已记录回访", true); await loadCallBacks(); }
+        catch (e) { flash(e.message, false); }
+      });
+      done.append(outcome, button); tr.appendChild(done);
+      tr.dataset.number = c.number;
+      return tr;
+    }));
   }
 
   async function act(action, body) {
@@ -52,6 +85,7 @@
     state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "）";
     $("to-queue").hidden = !["agent", "supervisor", "admin"].includes(state.me.role);
+    $("to-dashboard").hidden = !["supervisor", "admin"].includes(state.me.role);
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
     $("reveal").addEventListener("click", () => open(state.number, true));
     $("assign").addEventListener("click", () => act("assign", { department: $("a-department").value }));
@@ -61,6 +95,7 @@
     $("note").addEventListener("click", () => act("note", { text: $("a-note").value }));
     $("extend").addEventListener("click", () => act("extend", { working_days: Number($("a-days").value), reason: $("a-reason").value }));
     await load();
+    await loadCallBacks();
   }
 
   start();

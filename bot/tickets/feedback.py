@@ -1,0 +1,216 @@
+"""Feedback to the citizen (反馈) and from them (回访): the notices written with each status change,
+their delivery record and call-backs, the citizen's "还是没解决", and the satisfaction rating.
+
+Notices are an outbox: ``queue_notice`` writes one in the same transaction as the status change; the
+console's notice job (``bot/console/notifier.py``) delivers it. Status: pending → sending (claimed by
+one job) → sent | held (web chat closed: shown when the citizen comes back) | undelivered (staff call
+back) → called_back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import as_utc, transaction
+from bot.privacy import mask_personal_data, mask_phone
+from bot.staff.accounts import StaffMember
+from bot.staff.audit import audit
+from bot.tickets.models import RATINGS, Ticket, TicketContact, TicketEvent, TicketNotice, TicketRating
+from bot.tickets.service import labels
+
+NOTICE_ON = {"start": "accepted", "reply": "replied", "close": "closed"}  # handling action → notice kind
+PUSH_CHANNELS = ("webchat", "wechat", "telegram")  # channels that can reach a citizen outside their turn
+CALL_BACK_ROLES = ("agent", "supervisor", "admin")
+MAX_ATTEMPTS = 30  # the notice job retries every few seconds while Rasa is unreachable; then staff call
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def queue_notice(session: Session, ticket: Ticket, kind: str, now: datetime) -> None:
+    """Write the notice for ``kind`` (in the caller's transaction, with the status change)."""
+    session.add(TicketNotice(ticket_id=ticket.id, conversation_id=ticket.conversation_id, channel=ticket.channel,
+                             kind=kind, status="pending", attempts=0, created_at=now))
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """What the bot says for a notice: a domain response and its values."""
+
+    response: str
+    values: dict[str, Any]
+
+
+def claim_next(factory: sessionmaker) -> TicketNotice | None:
+    """The oldest pending notice, marked "sending" by a conditional update (one job sends it)."""
+    with transaction(factory) as session:
+        for notice in session.scalars(select(TicketNotice).where(TicketNotice.status == "pending")
+                                      .order_by(TicketNotice.id).limit(5)):
+            claimed = session.execute(update(TicketNotice).where(TicketNotice.id == notice.id, TicketNotice.status == "pending")
+                                      .values(status="sending", attempts=TicketNotice.attempts + 1))
+            if claimed.rowcount == 1:
+                session.flush()
+                session.refresh(notice)
+                session.expunge(notice)
+                return notice
+    return None
+
+
+def release_interrupted(factory: sessionmaker) -> int:
+    """Notices left "sending" by a job that stopped mid-send go back to pending (called at start-up)."""
+    with transaction(factory) as session:
+        return session.execute(update(TicketNotice).where(TicketNotice.status == "sending").values(status="pending")).rowcount
+
+
+def settle(factory: sessionmaker, notice_id: int, status: str, reason: str | None = None) -> None:
+    """Record how a delivery attempt ended: sent, held, undelivered, or back to pending (retry)."""
+    with transaction(factory) as session:
+        notice = session.get(TicketNotice, notice_id)
+        if status == "pending" and notice.attempts >= MAX_ATTEMPTS:
+            status = "undelivered"
+        notice.status, notice.reason = status, (reason or "")[:255] or None
+        if status in ("sent", "held"):
+            notice.sent_at = _now()
+
+
+def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText | None:
+    """For the bot's notice action: what to say for this conversation's notice being sent, if any.
+    The notice asks for a rating only after closing."""
+    with transaction(factory) as session:
+        notice = session.scalar(select(TicketNotice).where(TicketNotice.conversation_id == conversation_id,
+                                                           TicketNotice.status == "sending").order_by(TicketNotice.id))
+        if notice is None:
+            return None
+        ticket = session.get(Ticket, notice.ticket_id)
+        names = labels()
+        values = {"ticket_number": ticket.number, "category_label": names["categories"][ticket.category],
+                  "department": ticket.department or "热线", "reply": ticket.latest_reply or ""}
+        return NoticeText(f"utter_ticket_notice_{notice.kind}", values | {"kind": notice.kind})
+
+
+def call_backs(factory: sessionmaker) -> list[dict[str, Any]]:
+    """Notices that did not reach the citizen and nobody has called about yet, oldest first, with the
+    phone masked (``call_back_phone`` shows it, audited)."""
+    with factory() as session:
+        rows = session.execute(select(TicketNotice, Ticket.number, TicketContact)
+                               .join(Ticket, Ticket.id == TicketNotice.ticket_id)
+                               .outerjoin(TicketContact, TicketContact.ticket_id == Ticket.id)
+                               .where(TicketNotice.status == "undelivered").order_by(TicketNotice.id)).all()
+        names = labels()["notices"]
+        return [{"id": n.id, "number": number, "kind": n.kind, "kind_label": names[n.kind], "channel": n.channel,
+                 "reason": n.reason or "", "at": as_utc(n.created_at).isoformat(),
+                 "phone": mask_phone(contact.phone) if contact is not None and contact.phone else "",
+                 "anonymous": contact is None or contact.anonymous} for n, number, contact in rows]
+
+
+def call_back_phone(factory: sessionmaker, member: StaffMember, notice_id: int) -> str:
+    """The phone number to call about an undelivered notice (audited); anonymous reporters have none."""
+    if member.role not in CALL_BACK_ROLES:
+        raise PermissionError
+    with transaction(factory) as session:
+        notice = session.get(TicketNotice, notice_id)
+        contact = session.get(TicketContact, notice.ticket_id) if notice is not None else None
+        if notice is None or notice.status != "undelivered" or contact is None or contact.anonymous or not contact.phone:
+            raise LookupError(notice_id)
+        ticket = session.get(Ticket, notice.ticket_id)
+        audit(session, member.actor, "ticket.reveal_contact", target_type="ticket", target_id=ticket.number,
+              purpose="call_back")
+        return contact.phone
+
+
+def called_back(factory: sessionmaker, member: StaffMember, notice_id: int, outcome: str) -> None:
+    """Staff called the citizen about an undelivered notice; the outcome becomes a ticket event."""
+    if member.role not in CALL_BACK_ROLES:
+        raise PermissionError
+    with transaction(factory) as session:
+        notice = session.get(TicketNotice, notice_id)
+        if notice is None or notice.status != "undelivered":
+            raise LookupError(notice_id)
+        notice.status, notice.called_back_at, notice.called_back_by = "called_back", _now(), member.staff_no
+        text = mask_personal_data(outcome.strip())[:500] or "已电话告知"
+        session.add(TicketEvent(ticket_id=notice.ticket_id, kind="called_back", actor=f"staff:{member.staff_no}",
+                                detail={"notice": notice.kind, "outcome": text}, at=_now()))
+        audit(session, member.actor, "ticket.call_back", target_type="ticket_notice", target_id=str(notice_id))
+
+
+def notices_of(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    """A ticket's notices for its detail page."""
+    names = labels()["notices"]
+    return [{"kind": n.kind, "kind_label": names[n.kind], "status": n.status, "reason": n.reason or "",
+             "at": as_utc(n.created_at).isoformat()}
+            for n in session.scalars(select(TicketNotice).where(TicketNotice.ticket_id == ticket_id).order_by(TicketNotice.id))]
+
+
+def ratings_of(session: Session, ticket_id: int) -> list[dict[str, Any]]:
+    names = labels()["ratings"]
+    return [{"round": r.round, "rating": r.rating, "rating_label": names[r.rating], "comment": r.comment or "",
+             "at": as_utc(r.rated_at).isoformat()}
+            for r in session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket_id).order_by(TicketRating.id))]
+
+
+# --- the citizen's side -------------------------------------------------------------------------
+
+class FeedbackRefused(ValueError):
+    """The citizen's answer cannot be taken; the value is the domain response that says why."""
+
+
+def _citizens_ticket(session: Session, number: str, conversation_id: str) -> Ticket:
+    """The ticket ``number`` only if it came from this conversation (nobody answers for another)."""
+    ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+    if ticket is None or ticket.conversation_id != conversation_id:
+        raise FeedbackRefused("utter_ticket_feedback_unknown")
+    return ticket
+
+
+def attach_followup(factory: sessionmaker, number: str, conversation_id: str, text: str) -> None:
+    """The citizen answered a notice ("还是没解决"): the words go on the ticket and flag it for staff."""
+    with transaction(factory) as session:
+        ticket = _citizens_ticket(session, number, conversation_id)
+        ticket.attention = "citizen_followup"
+        session.add(TicketEvent(ticket_id=ticket.id, kind="citizen_followup", actor="citizen",
+                                detail={"text": mask_personal_data(text)[:1000]}, at=_now()))
+
+
+def rate(factory: sessionmaker, number: str, conversation_id: str, rating: str, channel: str) -> int:
+    """Record the rating of the latest closing; 不满意 reopens the ticket for review (待复核).
+    Returns the round rated. Refused when the ticket is not closed or this closing was rated."""
+    if rating not in RATINGS:
+        raise FeedbackRefused("utter_ticket_rating_unknown")
+    try:
+        with transaction(factory) as session:
+            ticket = _citizens_ticket(session, number, conversation_id)
+            if ticket.status != "closed":
+                raise FeedbackRefused("utter_ticket_rating_not_closed")
+            closings = session.scalar(select(func.count()).select_from(TicketEvent)
+                                      .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "close"))
+            session.add(TicketRating(ticket_id=ticket.id, round=closings, rating=rating, channel=channel[:32], rated_at=_now()))
+            session.flush()  # a second rating of this closing fails here
+            session.add(TicketEvent(ticket_id=ticket.id, kind="rated", actor="citizen", at=_now(),
+                                    detail={"rating": rating, "round": closings}))
+            if rating == "dissatisfied":
+                ticket.status, ticket.attention = "review", "dissatisfied"
+                session.add(TicketEvent(ticket_id=ticket.id, kind="reopened", actor="citizen", at=_now(),
+                                        detail={"from": "closed", "to": "review", "reason": "dissatisfied"}))
+            return closings
+    except IntegrityError:
+        raise FeedbackRefused("utter_ticket_rating_done") from None
+
+
+def add_rating_comment(factory: sessionmaker, number: str, conversation_id: str, round_: int, comment: str) -> None:
+    """The optional comment after a rating, on the rating and in the ticket's history."""
+    with transaction(factory) as session:
+        ticket = _citizens_ticket(session, number, conversation_id)
+        rating = session.scalar(select(TicketRating).where(TicketRating.ticket_id == ticket.id, TicketRating.round == round_))
+        if rating is None:
+            raise FeedbackRefused("utter_ticket_feedback_unknown")
+        rating.comment = mask_personal_data(comment)[:1000]
+        session.add(TicketEvent(ticket_id=ticket.id, kind="rating_comment", actor="citizen", at=_now(),
+                                detail={"rating": rating.rating, "text": rating.comment}))
+

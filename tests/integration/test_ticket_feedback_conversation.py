@@ -1,0 +1,102 @@
+"""Feedback on the running assistant's web chat: a citizen who closed the page finds the notice when
+they come back; with the page open, the reply arrives at once; "还是没解决" goes onto the ticket; the
+closing asks for a rating, and 不满意 with a comment reopens the ticket for review."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+import socketio
+from sqlalchemy import select
+
+from bot.tickets.models import Ticket, TicketEvent, TicketRating
+from tests.integration.conftest import handle_ticket, notice_status, stack_database
+
+pytestmark = pytest.mark.stack
+
+
+class Page:
+    """The chat page: a socket.io session that can be closed and opened again with the same id."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url, self.session_id, self.client = base_url, None, None
+        self.received: asyncio.Queue = asyncio.Queue()
+
+    async def open(self) -> list[dict]:
+        """Connect; returns what was waiting for the citizen."""
+        self.client = socketio.AsyncClient()
+        confirmed = asyncio.get_running_loop().create_future()
+        self.client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+        self.client.on("bot_uttered", self.received.put_nowait)
+        await self.client.connect(self.base_url, socketio_path="/socket.io", transports=["polling"])
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        self.session_id = await asyncio.wait_for(confirmed, 20)
+        return await self.collect(wait=1.5)
+
+    async def close(self) -> None:
+        await self.client.disconnect()
+
+    async def say(self, text: str) -> list[dict]:
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        return await self.collect(first_within=60)
+
+    async def collect(self, *, first_within: float = 0, wait: float = 1.0) -> list[dict]:
+        messages = []
+        if first_within:
+            messages.append(await asyncio.wait_for(self.received.get(), first_within))
+        await asyncio.sleep(wait)
+        while not self.received.empty():
+            messages.append(self.received.get_nowait())
+        return messages
+
+
+def _text(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+async def _complaint(page: Page) -> str:
+    await page.say("我要投诉，楼下烧烤店天天半夜吵得人睡不着")
+    for answer in ("人民路12号", "楼下的烧烤店", "张先生", "13812345678"):
+        await page.say(answer)
+    return re.search(r"工单号 (TS\d{12})", _text(await page.say("/affirm"))).group(1)
+
+
+def test_notices_reach_the_web_chat_now_or_on_return_and_the_citizen_answers_them(stack):
+    async def scenario() -> None:
+        page = Page(stack.rasa_url)
+        await page.open()
+        number = await _complaint(page)
+        await page.close()
+
+        await asyncio.to_thread(handle_ticket, stack, number, "assign", "start")
+        assert await asyncio.to_thread(notice_status, stack, number, "accepted") == "held"
+        waiting = _text(await page.open())  # the citizen comes back to the page
+        assert f"工单号 {number}" in waiting and "已由住房和城乡建设局受理" in waiting
+
+        await asyncio.to_thread(handle_ticket, stack, number, "reply")
+        assert await asyncio.to_thread(notice_status, stack, number, "replied") == "sent"
+        replied = _text(await page.collect(first_within=10))
+        assert "已联系商家整改" in replied and "还是没解决" in replied
+        attached = _text(await page.say("还是没解决，昨晚还是吵到两点"))
+        assert f"已把您的反馈附到工单 {number}" in attached
+
+        await asyncio.to_thread(handle_ticket, stack, number, "close")
+        closing = await page.collect(first_within=15)
+        assert [b["title"] for b in closing[-1]["quick_replies"]] == ["满意", "基本满意", "不满意"]
+        asked = _text(await page.say(closing[-1]["quick_replies"][2]["payload"]))
+        assert "请说说哪里不满意" in asked
+        assert "意见已记录" in _text(await page.say("烧烤店只是白天关门，晚上照样营业"))
+        await page.close()
+
+        with stack_database(stack)() as session:
+            ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+            rating = session.scalar(select(TicketRating).where(TicketRating.ticket_id == ticket.id))
+            followups = session.scalars(select(TicketEvent.detail).where(TicketEvent.ticket_id == ticket.id,
+                                                                         TicketEvent.kind == "citizen_followup")).all()
+        assert (ticket.status, ticket.attention) == ("review", "dissatisfied")
+        assert (rating.rating, rating.comment) == ("dissatisfied", "烧烤店只是白天关门，晚上照样营业")
+        assert followups == [{"text": "还是没解决，昨晚还是吵到两点"}]
+
+    asyncio.run(scenario())
