@@ -12,10 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.console.admin_routes import admin
 from bot.console.auth_routes import pages
+from bot.console.dashboard_routes import dashboard
 from bot.console.faq_bulk_routes import bulk
 from bot.console.faq_routes import faq
 from bot.console.handoff_routes import handoffs
 from bot.console.http import Refusal, refused
+from bot.console.notifier import watch_notices
 from bot.console.rasa_api import RasaApi
 from bot.console.security import add_security_headers
 from bot.console.ticket_routes import tickets
@@ -40,7 +42,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
     calendar = deployment_calendar(settings.working_calendar_dir)
     app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines)
-    app.ctx.handling = TicketHandling(factory, calendar)
+    app.ctx.handling = TicketHandling(factory, calendar, app.ctx.desk.router)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
     app.ctx.live_faq = LiveFaq(factory)  # the citizens' matcher, following every edit
     app.blueprint(pages)
@@ -49,6 +51,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(faq)
     app.blueprint(bulk)
     app.blueprint(tickets)
+    app.blueprint(dashboard)
     app.register_middleware(add_security_headers, "response")
     app.error_handler.add(Refusal, refused)
 
@@ -62,7 +65,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
         async def start_watcher(app_: Sanic, _loop) -> None:
             loop = asyncio.get_running_loop()
             app_.ctx.watchers = [loop.create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa)),
-                                 loop.create_task(watch_deadlines(app_.ctx.factory, calendar))]
+                                 loop.create_task(watch_deadlines(app_.ctx.factory, calendar)),
+                                 loop.create_task(watch_notices(app_.ctx.factory, app_.ctx.rasa))]
 
         @app.before_server_stop
         async def stop_watcher(app_: Sanic, _loop) -> None:

@@ -1,0 +1,59 @@
+"""The supervision dashboard in a real browser against the running assistant: the figure cards and SVG
+charts show, a complaint made through the assistant is counted, the Excel export downloads and opens,
+and the weekly report opens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.test_ticket_pages_browser import WAIT_MS, _complaint, _signed_in
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+CARDS = {  # figure card → what it may show
+    "f-tickets": r"\d+",
+    "f-self-service": r"\d+\.\d%|—", "f-handoff-rate": r"\d+\.\d%|—", "f-on-time": r"\d+\.\d%|—",
+    "f-satisfaction": r"\d+\.\d%|—",
+    "f-handoff-wait": r"\d+ 秒|\d+ 分 \d\d 秒|—",
+}
+
+
+def test_a_supervisor_sees_figures_and_charts_exports_them_and_opens_the_weekly_report(stack, browser, tmp_path):
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    supervisor = _signed_in(browser, stack, "supervisor")
+    supervisor.goto(f"{stack.console_url}dashboard")
+    expect(supervisor.locator("#period")).to_contain_text("北京时间", timeout=WAIT_MS)
+    for card, shown in CARDS.items():
+        expect(supervisor.locator(f"#{card}")).to_have_text(re.compile(f"^(?:{shown})$"))
+    before = int(supervisor.locator("#f-tickets").text_content())
+
+    number = _complaint(stack)
+    supervisor.click("#refresh")
+    expect(supervisor.locator("#f-tickets")).to_have_text(str(before + 1), timeout=WAIT_MS)
+    categories = supervisor.locator("#chart-category svg rect.bar")
+    expect(categories).to_have_count(4)  # 投诉 举报 建议 咨询留言, zeros included
+    widths = [float(w) for w in categories.evaluate_all("bars => bars.map(b => b.getAttribute('width'))")]
+    assert widths[0] > 0  # 投诉: at least the complaint just made
+    expect(supervisor.locator("#chart-day svg rect.bar")).to_have_count(7)  # the default range: 7 days
+
+    with supervisor.expect_download() as download:
+        supervisor.click("#export-xlsx")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    book = load_workbook(saved)
+    assert book.sheetnames == ["指标", "每日", "分类", "渠道", "部门", "工单"]
+    assert number in [row[0] for row in book["工单"].iter_rows(values_only=True)]
+    assert "13812345678" not in " ".join(str(v) for row in book["工单"].iter_rows(values_only=True) for v in row)
+
+    with supervisor.context.expect_page() as opened:
+        supervisor.click("#weekly-report")
+    report = opened.value
+    expect(report.locator("h1")).to_contain_text("热线督办周报", timeout=WAIT_MS)
+    expect(report.locator("table").first).to_contain_text("受理工单")
+    expect(report.locator("body")).to_contain_text("指标口径")
+    report.close()
+    supervisor.close()
