@@ -96,18 +96,21 @@ def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText
 
 
 def call_backs(factory: sessionmaker) -> list[dict[str, Any]]:
-    """Notices that did not reach the citizen and nobody has called about yet, oldest first, with the
+    """Tickets with notices that did not reach the citizen and nobody has called about yet, oldest
+    first: one row per ticket, naming its latest undelivered notice (one call covers them all), with the
     phone masked (``call_back_phone`` shows it, audited)."""
     with factory() as session:
         rows = session.execute(select(TicketNotice, Ticket.number, TicketContact)
                                .join(Ticket, Ticket.id == TicketNotice.ticket_id)
                                .outerjoin(TicketContact, TicketContact.ticket_id == Ticket.id)
                                .where(TicketNotice.status == "undelivered").order_by(TicketNotice.id)).all()
+        latest = {notice.ticket_id: (notice, number, contact) for notice, number, contact in rows}
         names = labels()["notices"]
         return [{"id": n.id, "number": number, "kind": n.kind, "kind_label": names[n.kind], "channel": n.channel,
                  "reason": n.reason or "", "at": as_utc(n.created_at).isoformat(),
                  "phone": mask_phone(contact.phone) if contact is not None and contact.phone else "",
-                 "anonymous": contact is None or contact.anonymous} for n, number, contact in rows]
+                 "anonymous": contact is None or contact.anonymous}
+                for n, number, contact in sorted(latest.values(), key=lambda row: row[0].id)]
 
 
 def call_back_phone(factory: sessionmaker, member: StaffMember, notice_id: int) -> str:
@@ -126,14 +129,17 @@ def call_back_phone(factory: sessionmaker, member: StaffMember, notice_id: int) 
 
 
 def called_back(factory: sessionmaker, member: StaffMember, notice_id: int, outcome: str) -> None:
-    """Staff called the citizen about an undelivered notice; the outcome becomes a ticket event."""
+    """Staff called the citizen about a ticket's undelivered notices (all of them: one call tells the
+    latest state); the outcome becomes a ticket event."""
     if member.role not in CALL_BACK_ROLES:
         raise PermissionError
     with transaction(factory) as session:
         notice = session.get(TicketNotice, notice_id)
         if notice is None or notice.status != "undelivered":
             raise LookupError(notice_id)
-        notice.status, notice.called_back_at, notice.called_back_by = "called_back", _now(), member.staff_no
+        for missed in session.scalars(select(TicketNotice).where(TicketNotice.ticket_id == notice.ticket_id,
+                                                                 TicketNotice.status == "undelivered")):
+            missed.status, missed.called_back_at, missed.called_back_by = "called_back", _now(), member.staff_no
         text = mask_personal_data(outcome.strip())[:500] or "已电话告知"
         session.add(TicketEvent(ticket_id=notice.ticket_id, kind="called_back", actor=f"staff:{member.staff_no}",
                                 detail={"notice": notice.kind, "outcome": text}, at=_now()))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cases import field_label
 from bot.db import as_utc, transaction
 from bot.privacy import mask_name, mask_phone
 from bot.staff.accounts import StaffMember
@@ -115,6 +116,7 @@ class TicketHandling:
             return {
                 "number": ticket.number, "category": ticket.category, "category_label": names["categories"][ticket.category],
                 "status": ticket.status, "status_label": names["statuses"][ticket.status], "fields": ticket.fields,
+                "field_labels": {name: _label(name) for name in ticket.fields},
                 "department": ticket.department or "", "channel": ticket.channel, "conversation_id": ticket.conversation_id,
                 "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                 "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
@@ -193,6 +195,13 @@ class TicketHandling:
         if ticket is None or not _visible(member, ticket):
             raise LookupError(number)
         return ticket
+
+
+def _label(field_name: str) -> str:
+    try:
+        return field_label(field_name)
+    except KeyError:
+        return field_name
 
 
 def _contact(contact: TicketContact | None, *, revealed: bool) -> dict[str, Any]:

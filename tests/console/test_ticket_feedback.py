@@ -172,3 +172,17 @@ def test_a_review_can_also_confirm_the_closing(console, browser):
     assert browser("dept").request("POST", f"/console/api/tickets/{number}/close").status_code == 409  # hotline decides
     _through(browser, number, "close")
     assert _notices(console, number)[-1] == ("closed", "pending")  # the citizen is told and asked again
+
+
+def test_one_call_covers_every_undelivered_notice_of_a_ticket(console, browser):
+    number = _ticket(console, channel="rest", conversation="api-1")
+    _through(browser, number, "assign", "start", "reply", "close")
+    _deliver(console)
+    assert _notices(console, number) == [("accepted", "undelivered"), ("replied", "undelivered"), ("closed", "undelivered")]
+    agent = browser("agent1")
+    [row] = agent.request("GET", "/console/api/call-backs").json()["call_backs"]
+    assert (row["number"], row["kind_label"]) == (number, "办结通知")
+    agent.request("POST", f"/console/api/call-backs/{row['id']}/done", json={"outcome": "已告知办理结果"})
+    assert {status for _, status in _notices(console, number)} == {"called_back"}
+    detail = agent.request("GET", f"/console/api/tickets/{number}").json()
+    assert detail["field_labels"]["case_description"] == "事情经过"

@@ -1,5 +1,6 @@
 """Ticket pages in a real browser: a supervisor assigns a citizen's complaint, the department's staff
-member replies, the supervisor reveals the citizen's phone (audited) and closes the ticket."""
+member replies, the supervisor reveals the citizen's phone (audited) and closes the ticket; the
+notices the REST channel could not deliver wait in the call-back list until someone has called."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
-from tests.integration.conftest import say, stack_database, texts
+from tests.integration.conftest import notice_status, say, stack_database, texts
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
@@ -74,5 +75,20 @@ def test_a_complaint_is_assigned_replied_by_the_department_and_closed(stack, bro
         reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact",
                                                            AuditEntry.target_id == number)).all()
     assert len(reveals) == 1
+
+    # The complaint came through the REST API, which cannot push: every notice is marked for a call-back.
+    assert notice_status(stack, number, "closed") == "undelivered"
+    supervisor.reload()
+    supervisor.locator("#tickets tbody tr", has_text=number).click()
+    expect(supervisor.locator("#d-notices")).to_contain_text("办结通知：未送达，需回访", timeout=WAIT_MS)
+    call_back = supervisor.locator("#callbacks tbody tr", has_text=number)
+    expect(call_back).to_contain_text("办结通知", timeout=WAIT_MS)  # one call covers all three notices
+    expect(call_back).to_contain_text("138****5678")
+    call_back.locator("button", has_text="显示号码").click()
+    expect(call_back).to_contain_text("13812345678", timeout=WAIT_MS)
+    call_back.locator("input").fill("已电话告知答复内容")
+    call_back.locator("button.call-back-done").click()
+    expect(supervisor.locator("#flash")).to_contain_text("已记录回访", timeout=WAIT_MS)
+    expect(supervisor.locator("#callbacks tbody tr", has_text=number)).to_have_count(0, timeout=WAIT_MS)
     supervisor.close()
     department.close()

@@ -37,7 +37,7 @@
     const d = await api("GET", "/console/api/tickets/" + encodeURIComponent(number) + (reveal ? "?reveal=1" : ""));
     $("detail").hidden = false;
     $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + d.deadline + (d.is_major ? " · 重大" : "");
-    const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields), ["最新答复", d.latest_reply || "暂无"]];
+    const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields).map(([k, v]) => [d.field_labels[k] || k, v]), ["最新答复", d.latest_reply || "暂无"]];
     $("d-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", k), el("dd", String(v))]));
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
