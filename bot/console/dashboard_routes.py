@@ -1,4 +1,4 @@
-"""The supervision dashboard (督办看板, roles supervisor and admin): the page and its assets, the figures
+"""The supervision dashboard (督办看板, roles supervisor and admin): the page, the figures
 of a date range as JSON, their exports (each audited, without personal data) and the weekly report."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.http import STATIC_DIR, Refusal, html_page
+from bot.console.http import Refusal, html_page
 from bot.console.security import require
 from bot.db import transaction
 from bot.staff.audit import audit
@@ -24,9 +24,6 @@ SUPERVISION = ("supervisor", "admin")
 MAX_DAYS = 366
 DEFAULT_DAYS = 7
 YEARS = (2000, 2099)  # keeps date arithmetic (weeks, day bounds) far from date's limits
-# Served here, behind the same roles as the page (the public asset list is the sign-in page's).
-ASSETS = {"dashboard.js": "application/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
-          "report.css": "text/css; charset=utf-8"}
 
 dashboard = Blueprint("console_dashboard", url_prefix="/console")
 
@@ -82,14 +79,6 @@ def _attachment(data: bytes, content_type: str, filename: str) -> HTTPResponse:
 @require(*SUPERVISION)
 async def page(_: Request) -> HTTPResponse:
     return await html_page("dashboard.html")
-
-
-@dashboard.get("/dashboard/assets/<name:str>")
-@require(*SUPERVISION)
-async def asset(_: Request, name: str) -> HTTPResponse:
-    if name not in ASSETS:  # a whitelist: names never reach the file system unchecked
-        return response.text("not found", status=404)
-    return await response.file(STATIC_DIR / name, mime_type=ASSETS[name])
 
 
 @dashboard.get("/api/dashboard")

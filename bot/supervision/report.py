@@ -12,7 +12,7 @@ from bot.supervision.export import Line, headline, shown
 from bot.supervision.figures import Figures, compute_figures
 from bot.workdays import WorkingCalendar
 
-STYLESHEET = "/console/dashboard/assets/report.css"
+STYLESHEET = "/console/static/report.css"
 DEFINITIONS = (  # short, for the reader of the report; docs/FIGURES.md has the full definitions
     ("受理工单", "统计周期内受理的工单（按受理时间的北京日期），按类别、渠道、承办部门统计，未分派的计为“待分派”。"),
     ("会话数", "统计周期内发过消息的不同市民会话数。"),

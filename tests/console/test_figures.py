@@ -297,8 +297,7 @@ def test_the_default_range_is_the_last_seven_days_up_to_today(browser):
 def test_other_roles_are_refused(browser, username):
     staff = browser(username)
     for path in ("/console/dashboard", "/console/api/dashboard", "/console/api/dashboard/export.xlsx",
-                 "/console/api/dashboard/figures.csv", "/console/api/dashboard/tickets.csv", "/console/reports/weekly",
-                 "/console/dashboard/assets/dashboard.js"):
+                 "/console/api/dashboard/figures.csv", "/console/api/dashboard/tickets.csv", "/console/reports/weekly"):
         assert staff.request("GET", path).status_code == 403, path
 
 
@@ -373,15 +372,15 @@ def test_the_weekly_report_shows_the_week_against_the_previous_and_escapes_text(
     # this week: serves 8 Oct ×2, 9 Oct ×2; declines 居住证 ×2 and <script>; 1 not helpful → (4 − 1) / (4 + 3)
     assert "<tr><td>咨询自助解决率</td><td>42.9%</td>" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;社保卡丢了" in page and "<script" not in page
-    assert "<style" not in page and 'href="/console/dashboard/assets/report.css"' in page
+    assert "<style" not in page and 'href="/console/static/report.css"' in page
     assert "style-src 'self'" in answer.headers["content-security-policy"]  # why the styles are a linked file
     assert "指标口径" in page
 
 
-def test_the_assets_are_served_to_supervisors_only_from_the_list(browser):
+def test_the_page_and_its_assets_are_served_from_the_list(browser):
     supervisor = browser("supervisor")
-    assert supervisor.request("GET", "/console/dashboard/assets/dashboard.js").status_code == 200
-    assert supervisor.request("GET", "/console/dashboard/assets/report.css").headers["content-type"].startswith("text/css")
-    assert supervisor.request("GET", "/console/dashboard/assets/app.py").status_code == 404
+    assert supervisor.request("GET", "/console/static/dashboard.js").status_code == 200
+    assert supervisor.request("GET", "/console/static/report.css").headers["content-type"].startswith("text/css")
+    assert supervisor.request("GET", "/console/static/app.py").status_code == 404
     page = supervisor.request("GET", "/console/dashboard")
     assert page.status_code == 200 and re.search(r'id="f-tickets"', page.text)
