@@ -60,10 +60,16 @@ class RecordingRasa:
 
 
 @pytest.fixture
-def console_settings(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'console.sqlite3'}"
-    upgrade(url)
-    return load_settings({"DATABASE_URL": url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"}, env_file=Path("/nonexistent"))
+def console_database_url(sqlite_url: str) -> str:
+    """The console tests' database: SQLite. Modules about records override it to run on PostgreSQL too."""
+    return sqlite_url
+
+
+@pytest.fixture
+def console_settings(console_database_url: str):
+    upgrade(console_database_url)
+    return load_settings({"DATABASE_URL": console_database_url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"},
+                         env_file=Path("/nonexistent"))
 
 
 @pytest.fixture

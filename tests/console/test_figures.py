@@ -33,6 +33,12 @@ SCRIPT_QUESTION = "<script>alert(1)</script>社保卡丢了 138****5678"
 HOUSING, ENVIRONMENT = "住房和城乡建设局", "生态环境局"
 
 
+@pytest.fixture
+def console_database_url(database_url: str) -> str:
+    """The figures are checked on SQLite and on the real PostgreSQL."""
+    return database_url
+
+
 def bj(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     """A Beijing wall-clock time in 2026 as the UTC instant the tables store."""
     return datetime(2026, month, day, hour, minute, second, tzinfo=BEIJING).astimezone(timezone.utc)

@@ -23,6 +23,12 @@ from bot.webchat_mailbox import Mailbox
 ACCEPTED = datetime(2026, 9, 28, 2, 0, tzinfo=timezone.utc)
 
 
+@pytest.fixture
+def console_database_url(database_url: str) -> str:
+    """Notices, call-backs and ratings are checked on SQLite and on the real PostgreSQL."""
+    return database_url
+
+
 def _ticket(console, *, channel: str = "webchat", conversation: str = "c1", key: str = "k1", anonymous: bool = False) -> str:
     fields = {"case_description": "楼下餐馆油烟扰民", "case_location": "幸福路12号", "case_time": "每天晚上", "case_party": "某餐馆"}
     draft = TicketDraft(category="complaint", fields=fields, channel=channel, conversation_id=conversation, submission_key=key,
