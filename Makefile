@@ -30,7 +30,7 @@ validate: install
 bench-faq: install
 	@$(PY) -m scripts.bench_faq
 
-## bench-handoff: staff reply -> citizen and citizen -> console latency through the running assistant
+## bench-handoff: staff reply -> citizen, citizen -> console and ticket reply -> citizen notice latency through the running assistant
 bench-handoff: install
 	@$(PY) -m scripts.bench_handoff
 
