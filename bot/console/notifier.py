@@ -2,10 +2,11 @@
 through the bot, and records what became of each.
 
 A notice is claimed by a conditional update, so two console processes never send one twice. What a
-channel could not deliver shows up in ``undelivered_messages`` (WeChat, Telegram) or the web chat
-mailbox (no page open: shown when the citizen comes back) during the send; channels that cannot push
-(the REST API) are marked for a call-back at once. While Rasa is unreachable the notice waits and is
-tried again; after ``MAX_ATTEMPTS`` it is marked for a call-back too.
+channel could not deliver shows up during the send in ``undelivered_messages`` (WeChat, Telegram) or
+the web chat mailbox (no page open: shown when the citizen comes back, called back if they have not
+come back within ``HELD_DAYS``); channels that cannot push (the REST API) are marked for a call-back at
+once. While Rasa is unreachable the notice waits and is tried again; after ``MAX_ATTEMPTS`` it is
+marked for a call-back too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.console.rasa_api import RasaApi, RasaUnavailable
-from bot.tickets.feedback import PUSH_CHANNELS, claim_next, release_interrupted, settle
+from bot.tickets.feedback import PUSH_CHANNELS, claim_next, follow_held, release_interrupted, settle
 from bot.tickets.models import TicketNotice
 from bot.undelivered import UndeliveredMessage
 from bot.webchat_mailbox import MailboxMessage
@@ -35,19 +36,21 @@ def _latest_ids(factory: sessionmaker, conversation_id: str) -> tuple[int, int]:
         return undelivered or 0, held or 0
 
 
-def _outcome(factory: sessionmaker, conversation_id: str, before: tuple[int, int]) -> tuple[str, str | None]:
+def _outcome(factory: sessionmaker, conversation_id: str, before: tuple[int, int]) -> tuple[str, str | None, int | None]:
+    """What the channel did with the notice: (status, reason, the mailbox message when held)."""
     with factory() as session:
         problem = session.scalar(select(UndeliveredMessage.reason).where(
             UndeliveredMessage.conversation_id == conversation_id, UndeliveredMessage.id > before[0]).limit(1))
-        held = session.scalar(select(MailboxMessage.id).where(
-            MailboxMessage.conversation_id == conversation_id, MailboxMessage.id > before[1]).limit(1))
+        held = session.scalar(select(func.max(MailboxMessage.id)).where(
+            MailboxMessage.conversation_id == conversation_id, MailboxMessage.id > before[1]))
     if problem:
-        return "undelivered", problem
-    return ("held", None) if held else ("sent", None)
+        return "undelivered", problem, None
+    return ("held", None, held) if held else ("sent", None, None)
 
 
 async def deliver(factory: sessionmaker, rasa: RasaApi, notice: TicketNotice) -> str:
     """Send one claimed notice; returns the status it ends in."""
+    held = None
     if notice.channel not in PUSH_CHANNELS:
         status, reason = "undelivered", f"渠道 {notice.channel} 不能主动通知"
     else:
@@ -58,8 +61,8 @@ async def deliver(factory: sessionmaker, rasa: RasaApi, notice: TicketNotice) ->
             logger.error("ticket notice %s not sent yet: %s", notice.id, exc)
             status, reason = "pending", "助手服务暂时不可用"
         else:
-            status, reason = await asyncio.to_thread(_outcome, factory, notice.conversation_id, before)
-    await asyncio.to_thread(settle, factory, notice.id, status, reason)
+            status, reason, held = await asyncio.to_thread(_outcome, factory, notice.conversation_id, before)
+    await asyncio.to_thread(settle, factory, notice.id, status, reason, mailbox_id=held)
     logger.info("ticket notice %s (%s, %s): %s", notice.id, notice.kind, notice.channel, status)
     return status
 
@@ -84,6 +87,7 @@ async def watch_notices(factory: sessionmaker, rasa: RasaApi) -> None:
     while True:
         try:
             await deliver_notices(factory, rasa)
+            await asyncio.to_thread(follow_held, factory)
         except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
             logger.error("notice delivery round failed: %s", type(exc).__name__)
         await asyncio.sleep(NOTICE_CHECK_SECONDS)

@@ -10,7 +10,7 @@ back) → called_back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -23,11 +23,13 @@ from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.tickets.models import RATINGS, Ticket, TicketContact, TicketEvent, TicketNotice, TicketRating
 from bot.tickets.service import labels
+from bot.webchat_mailbox import MailboxMessage
 
 NOTICE_ON = {"start": "accepted", "reply": "replied", "close": "closed"}  # handling action → notice kind
 PUSH_CHANNELS = ("webchat", "wechat", "telegram")  # channels that can reach a citizen outside their turn
 CALL_BACK_ROLES = ("agent", "supervisor", "admin")
 MAX_ATTEMPTS = 30  # the notice job retries every few seconds while Rasa is unreachable; then staff call
+HELD_DAYS = 3  # a web chat notice nobody came back to read within this time is called back
 
 
 def _now() -> datetime:
@@ -69,15 +71,35 @@ def release_interrupted(factory: sessionmaker) -> int:
         return session.execute(update(TicketNotice).where(TicketNotice.status == "sending").values(status="pending")).rowcount
 
 
-def settle(factory: sessionmaker, notice_id: int, status: str, reason: str | None = None) -> None:
-    """Record how a delivery attempt ended: sent, held, undelivered, or back to pending (retry)."""
+def settle(factory: sessionmaker, notice_id: int, status: str, reason: str | None = None, *,
+           mailbox_id: int | None = None) -> None:
+    """Record how a delivery attempt ended: sent, held (in the web chat mailbox ``mailbox_id``),
+    undelivered, or back to pending (retry)."""
     with transaction(factory) as session:
         notice = session.get(TicketNotice, notice_id)
         if status == "pending" and notice.attempts >= MAX_ATTEMPTS:
             status = "undelivered"
-        notice.status, notice.reason = status, (reason or "")[:255] or None
+        notice.status, notice.reason, notice.mailbox_id = status, (reason or "")[:255] or None, mailbox_id
         if status in ("sent", "held"):
             notice.sent_at = _now()
+
+
+def follow_held(factory: sessionmaker, *, now: datetime | None = None) -> dict[str, int]:
+    """Held web chat notices: "sent" once the citizen came back and saw them; after ``HELD_DAYS``
+    without that, marked for a call-back."""
+    now = now or _now()
+    counts = {"sent": 0, "undelivered": 0}
+    with transaction(factory) as session:
+        for notice in session.scalars(select(TicketNotice).where(TicketNotice.status == "held")):
+            shown_at = session.scalar(select(MailboxMessage.shown_at).where(MailboxMessage.id == notice.mailbox_id))
+            if shown_at is not None:
+                notice.status, notice.sent_at = "sent", shown_at
+            elif as_utc(notice.sent_at) < now - timedelta(days=HELD_DAYS):
+                notice.status, notice.reason = "undelivered", f"市民 {HELD_DAYS} 天内没有再打开网页"
+            else:
+                continue
+            counts[notice.status] += 1
+    return counts
 
 
 def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText | None:

@@ -97,6 +97,7 @@ class TicketNotice(Base):
     reason = Column(String(255))  # why it was not delivered
     created_at = Column(DateTime(timezone=True), nullable=False)
     sent_at = Column(DateTime(timezone=True))
+    mailbox_id = Column(Integer)  # held: the web chat mailbox message that waits for the citizen
     called_back_at = Column(DateTime(timezone=True))
     called_back_by = Column(String(16))  # 工号
 

@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('reason', sa.String(length=255), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('mailbox_id', sa.Integer(), nullable=True),
     sa.Column('called_back_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('called_back_by', sa.String(length=16), nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ),

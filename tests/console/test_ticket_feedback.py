@@ -5,7 +5,7 @@ satisfaction rating that reopens a ticket when the citizen is not satisfied."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +13,8 @@ from sqlalchemy import select
 from bot.console.notifier import deliver_notices
 from bot.db import transaction
 from bot.staff.models import AuditEntry
-from bot.tickets.feedback import (MAX_ATTEMPTS, FeedbackRefused, add_rating_comment, attach_followup, rate,
-                                  release_interrupted)
+from bot.tickets.feedback import (MAX_ATTEMPTS, FeedbackRefused, add_rating_comment, attach_followup, follow_held,
+                                  rate, release_interrupted)
 from bot.tickets.models import Ticket, TicketEvent, TicketNotice, TicketRating
 from bot.tickets.service import TicketDraft
 from bot.undelivered import Undelivered, record_undelivered
@@ -118,6 +118,23 @@ def test_a_web_chat_notice_for_a_closed_page_is_held_and_a_rest_ticket_needs_a_c
     assert _notices(console, rest) == [("accepted", "undelivered")]
     assert Mailbox(console.ctx.factory).take("web-1") == [{"text": "您的投诉…已受理"}]
     assert Mailbox(console.ctx.factory).take("web-1") == []  # shown once
+    assert follow_held(console.ctx.factory) == {"sent": 1, "undelivered": 0}
+    assert _notices(console, web) == [("accepted", "sent")]
+
+
+def test_a_web_chat_notice_nobody_comes_back_to_read_is_called_back_after_three_days(console, browser):
+    number = _ticket(console, conversation="web-2")
+
+    async def page_closed(conversation_id, action):
+        Mailbox(console.ctx.factory).hold(conversation_id, {"text": "您的投诉…已受理"})
+    console.ctx.rasa.run_action = page_closed
+    _through(browser, number, "assign", "start")
+    _deliver(console)
+    later = datetime.now(timezone.utc) + timedelta(days=2)
+    assert follow_held(console.ctx.factory, now=later) == {"sent": 0, "undelivered": 0}
+    assert follow_held(console.ctx.factory, now=later + timedelta(days=1, minutes=1)) == {"sent": 0, "undelivered": 1}
+    [row] = browser("agent1").request("GET", "/console/api/call-backs").json()["call_backs"]
+    assert (row["number"], row["reason"]) == (number, "市民 3 天内没有再打开网页")
 
 
 def test_a_notice_left_half_sent_by_a_stopped_console_is_sent_again(console, browser):
