@@ -11,6 +11,8 @@ _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?(\d{3,4})(\d{4})(?!\d)")
 # Resident ID numbers: 17 digits and a check digit or X.
 _ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 
+REVEAL_ROLES = ("supervisor", "admin")  # staff roles that may see a citizen's name and phone in clear (audited)
+
 
 def mask_phone(phone: str) -> str:
     """Show a phone number as 138****5678 (keeps the first three and last four digits)."""

@@ -7,7 +7,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.http import html_page, json_body
+from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
 from bot.handoff.transcript import transcript
 from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
@@ -79,7 +79,7 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
 @require(*CALL_BACK_ROLES)
 async def call_back_list(request: Request) -> HTTPResponse:
     """Notices that did not reach the citizen: staff call them (the phone masked until asked for)."""
-    return response.json({"call_backs": call_backs(request.app.ctx.factory)}, ensure_ascii=False)
+    return response.json({"call_backs": call_backs(request.app.ctx.factory, request.ctx.member)}, ensure_ascii=False)
 
 
 @tickets.post("/api/call-backs/<notice_id:int>/phone")
@@ -89,6 +89,8 @@ async def call_back_number(request: Request, notice_id: int) -> HTTPResponse:
         return response.json({"phone": call_back_phone(request.app.ctx.factory, request.ctx.member, notice_id)})
     except LookupError as exc:
         return _refused(exc)
+    except PermissionError as exc:
+        raise Refusal(403, str(exc)) from None
 
 
 @tickets.post("/api/call-backs/<notice_id:int>/done")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import as_utc, transaction
-from bot.privacy import mask_personal_data, mask_phone
+from bot.privacy import REVEAL_ROLES, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.tickets.models import RATINGS, Ticket, TicketContact, TicketEvent, TicketNotice, TicketRating
@@ -117,22 +117,28 @@ def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText
         return NoticeText(f"utter_ticket_notice_{notice.kind}", values | {"kind": notice.kind})
 
 
-def call_backs(factory: sessionmaker) -> list[dict[str, Any]]:
+def call_backs(factory: sessionmaker, member: StaffMember) -> list[dict[str, Any]]:
     """Tickets with notices that did not reach the citizen and nobody has called about yet, oldest
     first: one row per ticket, naming its latest undelivered notice (one call covers them all), with the
-    phone masked (``call_back_phone`` shows it, audited)."""
+    phone masked (``call_back_phone`` shows it, audited). A reporter's (举报) phone is for the roles that
+    may reveal identities only."""
     with factory() as session:
-        rows = session.execute(select(TicketNotice, Ticket.number, TicketContact)
+        rows = session.execute(select(TicketNotice, Ticket.number, Ticket.category, TicketContact)
                                .join(Ticket, Ticket.id == TicketNotice.ticket_id)
                                .outerjoin(TicketContact, TicketContact.ticket_id == Ticket.id)
                                .where(TicketNotice.status == "undelivered").order_by(TicketNotice.id)).all()
-        latest = {notice.ticket_id: (notice, number, contact) for notice, number, contact in rows}
-        names = labels()["notices"]
-        return [{"id": n.id, "number": number, "kind": n.kind, "kind_label": names[n.kind], "channel": n.channel,
-                 "reason": n.reason or "", "at": as_utc(n.created_at).isoformat(),
-                 "phone": mask_phone(contact.phone) if contact is not None and contact.phone else "",
-                 "anonymous": contact is None or contact.anonymous}
-                for n, number, contact in sorted(latest.values(), key=lambda row: row[0].id)]
+        latest = {notice.ticket_id: (notice, number, category, contact) for notice, number, category, contact in rows}
+        return [_call_back_row(*row, member) for row in sorted(latest.values(), key=lambda row: row[0].id)]
+
+
+def _call_back_row(notice: TicketNotice, number: str, category: str, contact: TicketContact | None,
+                   member: StaffMember) -> dict[str, Any]:
+    protected = category == "report" and member.role not in REVEAL_ROLES
+    phone = contact.phone if contact is not None and not protected else None
+    return {"id": notice.id, "number": number, "kind": notice.kind, "kind_label": labels()["notices"][notice.kind],
+            "channel": notice.channel, "reason": notice.reason or "", "at": as_utc(notice.created_at).isoformat(),
+            "phone": mask_phone(phone) if phone else "", "anonymous": contact is None or contact.anonymous,
+            "protected": protected}
 
 
 def call_back_phone(factory: sessionmaker, member: StaffMember, notice_id: int) -> str:
@@ -145,6 +151,8 @@ def call_back_phone(factory: sessionmaker, member: StaffMember, notice_id: int) 
         if notice is None or notice.status != "undelivered" or contact is None or contact.anonymous or not contact.phone:
             raise LookupError(notice_id)
         ticket = session.get(Ticket, notice.ticket_id)
+        if ticket.category == "report" and member.role not in REVEAL_ROLES:
+            raise PermissionError("举报人信息只有督办人员可以查看")
         audit(session, member.actor, "ticket.reveal_contact", target_type="ticket", target_id=ticket.number,
               purpose="call_back")
         return contact.phone

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases import field_label
 from bot.db import as_utc, transaction
-from bot.privacy import mask_name, mask_phone
+from bot.privacy import REVEAL_ROLES, mask_name, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.tickets.departments import department_names
@@ -28,7 +28,6 @@ from bot.tickets.service import labels
 from bot.workdays import BEIJING, WorkingCalendar
 
 HOTLINE_ROLES = ("agent", "supervisor", "admin")  # the hotline's own staff: every ticket
-REVEAL_ROLES = ("supervisor", "admin")  # may see a citizen's name and phone in clear (audited)
 NEXT = {  # action → (allowed from, new status, roles); "review" is a closing the citizen was unhappy with
     "assign": (("unassigned", "assigned", "in_progress", "review"), "assigned", HOTLINE_ROLES),
     "start": (("assigned",), "in_progress", ("department", *HOTLINE_ROLES)),

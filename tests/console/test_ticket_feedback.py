@@ -29,9 +29,10 @@ def console_database_url(database_url: str) -> str:
     return database_url
 
 
-def _ticket(console, *, channel: str = "webchat", conversation: str = "c1", key: str = "k1", anonymous: bool = False) -> str:
+def _ticket(console, *, channel: str = "webchat", conversation: str = "c1", key: str = "k1", anonymous: bool = False,
+            category: str = "complaint") -> str:
     fields = {"case_description": "楼下餐馆油烟扰民", "case_location": "幸福路12号", "case_time": "每天晚上", "case_party": "某餐馆"}
-    draft = TicketDraft(category="complaint", fields=fields, channel=channel, conversation_id=conversation, submission_key=key,
+    draft = TicketDraft(category=category, fields=fields, channel=channel, conversation_id=conversation, submission_key=key,
                         name=None if anonymous else "张三", phone=None if anonymous else "13812345678", anonymous=anonymous)
     return console.ctx.desk.create(draft, now=ACCEPTED).number
 
@@ -209,3 +210,17 @@ def test_one_call_covers_every_undelivered_notice_of_a_ticket(console, browser):
     assert {status for _, status in _notices(console, number)} == {"called_back"}
     detail = agent.request("GET", f"/console/api/tickets/{number}").json()
     assert detail["field_labels"]["case_description"] == "事情经过"
+
+
+def test_a_reporters_phone_in_the_call_back_list_is_for_supervisors_only(console, browser):
+    number = _ticket(console, channel="rest", conversation="api-2", category="report")
+    _through(browser, number, "assign", "start")
+    _deliver(console)
+    agent, supervisor = browser("agent1"), browser("supervisor")
+    [seen_by_agent] = agent.request("GET", "/console/api/call-backs").json()["call_backs"]
+    assert (seen_by_agent["protected"], seen_by_agent["phone"]) == (True, "")
+    refused = agent.request("POST", f"/console/api/call-backs/{seen_by_agent['id']}/phone")
+    assert refused.status_code == 403 and "举报人" in refused.json()["error"]
+    [seen_by_supervisor] = supervisor.request("GET", "/console/api/call-backs").json()["call_backs"]
+    assert (seen_by_supervisor["protected"], seen_by_supervisor["phone"]) == (False, "138****5678")
+    assert supervisor.request("POST", f"/console/api/call-backs/{seen_by_supervisor['id']}/phone").json()["phone"] == "13812345678"

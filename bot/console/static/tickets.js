@@ -55,8 +55,8 @@
     $("callbacks").tBodies[0].replaceChildren(...data.call_backs.map((c) => {
       const tr = el("tr");
       for (const v of [c.number, c.kind_label, c.channel, c.reason]) tr.appendChild(el("td", v));
-      const phone = el("td", c.anonymous ? "匿名，无法回访" : c.phone);
-      if (!c.anonymous) {
+      const phone = el("td", c.anonymous ? "匿名，无法回访" : c.protected ? "举报人信息受保护，请督办人员回访" : c.phone);
+      if (!c.anonymous && !c.protected) {
         const show = el("button", "显示号码（将记录）"); show.type = "button";
         show.addEventListener("click", async () => { phone.textContent = (await api("POST", "/console/api/call-backs/" + c.id + "/phone")).phone; });
         phone.appendChild(show);
