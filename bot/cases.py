@@ -50,7 +50,8 @@ def form_spec(category: str) -> FormSpec:
 
 
 def field_label(slot: str) -> str:
-    return _config()["labels"][slot]
+    """How staff and citizens read a field's name; a field without a label shows its name."""
+    return _config()["labels"].get(slot, slot)
 
 
 def describes_something(text: str) -> bool:

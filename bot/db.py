@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -39,6 +40,13 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     # them work at the same time instead of waiting on each other.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+@lru_cache(maxsize=None)
+def shared_session_factory(database_url: str) -> sessionmaker:
+    """Sessions on one engine (one connection pool) per database for the whole process, for the
+    channels of the Rasa server, which each need the application database now and then."""
+    return make_session_factory(make_engine(database_url))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import Base, make_engine, make_session_factory, transaction
+from bot.db import Base, shared_session_factory, transaction
 from bot.privacy import mask_personal_data
 
 
@@ -46,8 +46,8 @@ def record_undelivered(factory: sessionmaker, item: Undelivered) -> int:
 
 
 def undelivered_recorder(database_url: str) -> Callable[[Undelivered], int]:
-    """What a channel calls with a message it could not deliver (its own engine, built once)."""
-    factory = make_session_factory(make_engine(database_url))
+    """What a channel calls with a message it could not deliver (on the process's shared engine)."""
+    factory = shared_session_factory(database_url)
     return lambda item: record_undelivered(factory, item)
 
 

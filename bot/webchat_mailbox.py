@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Integer, String, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import Base, make_engine, make_session_factory, transaction
+from bot.db import Base, shared_session_factory, transaction
 
 
 class MailboxMessage(Base):
@@ -30,7 +30,7 @@ class Mailbox:
 
     @classmethod
     def for_database(cls, database_url: str) -> Mailbox:
-        return cls(make_session_factory(make_engine(database_url)))
+        return cls(shared_session_factory(database_url))
 
     def hold(self, conversation_id: str, message: dict[str, Any]) -> None:
         with transaction(self.factory) as session:

@@ -42,15 +42,9 @@ def _fields(slots: Mapping[str, Any]) -> list[dict[str, str]]:
             text = mask_name(text)
         else:
             text = mask_personal_data(text)
-        fields.append({"slot": slot, "label": _label(slot), "value": text})
+        fields.append({"slot": slot, "label": field_label(slot), "value": text})
     return fields
 
-
-def _label(slot: str) -> str:
-    try:
-        return field_label(slot)
-    except KeyError:
-        return slot
 
 
 def _last_messages(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:

@@ -90,8 +90,9 @@ def follow_held(factory: sessionmaker, *, now: datetime | None = None) -> dict[s
     now = now or _now()
     counts = {"sent": 0, "undelivered": 0}
     with transaction(factory) as session:
-        for notice in session.scalars(select(TicketNotice).where(TicketNotice.status == "held")):
-            shown_at = session.scalar(select(MailboxMessage.shown_at).where(MailboxMessage.id == notice.mailbox_id))
+        held = (select(TicketNotice, MailboxMessage.shown_at)
+                .outerjoin(MailboxMessage, MailboxMessage.id == TicketNotice.mailbox_id).where(TicketNotice.status == "held"))
+        for notice, shown_at in session.execute(held).all():
             if shown_at is not None:
                 notice.status, notice.sent_at = "sent", shown_at
             elif as_utc(notice.sent_at) < now - timedelta(days=HELD_DAYS):

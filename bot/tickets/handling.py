@@ -115,7 +115,7 @@ class TicketHandling:
             return {
                 "number": ticket.number, "category": ticket.category, "category_label": names["categories"][ticket.category],
                 "status": ticket.status, "status_label": names["statuses"][ticket.status], "fields": ticket.fields,
-                "field_labels": {name: _label(name) for name in ticket.fields},
+                "field_labels": {name: field_label(name) for name in ticket.fields},
                 "department": ticket.department or "", "channel": ticket.channel, "conversation_id": ticket.conversation_id,
                 "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                 "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
@@ -134,6 +134,7 @@ class TicketHandling:
             raise HandlingError("未知操作")
         allowed_from, status, roles = NEXT[action]
         now = now or datetime.now(timezone.utc)
+        assignable = self.departments() if action == "assign" else []  # read before the write transaction
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
             if member.role not in roles:
@@ -142,7 +143,7 @@ class TicketHandling:
                 raise HandlingError(f"当前状态（{labels()['statuses'][ticket.status]}）不能执行此操作")
             detail: dict[str, Any] = {"from": ticket.status, "to": status}
             if action == "assign":
-                if department.strip() not in self.departments():
+                if department.strip() not in assignable:
                     raise HandlingError("请选择承办部门（已停用的部门不能派单）")
                 detail["department"] = ticket.department = department.strip()
             if action == "reply":
@@ -195,12 +196,6 @@ class TicketHandling:
             raise LookupError(number)
         return ticket
 
-
-def _label(field_name: str) -> str:
-    try:
-        return field_label(field_name)
-    except KeyError:
-        return field_name
 
 
 def _contact(contact: TicketContact | None, *, revealed: bool) -> dict[str, Any]:
