@@ -19,13 +19,15 @@ from bot.console.handoff_routes import handoffs
 from bot.console.http import Refusal, refused
 from bot.console.notifier import watch_notices
 from bot.console.rasa_api import RasaApi
+from bot.console.review_routes import review
 from bot.console.security import add_security_headers
 from bot.console.ticket_routes import tickets
-from bot.console.watcher import watch_deadlines, watch_queue
+from bot.console.watcher import watch_deadlines, watch_queue, watch_reviews
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
 from bot.tickets.handling import TicketHandling
+from bot.tickets.routing import Router
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
 
@@ -41,7 +43,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.factory = factory
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
     calendar = deployment_calendar(settings.working_calendar_dir)
-    app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines)
+    app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines,
+                              router=Router.for_deployment(settings.var_dir, settings.project_root))
     app.ctx.handling = TicketHandling(factory, calendar, app.ctx.desk.router)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
     app.ctx.live_faq = LiveFaq(factory)  # the citizens' matcher, following every edit
@@ -52,6 +55,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(bulk)
     app.blueprint(tickets)
     app.blueprint(dashboard)
+    app.blueprint(review)
     app.register_middleware(add_security_headers, "response")
     app.error_handler.add(Refusal, refused)
 
@@ -66,7 +70,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
             loop = asyncio.get_running_loop()
             app_.ctx.watchers = [loop.create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa)),
                                  loop.create_task(watch_deadlines(app_.ctx.factory, calendar)),
-                                 loop.create_task(watch_notices(app_.ctx.factory, app_.ctx.rasa))]
+                                 loop.create_task(watch_notices(app_.ctx.factory, app_.ctx.rasa)),
+                                 loop.create_task(watch_reviews(app_.ctx.factory))]
 
         @app.before_server_stop
         async def stop_watcher(app_: Sanic, _loop) -> None:

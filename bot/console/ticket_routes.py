@@ -1,7 +1,9 @@
 """Console routes for handling tickets: list with filters, detail (identity masked unless revealed),
-the status flow, notes and deadline extensions. Department staff see their own department's tickets."""
+the status flow (with the router's three likeliest departments when assigning), notes and deadline extensions. Department staff see their own department's tickets."""
 
 from __future__ import annotations
+
+import asyncio
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -12,6 +14,7 @@ from bot.console.security import require
 from bot.handoff.transcript import transcript
 from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
 from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
+from bot.tickets.routing import routing_text
 
 HANDLING = (*HOTLINE_ROLES, "department")
 
@@ -52,8 +55,17 @@ async def detail(request: Request, number: str) -> HTTPResponse:
         return _refused(exc)
     lines = transcript(request.app.ctx.factory, found["conversation_id"], masked=True)
     found["transcript"] = [line.__dict__ for line in lines[-100:]]
+    found["suggestions"] = await _suggested_departments(request, found) if request.ctx.member.role != "department" else []
     found.pop("conversation_id")
     return response.json(found, ensure_ascii=False)
+
+
+async def _suggested_departments(request: Request, ticket: dict) -> list[dict]:
+    """The router's three likeliest active departments for the ticket's text, with their confidence."""
+    handling = request.app.ctx.handling
+    allowed = handling.departments()
+    suggestion = await asyncio.to_thread(handling.router.suggest, routing_text(ticket["fields"]), allowed=allowed)
+    return [{"department": c.department, "confidence": round(c.confidence, 3)} for c in suggestion.candidates]
 
 
 @tickets.post("/api/tickets/<number:str>/<action:str>")

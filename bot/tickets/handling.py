@@ -24,6 +24,7 @@ from bot.tickets.departments import department_names
 from bot.tickets.feedback import NOTICE_ON, notices_of, queue_notice, ratings_of
 from bot.tickets.models import Ticket, TicketContact, TicketEvent
 from bot.tickets.routing import Router
+from bot.tickets.routing_confirmations import confirm_route
 from bot.tickets.service import labels
 from bot.workdays import BEIJING, WorkingCalendar
 
@@ -145,6 +146,7 @@ class TicketHandling:
             if action == "assign":
                 if department.strip() not in assignable:
                     raise HandlingError("请选择承办部门（已停用的部门不能派单）")
+                confirm_route(session, ticket, department.strip(), member, now)
                 detail["department"] = ticket.department = department.strip()
             if action == "reply":
                 if not text.strip():

@@ -127,3 +127,18 @@ class Department(Base):
     name = Column(String(64), nullable=False, unique=True)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class RoutingConfirmation(Base):
+    """A department staff chose for a ticket (assigned from 待分派 or reassigned): what the router
+    learns from on ``python -m bot tickets route retrain``. The text is the ticket's content, masked."""
+
+    __tablename__ = "routing_confirmations"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, unique=True)  # the latest choice
+    text = Column(Text, nullable=False)
+    department = Column(String(64), nullable=False)
+    previous_department = Column(String(64))  # where the ticket was before (None: 待分派)
+    confirmed_by = Column(String(64), nullable=False)
+    confirmed_at = Column(DateTime(timezone=True), nullable=False)

@@ -21,7 +21,7 @@ from bot.tickets.departments import is_deactivated
 from bot.tickets.major import MajorRules
 from bot.tickets.models import CATEGORIES, Ticket, TicketContact, TicketEvent
 from bot.tickets.numbering import next_number, normalize_number
-from bot.tickets.routing import Router
+from bot.tickets.routing import Router, routing_text
 from bot.workdays import BEIJING, WorkingCalendar
 
 LABELS_FILE = Path(__file__).with_name("labels.yml")
@@ -124,7 +124,7 @@ class TicketDesk:
                 return self._again(session, existing)
 
     def _insert(self, session: Session, draft: TicketDraft, now: datetime) -> CreatedTicket:
-        text = " ".join(str(v) for v in draft.fields.values())
+        text = routing_text(draft.fields)
         department = self.router.route(text)
         if department is not None and is_deactivated(session, department):
             department = None  # an admin deactivated it: staff assign the ticket by hand (待分派)

@@ -39,6 +39,14 @@
     $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + d.deadline + (d.is_major ? " · 重大" : "");
     const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields).map(([k, v]) => [d.field_labels[k] || k, v]), ["最新答复", d.latest_reply || "暂无"]];
     $("d-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", k), el("dd", String(v))]));
+    const current = d.department || (d.suggestions[0] && d.suggestions[0].department) || "";
+    if (current) $("a-department").value = current;
+    $("d-suggestions").replaceChildren(...d.suggestions.map((c) => {
+      const pick = el("button", c.department + " " + Math.round(c.confidence * 100) + "%"); pick.type = "button";
+      pick.addEventListener("click", () => { $("a-department").value = c.department; });
+      return pick;
+    }));
+    $("d-suggestions-row").hidden = d.suggestions.length === 0;
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
     $("d-events").replaceChildren(...d.events.map((e) => el("li", e.at.slice(0, 16).replace("T", " ") + " " + (KIND[e.kind] || e.kind) + " " + e.actor +

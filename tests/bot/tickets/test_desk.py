@@ -68,8 +68,8 @@ def test_major_complaints_by_rule_and_by_repetition_get_five_days_and_a_reason(d
     with transaction(desk.factory) as session:
         reason = session.scalar(select(Ticket.major_reason).where(Ticket.number == danger.number))
     assert "危及生命" in reason and "弱势群体" in reason
-    desk.create(_complaint(key="b", text="楼下饭店半夜噪音扰民"), now=SATURDAY)
-    repeat = desk.create(_complaint(key="c", text="还是那家饭店噪音扰民"), now=SATURDAY)
+    desk.create(_complaint(key="b", text="楼下KTV半夜唱歌扰民"), now=SATURDAY)
+    repeat = desk.create(_complaint(key="c", text="还是那家KTV半夜唱歌扰民"), now=SATURDAY)
     assert repeat.is_major
 
 
