@@ -37,6 +37,7 @@ class EvalReport:
     clarified: float
     declined: float
     wrong_confident: float
+    unanswerable_answered: float  # of the questions no entry answers, the share answered anyway
     p50_ms: float
     p99_ms: float
 
@@ -65,7 +66,7 @@ def evaluate(search: Searcher, cases: Sequence[EvalCase], *, decide: Decider) ->
         cases: labelled questions.
         decide: candidates → answer / clarify / decline.
     """
-    latencies, top1, top3, correct, clarified, declined, wrong = [], 0, 0, 0, 0, 0, 0
+    latencies, top1, top3, correct, clarified, declined, wrong, unanswerable_answered = [], 0, 0, 0, 0, 0, 0, 0
     answerable = sum(1 for c in cases if c.expected_id)
     for case in cases:
         started = time.perf_counter()
@@ -79,6 +80,7 @@ def evaluate(search: Searcher, cases: Sequence[EvalCase], *, decide: Decider) ->
         if decision.kind == "answer":
             correct += decision.best.entry.id == case.expected_id
             wrong += decision.best.entry.id != case.expected_id
+            unanswerable_answered += not case.expected_id
         elif decision.kind == "clarify":
             clarified += 1
         else:
@@ -93,6 +95,7 @@ def evaluate(search: Searcher, cases: Sequence[EvalCase], *, decide: Decider) ->
         clarified=clarified / total,
         declined=declined / total,
         wrong_confident=wrong / total,
+        unanswerable_answered=unanswerable_answered / max(len(cases) - answerable, 1),
         p50_ms=float(np.percentile(latencies, 50)) if latencies else 0.0,
         p99_ms=float(np.percentile(latencies, 99)) if latencies else 0.0,
     )
