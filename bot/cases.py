@@ -71,9 +71,16 @@ def describe_time(text: str, now: datetime) -> str | None:
     when = parse_when(text, now)
     if when is not None:
         return when.describe()
-    if ONGOING.search(text or ""):
-        return f"持续发生（{text.strip()[:20]}）"
+    if match := ONGOING.search(text or ""):
+        return f"持续发生（{_clause_around(text, match.start())}）"
     return None
+
+
+def _clause_around(text: str, at: int, limit: int = 16) -> str:
+    """The clause of ``text`` (between punctuation) holding position ``at``, from there, at most ``limit``
+    characters: "…从今年十月开始，每天晚上营业到凌晨，…" → "每天晚上营业到凌晨"."""
+    end = re.search(r"[，。！？；,.!?;\n]", text[at:])
+    return text[at : at + (end.start() if end else len(text))][:limit].strip()
 
 
 def prefill(text: str, now: datetime) -> dict[str, str]:

@@ -44,3 +44,17 @@ def test_the_request_word_is_not_part_of_the_place():
 
     assert find_place("建议人民路地铁站出口多设几个共享单车停放点") == "人民路"
     assert find_place("我要举报青山镇有个化工厂偷排污水") == "青山镇"
+
+
+def test_a_long_appeal_as_citizens_write_it_prefills_description_place_and_time():
+    from datetime import datetime, timezone
+
+    from bot.cases import prefill
+
+    appeal = ("尊敬的领导您好！我是锦江花园小区3栋的业主，在这里住了八年了。从今年十月开始，小区门口新开了一家烧烤店，"
+              "每天晚上营业到凌晨两三点，油烟直接排到我们楼上，噪音也很大，老人孩子根本睡不好。我们找过物业，物业说管不了。"
+              "恳请有关部门尽快处理！")
+    fields = prefill(appeal, datetime(2026, 12, 6, tzinfo=timezone.utc))
+    assert fields["case_description"] == appeal
+    assert fields["case_location"] == "锦江花园"
+    assert fields["case_time"] == "持续发生（每天晚上营业到凌晨两三点）"  # the words that say so, not the greeting
