@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console … | telegram …``."""
+"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console … | telegram … | tickets … | nlu …``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import cli as console_cli
 from bot.faq import cli as faq_cli
+from bot.review import cli as review_cli
 from bot.telegram import webhook as telegram_cli
+from bot.tickets import cli as tickets_cli
 
 
 def _say(message: str) -> None:
@@ -27,9 +29,12 @@ def _describe_database(url: str) -> str:
 
 
 def cmd_train(settings: Settings) -> Path:
+    from bot.tickets.routing import Router
     from bot.training import ensure_model
 
-    return ensure_model(settings.project_root, say=_say)
+    model = ensure_model(settings.project_root, say=_say)
+    Router.for_deployment(settings.var_dir, settings.project_root).model()  # the department router, cached too
+    return model
 
 
 def cmd_db_upgrade(settings: Settings) -> None:
@@ -108,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     faq_cli.add_parser(sub)
     console_cli.add_parser(sub)
     telegram_cli.add_parser(sub)
+    tickets_cli.add_parser(sub)
+    review_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -120,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         return faq_cli.run(args, settings, _say)
     if args.command == "console":
         return console_cli.run(args, settings, _say)
+    if args.command == "nlu":
+        return review_cli.run(args, settings, _say)
+    if args.command == "tickets":
+        return tickets_cli.run(args, settings, _say)
     if args.command == "telegram":
         return telegram_cli.run(args, _say)
     if args.command == "train":

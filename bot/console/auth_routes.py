@@ -19,7 +19,7 @@ ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "a
           "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
           "faq.css": "text/css; charset=utf-8", "tickets.js": "application/javascript; charset=utf-8",
           "dashboard.js": "application/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
-          "report.css": "text/css; charset=utf-8"}
+          "report.css": "text/css; charset=utf-8", "review.js": "application/javascript; charset=utf-8"}
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 
 pages = Blueprint("console_pages", url_prefix="/console")

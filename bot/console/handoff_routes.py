@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -23,6 +25,7 @@ from bot.handoff.notices import staff_joined_notice
 from bot.handoff.transcript import transcript
 from bot.privacy import mask_personal_data
 from bot.responses import response_text
+from bot.review.queue import record_correction
 from bot.staff.audit import audit
 from bot.tickets.models import CATEGORIES
 from bot.tickets.notice import created_notice
@@ -221,6 +224,8 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
         created_by=f"staff:{member.staff_no}",
     )
     created = request.app.ctx.desk.create(draft)
+    # The person decided what the citizen wanted: a different reading than the bot's is kept for review.
+    await asyncio.to_thread(record_correction, request.app.ctx.factory, handoff.conversation_id, category, member.staff_no)
     with transaction(request.app.ctx.factory) as session:
         audit(session, member.actor, "ticket.create_for_citizen", target_type="ticket", target_id=created.number,
               handoff_id=handoff_id, category=category)

@@ -16,12 +16,14 @@ from sqlalchemy.orm import sessionmaker
 from bot.console.rasa_api import RasaApi, RasaUnavailable
 from bot.handoff.notices import moved_notice
 from bot.handoff.queue import HandoffQueue
+from bot.review.queue import collect
 from bot.tickets.handling import mark_deadlines
 from bot.workdays import WorkingCalendar
 
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
+REVIEW_SCAN_SECONDS = 5.0
 
 
 async def watch_queue(queue: HandoffQueue, rasa: RasaApi) -> None:
@@ -65,3 +67,15 @@ async def watch_deadlines(factory: sessionmaker, calendar: WorkingCalendar) -> N
         except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
             logger.error("deadline marking failed: %s", type(exc).__name__)
         await asyncio.sleep(DEADLINE_CHECK_SECONDS)
+
+
+async def watch_reviews(factory: sessionmaker) -> None:
+    """Collect the citizen messages the bot was unsure about for the NLU review, every few seconds."""
+    while True:
+        try:
+            added = await asyncio.to_thread(collect, factory)
+            if added:
+                logger.info("NLU review: %d new unsure messages", added)
+        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
+            logger.error("NLU review collection failed: %s", type(exc).__name__)
+        await asyncio.sleep(REVIEW_SCAN_SECONDS)

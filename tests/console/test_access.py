@@ -26,7 +26,7 @@ def _routes(app):
 
 
 def _concrete(path: str) -> str:
-    return path.replace("<handoff_id:int>", "1").replace("<notice_id:int>", "1").replace("<name:str>", "console.js")
+    return path.replace("<review_id:int>", "1").replace("<handoff_id:int>", "1").replace("<notice_id:int>", "1").replace("<name:str>", "console.js")
 
 
 def test_only_the_sign_in_page_assets_and_health_are_public(console):
