@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu bench-faq bench-handoff wechat-sim clean
+.PHONY: run test install train validate bench-nlu bench-routing bench-faq bench-handoff wechat-sim clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -26,7 +26,7 @@ train: install
 validate: install
 	@.venv/bin/rasa data validate
 
-## bench-faq: FAQ matcher vs BM25 / char TF-IDF / embeddings on our paraphrase set; latency at 10,000 entries
+## bench-faq: FAQ matcher vs BM25 / char TF-IDF / embeddings on our paraphrase and unanswerable sets; latency at 10,000 entries
 bench-faq: install
 	@$(PY) -m scripts.bench_faq
 
@@ -38,9 +38,13 @@ bench-handoff: install
 wechat-sim: install
 	@$(PY) -m scripts.wechat_simulator
 
-## bench-nlu: 5-fold cross-validation of the NLU on our training data
+## bench-nlu: the trained model on the held-out appeals and chat lines (tests/heldout/), as deployed
 bench-nlu: install
 	@$(PY) -m scripts.bench_nlu
+
+## bench-routing: department routing of the held-out appeals: right / 待分派 / wrong
+bench-routing: install
+	@$(PY) -m scripts.bench_routing
 
 clean:
 	rm -rf models var results .pytest_cache
