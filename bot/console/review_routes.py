@@ -4,10 +4,7 @@ thought, labelled with one click; ``python -m bot nlu export-reviewed`` turns th
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -15,19 +12,12 @@ from sanic.response import HTTPResponse
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
 from bot.db import transaction
-from bot.review.queue import LABELS, NOT_FOR_TRAINING, ReviewError, label, pending_and_labelled
+from bot.review.queue import LABELS, NOT_FOR_TRAINING, ReviewError, intent_names, label, pending_and_labelled
 from bot.staff.audit import audit
 
 REVIEWERS = ("editor", "supervisor", "admin")
-LABELS_FILE = Path(__file__).resolve().parent.parent / "review" / "labels.yml"
 
 review = Blueprint("console_review", url_prefix="/console")
-
-
-@lru_cache(maxsize=1)
-def intent_names() -> dict[str, str]:
-    """Chinese names of the intents, for the page (labels, and what the bot thought)."""
-    return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
 
 
 @review.get("/review")

@@ -139,14 +139,14 @@ class Router:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: Path = DIRECTORY_FILE, *, model_dir: Path | None = None) -> Router:
-        return cls(Directory.load(path), model_dir=model_dir)
+    def load(cls, path: Path = DIRECTORY_FILE, *, model_dir: Path | None = None, cache_dir: Path | None = None) -> Router:
+        return cls(Directory.load(path), model_dir=model_dir, cache_dir=cache_dir)
 
     @classmethod
     def for_deployment(cls, var_dir: Path, project_root: Path) -> Router:
         """The shipped directory, with the model ``retrain`` stored under ``var_dir`` and the
         directory-only model cached in the project's ``models/`` (like the Rasa model)."""
-        return cls(Directory.load(DIRECTORY_FILE), model_dir=var_dir / "router", cache_dir=project_root / "models")
+        return cls.load(model_dir=var_dir / "router", cache_dir=project_root / "models")
 
     @property
     def departments(self) -> tuple[Department, ...]:

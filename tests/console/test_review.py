@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db import transaction
 from bot.handoff.transcript import ConversationEvent
-from bot.review.queue import collect
+from bot.review.queue import collect, pending_and_labelled
 from bot.staff.models import AuditEntry
 from bot.tickets.service import TicketDraft
 
@@ -26,8 +26,6 @@ def _unsure_message(console, text: str) -> int:
 
 
 def console_items(console):
-    from bot.review.queue import pending_and_labelled
-
     return pending_and_labelled(console.ctx.factory, labelled=False)
 
 
