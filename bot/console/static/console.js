@@ -93,9 +93,12 @@
 
   async function refreshLines() {
     if (!state.selected) return;
-    const data = await api("GET", "/console/api/handoffs/" + state.selected + "/messages?after=" + state.lastLine);
+    const selected = state.selected;
+    const data = await api("GET", "/console/api/handoffs/" + selected + "/messages?after=" + state.lastLine);
+    if (state.selected !== selected) return; // another conversation was opened meanwhile
     const list = $("transcript");
     for (const line of data.lines) {
+      if (line.id <= state.lastLine) continue; // a poll and a click overlapped: shown already
       const li = el("li", null, "line " + line.who);
       const who = { citizen: "市民", bot: "智能助手", staff: "工号 " + line.staff_no, system: "" }[line.who];
       if (who) li.appendChild(el("span", who, "who"));
