@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Settings
+from bot.server_keys import ACTION_TOKEN_ENV, ACTION_TOKEN_HEADER
 
 # Rasa accepts only an alphanumeric prefix and appends ":tracker:" / ":lock:" itself.
 KEY_PREFIX = "hotline"
@@ -21,7 +22,9 @@ def rasa_endpoints(settings: Settings) -> dict[str, Any]:
     live in Redis, so conversations survive restarts and several server replicas can share them.
     """
     endpoints: dict[str, Any] = {
-        "action_endpoint": {"url": f"http://{settings.host}:{settings.action_port}/webhook"},
+        # The action server answers only callers with the shared token; Rasa reads it from its environment.
+        "action_endpoint": {"url": f"http://{settings.host}:{settings.action_port}/webhook",
+                            "headers": {ACTION_TOKEN_HEADER: "${" + ACTION_TOKEN_ENV + "}"}},
         # Every conversation event also goes to the application database, where the staff console
         # follows live conversations (bot/handoff/transcript.py). Rasa passes a full URL through as is.
         "event_broker": {"type": "SQL", "url": settings.database_url},

@@ -7,7 +7,7 @@ assistant the same way.
 from __future__ import annotations
 
 import os
-import secrets
+import re
 import signal
 import subprocess
 import sys
@@ -22,7 +22,7 @@ import yaml
 
 from bot.config import Settings, load_settings
 from bot.endpoints import rasa_endpoints
-from bot.training import rasa_executable
+from bot.server_keys import child_environment, rasa_api_headers, rasa_auth_token
 
 WEBCHAT_PATH = "/webhooks/webchat/chat"
 # TensorFlow would otherwise start a thread pool per core for each op; two cores are shared here.
@@ -35,18 +35,8 @@ _QUIET_ENV = {
 }
 
 
-def auth_token(settings: Settings) -> str:
-    """The Rasa HTTP API token: from the settings, else one generated once and kept in var/."""
-    if settings.rasa_auth_token:
-        return settings.rasa_auth_token
-    token_file = settings.var_dir / "rasa-auth-token"
-    if token_file.is_file():
-        return token_file.read_text().strip()
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    token_file.write_text(token)
-    token_file.chmod(0o600)
-    return token
+_STOCK_REST = re.compile(r"^rest:", re.MULTILINE)
+_AUTHENTICATED_REST = "channels.rest.AuthenticatedRestInput:"
 
 
 def credentials_file(root: Path, say: Callable[[str], None] = print) -> Path:
@@ -55,6 +45,10 @@ def credentials_file(root: Path, say: Callable[[str], None] = print) -> Path:
     if not target.is_file():
         target.write_text((root / "credentials.yml.example").read_text(encoding="utf-8"), encoding="utf-8")
         say("Created credentials.yml from credentials.yml.example (web chat and REST channels).")
+    text = target.read_text(encoding="utf-8")
+    if _STOCK_REST.search(text):  # written before the REST channel required the API token
+        target.write_text(_STOCK_REST.sub(_AUTHENTICATED_REST, text), encoding="utf-8")
+        say("credentials.yml: the REST channel now requires Authorization: Bearer <RASA_AUTH_TOKEN>.")
     return target
 
 
@@ -86,11 +80,15 @@ class Stack:
 
     @property
     def token(self) -> str:
-        return auth_token(self.settings)
+        return rasa_auth_token(self.settings)
+
+    def api_headers(self) -> dict[str, str]:
+        """Headers for the Rasa HTTP API of this stack."""
+        return rasa_api_headers(self.token)
 
     def _environment(self) -> dict[str, str]:
         root = str(self.settings.project_root)
-        env = {**os.environ, **_QUIET_ENV, **self.child_env}
+        env = {**os.environ, **_QUIET_ENV, **self.child_env, **child_environment(self.settings)}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         return env
 
@@ -109,7 +107,7 @@ class Stack:
 
     def start_actions(self) -> None:
         self.say(f"Starting the action server on port {self.settings.action_port}...")
-        self._spawn("actions", [rasa_executable(), "run", "actions", "--actions", "actions", "--port", str(self.settings.action_port)])
+        self._spawn("actions", [sys.executable, "-m", "actions.serve"])
 
     def start_rasa(self) -> None:
         self.say(f"Starting the Rasa server on port {self.settings.rasa_port} (loading the model takes about a minute)...")
@@ -117,12 +115,8 @@ class Stack:
         endpoints.write_text(yaml.safe_dump(rasa_endpoints(self.settings), allow_unicode=True), encoding="utf-8")
         self._spawn(
             "rasa",
-            [
-                rasa_executable(), "run", "--enable-api", "--auth-token", self.token,
-                "--model", str(self.model), "--endpoints", str(endpoints),
-                "--credentials", str(self.credentials),
-                "--interface", self.settings.host, "--port", str(self.settings.rasa_port),
-            ],
+            [sys.executable, "-m", "channels.serve", "--model", str(self.model), "--endpoints", str(endpoints),
+             "--credentials", str(self.credentials)],
         )
 
     def start_console(self) -> None:
@@ -137,7 +131,7 @@ class Stack:
         """
         checks = {
             "actions": f"http://{self.settings.host}:{self.settings.action_port}/health",
-            "rasa": f"{self.rasa_url}/status?token={self.token}",
+            "rasa": f"{self.rasa_url}/status",
             "console": f"http://{self.settings.host}:{self.settings.console.port}/console/health",
         }
         deadline = time.monotonic() + timeout
@@ -146,7 +140,7 @@ class Stack:
             for name, url in list(pending.items()):
                 if self.processes[name].poll() is not None:
                     raise RuntimeError(f"{name} exited early; see {self.log_dir / (name + '.log')}")
-                if _answers(url):
+                if _answers(url, self.api_headers() if name == "rasa" else {}):
                     self.say(f"  {name} is ready.")
                     del pending[name]
             if pending and time.monotonic() > deadline:
@@ -174,9 +168,9 @@ class Stack:
                 process.wait()
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, headers: dict[str, str]) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False

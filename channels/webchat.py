@@ -25,10 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
-from bot.inbound import screen_text
-from bot.system_messages import system_message
+from bot.config import PROJECT_ROOT
 from bot.webchat_mailbox import Mailbox
+from channels.screening import channel_settings, screened
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +40,8 @@ CONTENT_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/c
 
 
 @lru_cache(maxsize=1)
-def _settings() -> Settings:
-    return load_settings()
-
-
-@lru_cache(maxsize=1)
 def _mailbox() -> Mailbox:
-    return Mailbox.for_database(_settings().database_url)
+    return Mailbox.for_database(channel_settings().database_url)
 
 
 class WebChatOutput(SocketIOOutput):
@@ -101,17 +95,7 @@ class WebChatInput(SocketIOInput):
             await self.sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def screened(message: UserMessage) -> None:
-            message.text = screen_text(message.text, max_chars=_settings().max_message_chars)
-            try:
-                await on_new_message(message)
-            except Exception as exc:  # noqa: BLE001 - the citizen must never be left without an answer
-                # No message content in the log: it may carry personal data.
-                logger.error("web chat message not processed (%s); told the citizen", type(exc).__name__)
-                text = system_message("service_unavailable", _settings().profile)
-                await message.output_channel.send_text_message(message.sender_id, text)
-
-        webchat = super().blueprint(screened)
+        webchat = super().blueprint(screened(on_new_message, "web chat"))
         self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
 
         @webchat.route("/chat", methods=["GET"])
@@ -128,7 +112,7 @@ class WebChatInput(SocketIOInput):
 
         @webchat.route("/profile", methods=["GET"])
         async def profile(_: Request) -> HTTPResponse:
-            p = _settings().profile
+            p = channel_settings().profile
             return response.json(
                 {"name": p.name, "number": p.number, "service_hours": p.service_hours, "scope": "、".join(p.scope)},
                 ensure_ascii=False,

@@ -53,10 +53,10 @@ def _ask_password() -> str:
 
 def _serve(settings: Settings, say: Callable[[str], None]) -> int:
     from bot.console.app import create_app
-    from bot.runner import auth_token
+    from bot.server_keys import rasa_auth_token
 
     rasa_url = f"http://{settings.host}:{settings.rasa_port}"
-    app = create_app(settings, rasa_url=rasa_url, rasa_token=auth_token(settings))
+    app = create_app(settings, rasa_url=rasa_url, rasa_token=rasa_auth_token(settings))
     say(f"Staff console on http://{settings.host}:{settings.console.port}/console/ (Rasa at {rasa_url})")
     app.run(host=settings.host, port=settings.console.port, access_log=False, motd=False)
     return 0

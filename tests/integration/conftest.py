@@ -46,7 +46,7 @@ def say(stack: Stack, sender: str, message: str) -> list[dict]:
     request = urllib.request.Request(
         f"{stack.rasa_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {stack.token}"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
@@ -58,9 +58,9 @@ def texts(replies: list[dict]) -> str:
 
 
 def tracker(stack: Stack, sender: str) -> dict:
-    """The conversation's tracker through the token-protected HTTP API."""
-    url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={stack.token}"
-    with urllib.request.urlopen(url, timeout=30) as response:
+    """The conversation's tracker through the JWT-protected HTTP API."""
+    request = urllib.request.Request(f"{stack.rasa_url}/conversations/{sender}/tracker", headers=stack.api_headers())
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 
 

@@ -1,0 +1,41 @@
+"""What every text channel does around the dialogue: screen the citizen's text, never leave them unanswered."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+
+from bot.config import Settings, load_settings
+from bot.inbound import screen_text
+from bot.system_messages import system_message
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def channel_settings() -> Settings:
+    """The deployment's settings, read once per Rasa server process."""
+    return load_settings()
+
+
+def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str,
+             settings: Settings | None = None) -> Callable[[UserMessage], Awaitable[None]]:
+    """``on_new_message`` behind screening (control characters, empty, over-long text) and a polite
+    answer when the dialogue fails (a store is down)."""
+
+    async def handle(message: UserMessage) -> None:
+        config = settings or channel_settings()
+        message.text = screen_text(message.text, max_chars=config.max_message_chars)
+        try:
+            await on_new_message(message)
+        except Exception as exc:  # noqa: BLE001 - the citizen must never be left without an answer
+            # No message content in the log: it may carry personal data.
+            logger.error("%s message not processed (%s); told the citizen", channel, type(exc).__name__)
+            text = system_message("service_unavailable", config.profile)
+            await message.output_channel.send_text_message(message.sender_id, text)
+
+    return handle
