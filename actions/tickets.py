@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -75,18 +75,23 @@ class ActionLookUpTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         number, check = tracker.get_slot("lookup_number") or "", tracker.get_slot("lookup_check") or ""
-        phone_check = len(check) == 4  # four phone digits; anything else is an anonymous report's code
         try:
-            view = ticket_desk().look_up(number, phone_last4=check if phone_check else "", code="" if phone_check else check)
+            result = ticket_desk().look_up(number, check)
         except SQLAlchemyError as exc:
             logger.error("ticket look-up failed: %s", type(exc).__name__)
             dispatcher.utter_message(response="utter_ticket_failed")
             return [SlotSet("lookup_check", None)]
-        if view is None:  # no ticket, or the wrong check: the same answer, so nothing is revealed
-            dispatcher.utter_message(response="utter_ticket_not_found")
-        else:
-            utter_ticket(dispatcher, view)
-        return [SlotSet("lookup_number", None), SlotSet("lookup_check", None)]
+        done = [SlotSet("lookup_number", None), SlotSet("lookup_check", None)]
+        if result.view is not None:
+            utter_ticket(dispatcher, result.view)
+            return done
+        if result.locked:  # too many wrong checks on this ticket today, from wherever they came
+            dispatcher.utter_message(response="utter_lookup_locked")
+            return done
+        # No ticket, or the wrong check: the same answer, so nothing is revealed. A second chance at
+        # the check, in the same look-up (the number stays; "取消" starts over).
+        dispatcher.utter_message(response="utter_ticket_not_found", tries_left=result.attempts.left)
+        return [SlotSet("lookup_check", None), FollowupAction("ticket_lookup_form")]
 
 
 class ActionMyTickets(Action):

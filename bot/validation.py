@@ -9,6 +9,7 @@ _MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 # Three-digit area codes are 010 and 02x; all others have four digits (0755, 0571 …).
 _LANDLINE = re.compile(r"^(010|02\d|0[3-9]\d{2})(\d{7,8})$")
 _SEPARATORS = re.compile(r"[\s\-()（）]")
+_IN_TEXT = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0(?:10|2\d|[3-9]\d{2})\d{7,8})(?!\d)")
 
 
 def normalize_phone(text: str) -> str | None:
@@ -34,7 +35,11 @@ def is_meaningful(text: str, *, minimum: int = 4, maximum: int = 1000) -> bool:
     return minimum <= meaningful_chars(text) and len(text.strip()) <= maximum
 
 
-def phone_last4(text: str) -> str | None:
-    """Four digits typed as a look-up check ("5678", "后四位是5678"), or None."""
-    digits = re.findall(r"\d", unicodedata.normalize("NFKC", text or ""))
-    return "".join(digits) if len(digits) == 4 else None
+def find_phone(text: str) -> str | None:
+    """A phone number typed alone or within a sentence ("我的手机号是138 1234 5678"), normalised; or None."""
+    whole = normalize_phone(text)
+    if whole:
+        return whole
+    compact = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text or ""))
+    found = _IN_TEXT.search(compact)
+    return normalize_phone(found.group(0)) if found else None

@@ -1,4 +1,4 @@
-"""Validation of the ticket look-up form: a ticket number, then the phone's last four digits or a code."""
+"""Validation of the ticket look-up form: a ticket number, then the whole phone number or a code."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from rasa_sdk.types import DomainDict
 from actions.forms.base import ExplainingFormValidation
 from bot.tickets.numbering import normalize_number
 from bot.tickets.service import CODE_ALPHABET, CODE_LENGTH
-from bot.validation import phone_last4
+from bot.validation import find_phone
 
 _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 
 def lookup_check(text: str) -> str | None:
-    """Four phone digits, or an anonymous report's code, as typed; None if it is neither."""
+    """The phone number given with the ticket, or an anonymous report's code, as typed; None if neither."""
     code = re.sub(r"[\s\-]", "", text or "").upper()
-    if _CODE.match(code):  # eight characters: never confused with four phone digits
+    if _CODE.match(code):  # eight letters and digits: never a phone number
         return code
-    return phone_last4(text)
+    return find_phone(text)
 
 
 class ValidateTicketLookupForm(ExplainingFormValidation):

@@ -142,3 +142,15 @@ class RoutingConfirmation(Base):
     previous_department = Column(String(64))  # where the ticket was before (None: 待分派)
     confirmed_by = Column(String(64), nullable=False)
     confirmed_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class LookupFailure(Base):
+    """Wrong look-up checks per ticket number and Beijing day, from any session or channel."""
+
+    __tablename__ = "lookup_failures"
+    __table_args__ = (UniqueConstraint("number", "day"),)
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(32), nullable=False)
+    day = Column(Date, nullable=False)
+    failures = Column(Integer, nullable=False)

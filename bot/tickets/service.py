@@ -19,9 +19,11 @@ from bot.config import Deadlines
 from bot.db import transaction
 from bot.tickets.departments import is_deactivated
 from bot.tickets.major import MajorRules
+from bot.tickets.lookup_guard import Attempts, attempts, record_failure
 from bot.tickets.models import CATEGORIES, Ticket, TicketContact, TicketEvent
 from bot.tickets.numbering import next_number, normalize_number
 from bot.tickets.routing import Router, routing_text
+from bot.validation import normalize_phone
 from bot.workdays import BEIJING, WorkingCalendar
 
 LABELS_FILE = Path(__file__).with_name("labels.yml")
@@ -77,6 +79,18 @@ class TicketView:
     due: date
     latest_reply: str | None
     labels: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """A look-up's outcome: the ticket when the check was right; how many tries are left today."""
+
+    view: TicketView | None
+    attempts: Attempts
+
+    @property
+    def locked(self) -> bool:
+        return self.view is None and self.attempts.locked
 
 
 @dataclass
@@ -173,17 +187,21 @@ class TicketDesk:
             contact.lookup_code_hash = _hash(code)
         return _created(ticket, code, new=False)
 
-    def look_up(self, number: str, *, phone_last4: str = "", code: str = "") -> TicketView | None:
-        """A ticket by number, only with the right check (phone's last four digits, or the code)."""
-        number = normalize_number(number)
-        if not number:
-            return None
+    def look_up(self, number: str, check: str, *, now: datetime | None = None) -> LookupResult:
+        """A ticket by number, only with the right check: the full phone number given when it was
+        taken, or an anonymous report's code. Wrong checks count per ticket and day
+        (``bot/tickets/lookup_guard.py``); once locked, not even the right check opens it that day."""
+        number = normalize_number(number) or ""
+        day = (now or datetime.now(timezone.utc)).astimezone(BEIJING).date()
         with transaction(self.factory) as session:
-            ticket = session.scalar(select(Ticket).where(Ticket.number == number))
+            tried = attempts(session, number, day)
+            if tried.locked:
+                return LookupResult(None, tried)
+            ticket = session.scalar(select(Ticket).where(Ticket.number == number)) if number else None
             contact = session.get(TicketContact, ticket.id) if ticket is not None else None
-            if ticket is None or contact is None or not _checks(contact, phone_last4, code):
-                return None
-            return _view(ticket)
+            if ticket is None or contact is None or not _checks(contact, check):
+                return LookupResult(None, record_failure(session, number, day))
+            return LookupResult(_view(ticket), tried)
 
     def tickets_of(self, *, channel: str, conversation_id: str, limit: int = 5) -> list[TicketView]:
         """The latest tickets created from one channel user (for "我的工单")."""
@@ -193,13 +211,12 @@ class TicketDesk:
             return [_view(t) for t in session.scalars(query)]
 
 
-def _checks(contact: TicketContact, phone_last4: str, code: str) -> bool:
+def _checks(contact: TicketContact, check: str) -> bool:
     if contact.anonymous:
-        given = code.strip().upper()
+        given = (check or "").strip().upper()
         return bool(given and contact.lookup_code_hash) and hmac.compare_digest(_hash(given), contact.lookup_code_hash)
-    digits = "".join(ch for ch in phone_last4 if ch.isdigit())
-    phone = "".join(ch for ch in (contact.phone or "") if ch.isdigit())
-    return len(digits) == 4 and len(phone) >= 4 and hmac.compare_digest(phone[-4:], digits)
+    phone = normalize_phone(check or "")
+    return bool(phone and contact.phone) and hmac.compare_digest(phone, normalize_phone(contact.phone) or "")
 
 
 def _new_code() -> str:

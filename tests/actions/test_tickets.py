@@ -1,7 +1,7 @@
 """Look-up, my tickets and 留言 against tracker fixtures, on a real (SQLite) ticket database."""
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
@@ -62,19 +62,27 @@ def test_a_database_failure_at_submit_keeps_what_the_citizen_wrote(monkeypatch):
 
 def test_look_up_with_the_right_check_shows_status_and_deadline():
     created = _complaint()
-    tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "5678"})
+    tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "13812345678"})
     messages, events = run_action(ActionLookUpTicket(), tracker)
     assert messages[0]["response"] == "utter_ticket_status"
     assert messages[0]["status_label"] == "已派单" and messages[0]["department"] == "公安局"
     assert SlotSet("lookup_check", None) in events
 
 
-def test_look_up_with_a_wrong_check_reveals_nothing():
+def test_a_wrong_check_reveals_nothing_and_asks_again_until_the_ticket_locks_for_the_day():
     created = _complaint()
-    tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "0000"})
-    messages, _ = run_action(ActionLookUpTicket(), tracker)
-    assert [m["response"] for m in messages] == ["utter_ticket_not_found"]
+    tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "13800000000"})
+    messages, events = run_action(ActionLookUpTicket(), tracker)
+    assert [m["response"] for m in messages] == ["utter_ticket_not_found"] and messages[0]["tries_left"] == 4
     assert "ticket_number" not in messages[0]
+    assert events == [SlotSet("lookup_check", None), FollowupAction("ticket_lookup_form")]  # the number stays
+    for _ in range(4):
+        run_action(ActionLookUpTicket(), tracker)
+    right = load_tracker("consult_question", sender_id="another-session",
+                         slots={"lookup_number": created.number, "lookup_check": "13812345678"})
+    messages, events = run_action(ActionLookUpTicket(), right)
+    assert [m["response"] for m in messages] == ["utter_lookup_locked"]
+    assert SlotSet("lookup_number", None) in events
 
 
 def test_my_tickets_lists_this_channel_users_tickets():
@@ -95,7 +103,8 @@ def _validate(validator, slot, value, failures=0):
 def test_look_up_form_reads_numbers_and_checks_as_citizens_type_them():
     form = ValidateTicketLookupForm()
     assert _validate(form, "lookup_number", "帮我查下 ts2026 1128 0007 这个")[0]["lookup_number"] == "TS202611280007"
-    assert _validate(form, "lookup_check", "后四位是5678")[0]["lookup_check"] == "5678"
+    assert _validate(form, "lookup_check", "手机号是138 1234 5678")[0]["lookup_check"] == "13812345678"
+    assert _validate(form, "lookup_check", "5678")[1] == ["utter_lookup_check_invalid"]
     assert _validate(form, "lookup_check", "abcd 2345")[0]["lookup_check"] == "ABCD2345"
 
 

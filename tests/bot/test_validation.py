@@ -1,6 +1,6 @@
 import pytest
 
-from bot.validation import is_meaningful, normalize_phone, phone_last4
+from bot.validation import find_phone, is_meaningful, normalize_phone
 
 
 @pytest.mark.parametrize(("text", "phone"), [
@@ -18,6 +18,7 @@ def test_meaningful_content():
     assert not is_meaningful("噪音" * 600)
 
 
-def test_phone_check_digits():
-    assert phone_last4("后四位是5678") == "5678" and phone_last4("５６７８") == "5678"
-    assert phone_last4("13812345678") is None and phone_last4("不知道") is None
+def test_a_phone_number_is_found_in_what_the_citizen_typed():
+    assert find_phone("我的手机号是138 1234 5678") == "13812345678" and find_phone("１３８１２３４５６７８") == "13812345678"
+    assert find_phone("座机0755-12345678") == "0755-12345678"
+    assert find_phone("后四位是5678") is None and find_phone("不知道") is None and find_phone("138123456789") is None

@@ -1,4 +1,4 @@
-"""Tickets end to end over REST: a question left as a message, then looked up by number and check."""
+"""Tickets end to end over REST: a question left as a message, then looked up by number and phone number."""
 
 import re
 import uuid
@@ -21,10 +21,11 @@ def test_a_declined_question_is_left_as_a_message_and_looked_up_later(stack):
     assert "咨询留言已受理" in notice and "个工作日内" in notice
 
     other = f"citizen-{uuid.uuid4().hex[:8]}"
-    assert "后四位" in texts(say(stack, other, f"查一下工单{number}"))
-    assert "没有查到" in texts(say(stack, other, "0000"))
-    say(stack, other, f"查一下工单{number}")
-    status = texts(say(stack, other, "5678"))
+    assert "完整手机号" in texts(say(stack, other, f"查一下工单{number}"))
+    assert "后四位" not in texts(say(stack, other, "5678"))  # the digits staff see are no longer a check
+    wrong = texts(say(stack, other, "13900001111"))
+    assert "没有查到" in wrong and "还可以再试4次" in wrong and "完整手机号" in wrong  # a second chance, no transfer
+    status = texts(say(stack, other, "138 1234 5678"))
     assert number in status and "咨询留言" in status and "答复期限" in status
 
     assert number in texts(say(stack, citizen, "我的工单"))

@@ -1,7 +1,7 @@
 """Creating and looking up tickets on SQLite and PostgreSQL."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -82,26 +82,35 @@ def test_unknown_topics_wait_for_staff_and_reports_take_ten_days(desk):
         assert session.scalar(select(Ticket.status).where(Ticket.number == created.number)) == "unassigned"
 
 
-def test_look_up_needs_the_right_check_and_says_nothing_otherwise(desk):
+def test_look_up_needs_the_whole_phone_number_and_says_nothing_otherwise(desk):
     created = desk.create(_complaint(), now=SATURDAY)
-    view = desk.look_up(created.number.lower(), phone_last4="5678")
+    view = desk.look_up(created.number.lower(), "+86 138-1234-5678", now=SATURDAY).view
     assert view.labels == {"category": "投诉", "status": "已派单"} and view.due == date(2026, 12, 3)
-    assert desk.look_up(created.number, phone_last4="0000") is None
-    assert desk.look_up(created.number) is None
-    assert desk.look_up("TS202611289999", phone_last4="5678") is None
-    assert desk.look_up("'; DROP TABLE tickets; --", phone_last4="5678") is None
+    assert desk.look_up(created.number, "5678", now=SATURDAY).view is None  # the digits staff see are not enough
+    assert desk.look_up(created.number, "", now=SATURDAY).view is None
+    assert desk.look_up("TS202611289999", "13812345678", now=SATURDAY).view is None
+    assert desk.look_up("'; DROP TABLE tickets; --", "13812345678", now=SATURDAY).view is None
+
+
+def test_five_wrong_checks_lock_a_ticket_until_the_next_day_whoever_tries(desk):
+    created = desk.create(_complaint(), now=SATURDAY)
+    lefts = [desk.look_up(created.number, f"1390000000{i}", now=SATURDAY).attempts.left for i in range(5)]
+    assert lefts == [4, 3, 2, 1, 0]
+    locked = desk.look_up(created.number, "13812345678", now=SATURDAY)  # even the right check, that day
+    assert locked.view is None and locked.locked
+    assert desk.look_up(created.number, "13812345678", now=SATURDAY + timedelta(days=1)).view is not None
 
 
 def test_anonymous_reports_are_looked_up_with_their_one_time_code(desk):
     draft = TicketDraft(category="report", fields={"facts": "工厂夜里偷排污水"}, channel="webchat",
                         conversation_id="c3", submission_key="r2", anonymous=True, name="李四", phone="13900001111")
     created = desk.create(draft, now=SATURDAY)
-    assert desk.look_up(created.number, code=created.lookup_code.lower()).labels["category"] == "举报"
-    assert desk.look_up(created.number, phone_last4="1111") is None  # no phone was kept, none can match
+    assert desk.look_up(created.number, created.lookup_code.lower(), now=SATURDAY).view.labels["category"] == "举报"
+    assert desk.look_up(created.number, "13900001111", now=SATURDAY).view is None  # no phone was kept
     retried = desk.create(draft, now=SATURDAY)  # the first answer got lost: a new code, the old one void
     assert retried.number == created.number and retried.lookup_code != created.lookup_code
-    assert desk.look_up(created.number, code=created.lookup_code) is None
-    assert desk.look_up(created.number, code=retried.lookup_code) is not None
+    assert desk.look_up(created.number, created.lookup_code, now=SATURDAY).view is None
+    assert desk.look_up(created.number, retried.lookup_code, now=SATURDAY).view is not None
 
 
 def test_my_tickets_are_those_of_the_same_channel_user(desk):
