@@ -11,7 +11,6 @@ from sanic.response import HTTPResponse
 
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
-from bot.handoff.transcript import transcript
 from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
 from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
 from bot.tickets.routing import routing_text
@@ -53,10 +52,7 @@ async def detail(request: Request, number: str) -> HTTPResponse:
         found = request.app.ctx.handling.detail(request.ctx.member, number, reveal=request.args.get("reveal") == "1")
     except (LookupError, HandlingError) as exc:
         return _refused(exc)
-    lines = transcript(request.app.ctx.factory, found["conversation_id"], masked=True)
-    found["transcript"] = [line.__dict__ for line in lines[-100:]]
     found["suggestions"] = await _suggested_departments(request, found) if request.ctx.member.role != "department" else []
-    found.pop("conversation_id")
     return response.json(found, ensure_ascii=False)
 
 

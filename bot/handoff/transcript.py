@@ -39,8 +39,9 @@ class Line:
 
 
 def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, masked: bool = False,
-               limit: int = 500) -> list[Line]:
-    """The conversation's lines after event id ``after``, oldest first."""
+               names: tuple[str, ...] = (), limit: int = 500) -> list[Line]:
+    """The conversation's lines after event id ``after``, oldest first; ``masked``: personal data
+    masked, ``names`` (known from a ticket's contact) too."""
     query = (select(ConversationEvent.id, ConversationEvent.data)
              .where(ConversationEvent.sender_id == conversation_id, ConversationEvent.id > after)
              .order_by(ConversationEvent.id).limit(limit))
@@ -48,7 +49,7 @@ def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, m
         rows = session.execute(query).all()
     lines = [line for row_id, data in rows if (line := _line(row_id, data)) is not None]
     if masked:
-        lines = [Line(l.id, l.who, mask_personal_data(l.text), l.at, l.staff_no) for l in lines]
+        lines = [Line(l.id, l.who, mask_personal_data(l.text, names=names), l.at, l.staff_no) for l in lines]
     return lines
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases import field_label
 from bot.db import as_utc, transaction
-from bot.privacy import REVEAL_ROLES, mask_name, mask_phone
+from bot.handoff.transcript import transcript
+from bot.privacy import REVEAL_ROLES, mask_name, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.tickets.departments import department_names
@@ -113,15 +114,23 @@ class TicketHandling:
                       category=ticket.category)
             events = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)).all()
             names = labels()
+            contact_names = (contact.name,) if contact is not None and contact.name else ()
+            acting_department = member.role == "department"  # acts on the matter; the citizen stays the hotline's
             return {
                 "number": ticket.number, "category": ticket.category, "category_label": names["categories"][ticket.category],
-                "status": ticket.status, "status_label": names["statuses"][ticket.status], "fields": ticket.fields,
+                "status": ticket.status, "status_label": names["statuses"][ticket.status],
+                "fields": (ticket.fields if reveal and not acting_department else
+                           {k: mask_personal_data(str(v), names=contact_names) for k, v in ticket.fields.items()}),
                 "field_labels": {name: field_label(name) for name in ticket.fields},
-                "department": ticket.department or "", "channel": ticket.channel, "conversation_id": ticket.conversation_id,
+                "department": ticket.department or "", "channel": ticket.channel,
                 "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                 "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
                 "deadline_state": ticket.deadline_state, "is_major": ticket.is_major, "major_reason": ticket.major_reason,
-                "latest_reply": ticket.latest_reply, "contact": _contact(contact, revealed=reveal),
+                "latest_reply": ticket.latest_reply,
+                "contact": _WITHHELD if acting_department and ticket.category == "report" else _contact(contact, revealed=reveal),
+                # Departments never read the conversation: names, phones and the reporter's own words are in it.
+                "transcript": [] if acting_department else
+                [line.__dict__ for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]],
                 "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "at": as_utc(e.at).isoformat()} for e in events],
@@ -198,6 +207,9 @@ class TicketHandling:
             raise LookupError(number)
         return ticket
 
+
+
+_WITHHELD = {"anonymous": True, "name": "举报人信息保密", "phone": ""}
 
 
 def _contact(contact: TicketContact | None, *, revealed: bool) -> dict[str, Any]:

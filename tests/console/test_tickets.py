@@ -3,12 +3,14 @@ audited reveals, deadline extensions and the due-soon/overdue marks across a hol
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.db import transaction
+from bot.handoff.transcript import ConversationEvent
 from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
 from bot.tickets.handling import mark_deadlines
@@ -19,8 +21,9 @@ from tests.console.conftest import PASSWORD
 ACCEPTED = datetime(2026, 9, 28, 2, 0, tzinfo=timezone.utc)  # a Monday morning in Beijing
 
 
-def _ticket(console, category: str = "complaint", anonymous: bool = False, key: str = "k1") -> str:
-    fields = {"case_description": "楼下餐馆油烟扰民", "case_location": "幸福路12号", "case_time": "每天晚上",
+def _ticket(console, category: str = "complaint", anonymous: bool = False, key: str = "k1",
+            description: str = "楼下餐馆油烟扰民") -> str:
+    fields = {"case_description": description, "case_location": "幸福路12号", "case_time": "每天晚上",
               "case_party": "某餐馆"}
     draft = TicketDraft(category=category, fields=fields, channel="webchat", conversation_id="c1", submission_key=key,
                         name=None if anonymous else "张三", phone=None if anonymous else "13812345678", anonymous=anonymous)
@@ -71,6 +74,25 @@ def test_identity_is_masked_and_revealing_it_is_for_supervisors_and_audited(cons
     assert [(r.staff_no, r.target_id) for r in reveals] == [("3001", number)]
     report = _ticket(console, "report", anonymous=True, key="k2")
     assert supervisor.request("GET", f"/console/api/tickets/{report}?reveal=1").json()["contact"]["name"] == "匿名"
+
+
+def test_a_department_acts_on_a_report_without_learning_who_reported_it(console, browser, department_user):
+    with transaction(console.ctx.factory) as session:
+        for event in ({"event": "user", "text": "我叫张三，电话13812345678，举报某化工厂偷排"},
+                      {"event": "bot", "text": "请确认：姓名：张三；电话：138****5678"}, {"event": "user", "text": "张三"}):
+            session.add(ConversationEvent(sender_id="c1", data=json.dumps({"timestamp": 1.0, **event}, ensure_ascii=False)))
+    report = _ticket(console, "report", key="r1", description="张三家楼下的化工厂偷排，联系张三13812345678")
+    supervisor = browser("supervisor")
+    supervisor.request("POST", f"/console/api/tickets/{report}/assign", json={"department": "生态环境局"})
+
+    seen = department_user.request("GET", f"/console/api/tickets/{report}").json()
+    assert seen["contact"] == {"anonymous": True, "name": "举报人信息保密", "phone": ""}
+    assert seen["transcript"] == [] and "conversation_id" not in seen
+    assert seen["fields"]["case_description"] == "张*家楼下的化工厂偷排，联系张*138****5678"
+    assert seen["fields"]["case_location"] == "幸福路12号"  # what the department needs to act stays
+
+    staff_view = json.dumps(browser("agent1").request("GET", f"/console/api/tickets/{report}").json(), ensure_ascii=False)
+    assert "张三" not in staff_view and "13812345678" not in staff_view and "姓名：张*" in staff_view
 
 
 def test_an_extension_needs_a_reason_and_counts_working_days_over_the_holiday(console, browser):
