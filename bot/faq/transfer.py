@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import sessionmaker
 
 from bot.faq.store import EntryData, InvalidEntry, check_entry, list_entries, save_entries
+from bot.spreadsheet_cells import append_row, read_cell, write_csv
 
 REQUIRED_COLUMNS = ("id", "question", "similar_questions", "answer", "category", "hotline")
 OPTIONAL_COLUMNS = ("department", "source", "effective_date", "status", "expires_on")
@@ -70,7 +71,8 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             start = reader.line_num + 1
             for values in reader:
                 if any(v.strip() for v in values):
-                    yield start, dict(zip(_columns_padded(header, values), values))
+                    cells = [read_cell(v) for v in values]
+                    yield start, dict(zip(_columns_padded(header, cells), cells))
                 start = reader.line_num + 1
     except UnicodeDecodeError as exc:
         raise UnreadableFile(f"{path.name}: not UTF-8 text (save the CSV as UTF-8)") from exc
@@ -178,7 +180,7 @@ def export_file(factory: sessionmaker, path: Path, *, status: str | None = None,
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:  # the BOM lets Excel read UTF-8
-            csv.writer(handle).writerows(rows)
+            write_csv(handle, rows)
     elif suffix == ".xlsx":
         from openpyxl import Workbook
 
@@ -186,7 +188,7 @@ def export_file(factory: sessionmaker, path: Path, *, status: str | None = None,
         sheet = workbook.active
         sheet.title = "faq"
         for values in rows:
-            sheet.append(values)
+            append_row(sheet, values)
         workbook.save(path)
     else:
         raise UnreadableFile(f"{path.name}: use a .csv or .xlsx file")

@@ -3,11 +3,11 @@ that Excel reads the Chinese). Nothing here names or reaches a citizen: no name,
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import Any
 
+from bot.spreadsheet_cells import append_row, write_csv
 from bot.supervision.figures import Figures, TicketRow
 
 TICKET_COLUMNS = ("工单号", "类别", "状态", "承办部门", "渠道", "受理时间", "答复期限", "首次答复日期", "是否按期", "最新评价")
@@ -112,22 +112,22 @@ def workbook_bytes(f: Figures, rows: list[TicketRow]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "指标"
-    _append(sheet, ["项目", "数值"])
+    append_row(sheet, ["项目", "数值"])
     for label, value in period_lines(f):
-        _append(sheet, [label, value])
+        append_row(sheet, [label, value])
     for line in export_lines(f):
-        _append(sheet, [line.label, _cell_value(line)])
+        append_row(sheet, [line.label, _cell_value(line)])
         if line.kind == "rate" and line.value is not None:
             sheet.cell(sheet.max_row, 2).number_format = "0.0%"
     for name, first, counts in breakdowns(f):
         part = book.create_sheet(name)
-        _append(part, [first, "受理工单"])
+        append_row(part, [first, "受理工单"])
         for key, count in counts.items():
-            _append(part, [key, count])
+            append_row(part, [key, count])
     tickets = book.create_sheet("工单")
-    _append(tickets, list(TICKET_COLUMNS))
+    append_row(tickets, list(TICKET_COLUMNS))
     for row in rows:
-        _append(tickets, ticket_values(row))
+        append_row(tickets, ticket_values(row))
     for part in book.worksheets:
         part.freeze_panes = "A2"
         part.column_dimensions["A"].width = 30 if part.title == "指标" else 18
@@ -142,14 +142,7 @@ def _cell_value(line: Line) -> Any:
     return round(line.value, 1) if line.kind == "seconds" else line.value
 
 
-def _append(sheet, values: list[Any]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"  # text that looks like a formula stays text
-
-
 def _csv(rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
-    csv.writer(out).writerows(rows)
+    write_csv(out, rows)
     return out.getvalue().encode("utf-8-sig")
