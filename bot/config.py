@@ -96,6 +96,7 @@ class Settings:
     rasa_auth_token: str | None
     max_message_chars: int
     action_token: str | None = None
+    secret_key: str | None = None  # signs web chat session ids and keys the anonymous report codes' HMAC
     project_root: Path = PROJECT_ROOT
     # Extra official working-day schedules (<year>.yml) for years the calendar package lacks.
     working_calendar_dir: Path | None = None
@@ -284,6 +285,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         action_port=_int(env, "ACTION_PORT", 5055, errors),
         rasa_auth_token=env.get("RASA_AUTH_TOKEN") or None,
         action_token=env.get("HOTLINE_ACTION_TOKEN") or None,
+        secret_key=env.get("HOTLINE_SECRET_KEY") or None,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, errors, minimum=10),
         working_calendar_dir=_folder(env, "WORKING_CALENDAR_DIR", errors),
         handoff=_handoff(env, errors),

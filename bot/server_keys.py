@@ -6,6 +6,8 @@ their environment, never on a command line (``ps`` shows command lines to every 
 
 - ``RASA_AUTH_TOKEN``: the Rasa HTTP API (console → Rasa) and the authenticated REST channel.
 - ``HOTLINE_ACTION_TOKEN``: the Rasa server → action server webhook (header ``ACTION_TOKEN_HEADER``).
+- ``HOTLINE_SECRET_KEY``: signs web chat session ids and keys the HMAC of anonymous report codes; keep it
+  stable (a new key ends open web chat sessions and voids the codes already given out).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.config import Settings
 
 ACTION_TOKEN_HEADER = "X-Hotline-Action-Token"
 ACTION_TOKEN_ENV = "HOTLINE_ACTION_TOKEN"
+SECRET_KEY_ENV = "HOTLINE_SECRET_KEY"
 RASA_TOKEN_ENV = "RASA_AUTH_TOKEN"
 
 
@@ -43,9 +46,15 @@ def action_token(settings: Settings) -> str:
     return _kept_secret(settings, "action-token", settings.action_token)
 
 
+def secret_key(settings: Settings) -> str:
+    """The server key (``HOTLINE_SECRET_KEY``, else ``var/secret-key``)."""
+    return _kept_secret(settings, "secret-key", settings.secret_key)
+
+
 def child_environment(settings: Settings) -> dict[str, str]:
     """The secrets the hotline's server processes read from their environment."""
-    return {RASA_TOKEN_ENV: rasa_auth_token(settings), ACTION_TOKEN_ENV: action_token(settings)}
+    return {RASA_TOKEN_ENV: rasa_auth_token(settings), ACTION_TOKEN_ENV: action_token(settings),
+            SECRET_KEY_ENV: secret_key(settings)}
 
 
 def rasa_api_headers(token: str, *, valid_seconds: int = 300) -> dict[str, str]:
