@@ -3,7 +3,8 @@
 Same URL and JSON as Rasa's ``rest`` (POST /webhooks/rest/webhook ``{"sender": …, "message": …}``), but
 only for a caller that sends ``Authorization: Bearer <RASA_AUTH_TOKEN>`` (401 otherwise: the stock
 channel lets anyone write into any conversation as anyone), with the sender and message checked
-(400 with a reason) and the text screened like every citizen channel.
+(400 with a reason), the text screened like every citizen channel, and conversations of its own
+(``rest:<sender>``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.config import Settings
+from bot.conversation_ids import conversation_id
 from bot.server_keys import rasa_auth_token
 from channels.screening import channel_settings, screened
 
@@ -54,6 +56,14 @@ class AuthenticatedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
+
+    async def _extract_sender(self, req: Request) -> str:
+        """The integration's sender, inside the REST channel's own conversations (``rest:…``): a REST
+        caller cannot write into a WeChat, Telegram or web chat citizen's conversation."""
+        return conversation_id(self.name(), req.json["sender"])
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()  # never what the caller claims
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         settings = self.settings or channel_settings()

@@ -1,4 +1,5 @@
-"""What every text channel does around the dialogue: screen the citizen's text, never leave them unanswered."""
+"""What every text channel does around the dialogue: throttle each sender, screen the citizen's text,
+never leave them unanswered."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from bot.config import Settings, load_settings
 from bot.inbound import screen_text
 from bot.system_messages import system_message
+from bot.throttle import MESSAGES_PER_SENDER, Throttle, throttle_for
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,19 @@ def channel_settings() -> Settings:
     return load_settings()
 
 
+@lru_cache(maxsize=4)
+def sender_throttle(redis_url: str | None) -> Throttle:
+    return throttle_for(redis_url)
+
+
+def too_fast(conversation: str, settings: Settings) -> str | None:
+    """The polite answer when this conversation sends more than ``MESSAGES_PER_SENDER``; None otherwise."""
+    if sender_throttle(settings.redis_url).allow(MESSAGES_PER_SENDER, conversation):
+        return None
+    logger.warning("messages throttled for one sender")
+    return system_message("too_many_messages", settings.profile)
+
+
 def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str,
              settings: Settings | None = None) -> Callable[[UserMessage], Awaitable[None]]:
     """``on_new_message`` behind screening (control characters, empty, over-long text) and a polite
@@ -29,6 +44,10 @@ def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: s
 
     async def handle(message: UserMessage) -> None:
         config = settings or channel_settings()
+        refusal = too_fast(message.sender_id, config)
+        if refusal:
+            await message.output_channel.send_text_message(message.sender_id, refusal)
+            return
         message.text = screen_text(message.text, max_chars=config.max_message_chars)
         try:
             await on_new_message(message)

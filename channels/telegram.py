@@ -28,11 +28,13 @@ from telegram.error import TelegramError
 
 from bot.channel_memory import ChannelMemory, channel_memory
 from bot.config import Settings, load_settings
+from bot.conversation_ids import channel_user, conversation_id
 from bot.inbound import screen_text
 from bot.outbound import Option, split
 from bot.system_messages import system_message
 from bot.telegram.inbound import TelegramInbound, read_update
 from bot.undelivered import Undelivered, undelivered_recorder
+from channels.screening import too_fast
 
 logger = logging.getLogger(__name__)
 
@@ -145,16 +147,16 @@ class TelegramInput(InputChannel):
             self._initialized = True
         return self.bot
 
-    async def send(self, chat_id: str, text: str, markup: Any = None) -> bool:
-        """One message, HTML-escaped; a refusal (blocked, chat gone) is kept for staff."""
+    async def send(self, conversation: str, text: str, markup: Any = None) -> bool:
+        """One message to the conversation's chat, HTML-escaped; a refusal (blocked, chat gone) is kept for staff."""
         try:
             bot = await self._ready_bot()
-            await bot.send_message(chat_id=int(chat_id), text=html.escape(text), parse_mode=ParseMode.HTML,
+            await bot.send_message(chat_id=int(channel_user(conversation)), text=html.escape(text), parse_mode=ParseMode.HTML,
                                    reply_markup=markup)
             return True
         except TelegramError as exc:
             logger.warning("Telegram message not delivered (%s); kept for staff follow-up", type(exc).__name__)
-            self._keep_undelivered(Undelivered("telegram", str(chat_id), text, f"Telegram: {type(exc).__name__}"))
+            self._keep_undelivered(Undelivered("telegram", conversation, text, f"Telegram: {type(exc).__name__}"))
             return False
 
     def get_output_channel(self) -> OutputChannel:
@@ -196,12 +198,16 @@ class TelegramInput(InputChannel):
                 logger.warning("callback query not answered (%s)", type(exc).__name__)
         if inbound.chat_id is None:
             return
-        chat = str(inbound.chat_id)
+        chat = conversation_id(self.name(), str(inbound.chat_id))
         if inbound.reply_key:
             await self.send(chat, system_message(inbound.reply_key, self.settings.profile))
             return
-        text = self._text(inbound)
+        text = self._text(inbound, chat)
         if text is None:
+            return
+        refusal = too_fast(chat, self.settings)
+        if refusal:
+            await self.send(chat, refusal)
             return
         try:
             await on_new_message(UserMessage(text, TelegramOutput(self), chat, input_channel=self.name(),
@@ -210,12 +216,12 @@ class TelegramInput(InputChannel):
             logger.error("Telegram message not processed (%s); told the citizen", type(exc).__name__)
             await self.send(chat, system_message("service_unavailable", self.settings.profile))
 
-    def _text(self, inbound: TelegramInbound) -> str | None:
+    def _text(self, inbound: TelegramInbound, conversation: str) -> str | None:
         text = inbound.text
         if text is None:
             return None
         if inbound.kind == "callback" and text.startswith("#"):
-            found = [o.payload for o in self.memory.options(str(inbound.chat_id)) if f"#{o.number}" == text]
+            found = [o.payload for o in self.memory.options(conversation) if f"#{o.number}" == text]
             return found[0] if found else None
         if inbound.kind == "text" and not text.startswith("/"):
             return screen_text(text, max_chars=self.settings.max_message_chars)

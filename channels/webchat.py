@@ -5,7 +5,10 @@ Routes (under /webhooks/webchat/):
     static/<file>   its script and style; static/vendor/socket.io.min.js from npm's socket.io-client
     profile         the hotline's name, number, hours and scope as JSON (for the page header)
 The socket.io endpoint itself stays at /socket.io. Session persistence is on: a page reload keeps
-the conversation (the page stores its session id). Messages pushed while the citizen has no page open
+the conversation (the page stores the signed session token the server issued, ``bot/webchat_sessions.py``;
+a token that does not verify starts a new session). Each message goes to the conversation its
+connection's handshake bound (``web:<session>``), whatever the event claims, and text starting with
+``/`` is an intent payload only if it was a button just offered. Messages pushed while the citizen has no page open
 (staff replies, ticket notices) are kept in the web chat mailbox and shown when they come back.
 """
 
@@ -13,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +28,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.config import PROJECT_ROOT
+from bot.channel_memory import ChannelMemory, channel_memory
+from bot.conversation_ids import conversation_id
+from bot.outbound import Option
+from bot.server_keys import secret_key
 from bot.webchat_mailbox import Mailbox
+from bot.webchat_sessions import issue, verify
 from channels.screening import channel_settings, screened
 
 logger = logging.getLogger(__name__)
@@ -44,12 +51,43 @@ def _mailbox() -> Mailbox:
     return Mailbox.for_database(channel_settings().database_url)
 
 
+REMEMBERED_PAYLOADS = 30
+
+
+@lru_cache(maxsize=1)
+def _memory() -> ChannelMemory:
+    return channel_memory(channel_settings().redis_url, prefix="hotline:webchat:")
+
+
+def remember_payloads(conversation: str, payloads: list[str]) -> None:
+    """Button payloads offered to the conversation (the latest ``REMEMBERED_PAYLOADS``, so an earlier
+    quick reply still works): the only ``/…`` messages it may send."""
+    try:
+        kept = [o.payload for o in _memory().options(conversation) if o.payload not in payloads]
+        latest = [*kept, *(p for p in payloads if p)][-REMEMBERED_PAYLOADS:]
+        _memory().remember_options(conversation, [Option(n, "", p) for n, p in enumerate(latest, start=1)])
+    except Exception as exc:  # noqa: BLE001 - Redis down: the buttons still reach the citizen
+        logger.error("web chat options not kept: %s", type(exc).__name__)
+
+
+def offered_payloads(conversation: str) -> set[str]:
+    try:
+        return {option.payload for option in _memory().options(conversation)}
+    except Exception as exc:  # noqa: BLE001 - Redis down: no payloads, the text still goes through
+        logger.error("web chat options not read: %s", type(exc).__name__)
+        return set()
+
+
 class WebChatOutput(SocketIOOutput):
     """Pushes outside the citizen's turn: to their open page, else into the mailbox for their return."""
 
     def __init__(self, sio, bot_message_evt: str, namespace: str | None) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace or "/"
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
+        remember_payloads(recipient_id, [str(b.get("payload") or "") for b in buttons])
+        await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
 
     def _page_open(self, room: str) -> bool:
         try:
@@ -81,22 +119,47 @@ class WebChatInput(SocketIOInput):
         return WebChatOutput(self.sio, self.bot_message_evt, self.namespace) if self.sio is not None else None
 
     async def _session_request(self, sid: str, data: dict | None) -> None:
-        """Rasa's session handshake, then whatever was kept while the citizen was away."""
-        data = data if isinstance(data, dict) else {}
-        session_id = data.get("session_id") or uuid.uuid4().hex
-        self.sio.enter_room(sid, session_id, namespace=self.namespace)
-        await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+        """The session handshake: the page's signed token, or a new session when it has none that
+        verifies; then whatever was kept while the citizen was away."""
+        key = secret_key(channel_settings())
+        token = data.get("session_id") if isinstance(data, dict) else None
+        session = verify(key, token)
+        if session is None:
+            session, token = issue(key)
+        conversation = conversation_id(self.name(), session)
+        await self.sio.save_session(sid, {"conversation": conversation}, namespace=self.namespace)
+        self.sio.enter_room(sid, conversation, namespace=self.namespace)
+        await self.sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
         try:
-            held = await asyncio.to_thread(_mailbox().take, session_id)
+            held = await asyncio.to_thread(_mailbox().take, conversation)
         except Exception as exc:  # noqa: BLE001 - the chat must open even if the database is down
             logger.error("web chat mailbox not read: %s", type(exc).__name__)
             return
         for message in held:
             await self.sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
 
+    async def _user_uttered(self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """A citizen's message, in the conversation this connection's handshake bound, never one the
+        event names (Rasa's handler takes ``session_id`` from every message as it comes)."""
+        conversation = (await self.sio.get_session(sid, namespace=self.namespace)).get("conversation")
+        if not conversation:
+            return  # no handshake on this connection: there is no conversation to write into
+        text = data.get("message") if isinstance(data, dict) else None
+        text = text if isinstance(text, str) else ""
+        if text.startswith("/") and text not in offered_payloads(conversation):
+            text = text.lstrip("/")  # typed by the citizen: plain text, never an intent of their choosing
+        output = WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+        await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webchat = super().blueprint(screened(on_new_message, "web chat"))
+        handle = screened(on_new_message, "web chat")
+        webchat = super().blueprint(handle)
         self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
+
+        async def user_uttered(sid: str, data: Any) -> None:
+            await self._user_uttered(sid, data, handle)
+
+        self.sio.on(self.user_message_evt, handler=user_uttered, namespace=self.namespace)
 
         @webchat.route("/chat", methods=["GET"])
         async def page(_: Request) -> HTTPResponse:

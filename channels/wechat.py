@@ -26,13 +26,15 @@ from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
+from bot.channel_memory import PENDING, PUSHED, ChannelMemory, channel_memory
 from bot.config import Settings, load_settings
+from bot.conversation_ids import conversation_id
 from bot.inbound import screen_text
 from bot.outbound import chosen, numbered, pack, split, utf8_bytes
 from bot.system_messages import system_message
 from bot.wechat.delivery import DEFAULT_API_BASE, Courier, HotlineWeChatClient
 from bot.wechat.protocol import Inbound, UnsafeRequest, checked_body, is_signed, menu, read_inbound, text_reply
-from bot.channel_memory import PENDING, PUSHED, ChannelMemory, channel_memory
+from channels.screening import too_fast
 
 logger = logging.getLogger(__name__)
 
@@ -130,12 +132,12 @@ class WeChatInput(InputChannel):
     def get_output_channel(self) -> OutputChannel:
         return WeChatOutput(self)
 
-    async def push(self, openid: str, texts: list[str]) -> bool:
+    async def push(self, conversation: str, texts: list[str]) -> bool:
         """Send texts through the customer-service API, in order, off the event loop."""
-        return await asyncio.to_thread(self.courier.send, openid, texts) if texts else True
+        return await asyncio.to_thread(self.courier.send, conversation, texts) if texts else True
 
-    def _push_later(self, openid: str, texts: list[str]) -> None:
-        task = asyncio.get_running_loop().create_task(self.push(openid, texts))
+    def _push_later(self, conversation: str, texts: list[str]) -> None:
+        task = asyncio.get_running_loop().create_task(self.push(conversation, texts))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -209,11 +211,16 @@ class WeChatInput(InputChannel):
     async def _answer(self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       reply: Callable[[str], HTTPResponse]) -> HTTPResponse:
         text = inbound.text or ""
+        conversation = conversation_id(self.name(), inbound.sender)
+        refusal = too_fast(conversation, self.settings)
+        if refusal:
+            self.memory.settle(inbound.dedup_key, refusal)
+            return reply(refusal)
         if inbound.kind in ("text", "voice"):  # the citizen's words: never an intent payload of their own
             text = text.lstrip("/")
-            text = chosen(text, self.memory.options(inbound.sender)) or screen_text(text, max_chars=self.settings.max_message_chars)
+            text = chosen(text, self.memory.options(conversation)) or screen_text(text, max_chars=self.settings.max_message_chars)
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, inbound.sender, input_channel=self.name(),
+        message = UserMessage(text, collector, conversation, input_channel=self.name(),
                               metadata={"wechat_type": inbound.kind, **inbound.metadata})
         turn = asyncio.get_running_loop().create_task(self._run(on_new_message, message, collector))
         self._tasks.add(turn)
@@ -222,7 +229,7 @@ class WeChatInput(InputChannel):
             texts = await asyncio.wait_for(asyncio.shield(turn), timeout=self.reply_within_seconds)
         except asyncio.TimeoutError:
             self.memory.settle(inbound.dedup_key, PUSHED)
-            turn.add_done_callback(lambda done: self._push_later(inbound.sender, done.result()))
+            turn.add_done_callback(lambda done: self._push_later(conversation, done.result()))
             logger.info("WeChat answer to %s not ready in time; it goes through the API", inbound.dedup_key)
             return response.text(SUCCESS)
         messages = pack(texts, TEXT_LIMIT_BYTES, utf8_bytes)
@@ -231,7 +238,7 @@ class WeChatInput(InputChannel):
             return response.text(SUCCESS)
         self.memory.settle(inbound.dedup_key, messages[0])
         if messages[1:]:
-            self._push_later(inbound.sender, messages[1:])
+            self._push_later(conversation, messages[1:])
         return reply(messages[0])
 
     async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation_ids import stored_forms
 from bot.db import as_utc, transaction
 from bot.privacy import REVEAL_ROLES, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
@@ -201,7 +202,7 @@ class FeedbackRefused(ValueError):
 def _citizens_ticket(session: Session, number: str, conversation_id: str) -> Ticket:
     """The ticket ``number`` only if it came from this conversation (nobody answers for another)."""
     ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-    if ticket is None or ticket.conversation_id != conversation_id:
+    if ticket is None or ticket.conversation_id not in stored_forms(ticket.channel, conversation_id):
         raise FeedbackRefused("utter_ticket_feedback_unknown")
     return ticket
 

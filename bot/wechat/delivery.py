@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from bot.conversation_ids import channel_user
 from bot.undelivered import Undelivered
 
 logger = logging.getLogger(__name__)
@@ -52,13 +53,15 @@ class Courier:
     keep_undelivered: Callable[[Undelivered], object]
     template_id: str | None = None  # a template with a {{content.DATA}} field, for closed windows
 
-    def send(self, openid: str, texts: Sequence[str]) -> bool:
-        """Send every text; False (and the rest recorded for staff) at the first that fails."""
+    def send(self, conversation: str, texts: Sequence[str]) -> bool:
+        """Send every text to the conversation's openid; False (and the rest recorded for staff) at the
+        first that fails."""
+        openid = channel_user(conversation)
         for position, text in enumerate(texts):
             problem = self._send_one(openid, text)
             if problem is not None:
                 for undelivered in texts[position:]:
-                    self.keep_undelivered(Undelivered("wechat", openid, undelivered, problem))
+                    self.keep_undelivered(Undelivered("wechat", conversation, undelivered, problem))
                 logger.warning("WeChat message not delivered (%s); kept for staff follow-up", problem)
                 return False
         return True

@@ -35,11 +35,13 @@ def test_without_the_api_token_nobody_writes_into_a_conversation(rest):
     assert bot.seen == []
 
 
-def test_with_the_token_a_message_is_answered(rest):
+def test_with_the_token_a_message_is_answered_in_the_rest_channels_own_conversation(rest):
     post, bot = rest
     answer = post({"sender": "integration-1", "message": "你好"})
     assert answer.status_code == 200 and answer.json()[0]["text"] == "收到：你好"
-    assert bot.seen[0].sender_id == "integration-1"
+    post({"sender": "tg:523456789", "message": "我的工单", "input_channel": "telegram"})  # another channel's citizen
+    assert [(m.sender_id, m.input_channel) for m in bot.seen] == [("rest:integration-1", "rest"),
+                                                                 ("rest:tg:523456789", "rest")]
 
 
 @pytest.mark.parametrize("body", [{"message": "你好"}, {"sender": "", "message": "你好"}, {"sender": "x" * 500, "message": "x"},
@@ -79,3 +81,13 @@ def test_the_server_refuses_rasas_unauthenticated_rest_channel(tmp_path):
         check_credentials(str(stock))
     stock.write_text("channels.rest.AuthenticatedRestInput:\n", encoding="utf-8")
     check_credentials(str(stock))
+
+
+def test_a_sender_who_writes_too_fast_gets_a_polite_answer_and_the_dialogue_is_spared(rest):
+    post, bot = rest
+    for n in range(20):
+        post({"sender": "script", "message": f"第{n}条"})
+    answer = post({"sender": "script", "message": "第21条"})
+    assert "太频繁" in answer.json()[0]["text"] and "110" in answer.json()[0]["text"]
+    assert len(bot.seen) == 20
+    assert post({"sender": "someone-else", "message": "你好"}).json()[0]["text"] == "收到：你好"

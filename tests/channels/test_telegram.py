@@ -21,7 +21,7 @@ def test_a_wrong_or_missing_secret_is_refused(telegram):
 def test_a_text_message_is_answered_in_the_chat(telegram, fake_telegram):
     assert telegram.post(update("message_text")).status_code == 200
     (seen,) = telegram.bot.seen
-    assert (seen.text, seen.sender_id, seen.input_channel) == ("异地就医怎么备案", str(TELEGRAM_CHAT), "telegram")
+    assert (seen.text, seen.sender_id, seen.input_channel) == ("异地就医怎么备案", f"tg:{TELEGRAM_CHAT}", "telegram")
     assert fake_telegram.texts_to(TELEGRAM_CHAT) == ["收到：异地就医怎么备案"]
 
 

@@ -29,7 +29,7 @@ def test_a_text_message_is_answered_passively_in_every_mode(wechat, mode):
     answer, text = channel.send(fixture("text"))
     assert answer.status_code == 200 and text == "收到：异地就医怎么备案"
     (seen,) = channel.bot.seen
-    assert (seen.sender_id, seen.input_channel) == (OPENID, "wechat")
+    assert (seen.sender_id, seen.input_channel) == (f"wx:{OPENID}", "wechat")  # its own conversations
 
 
 def test_forged_and_stale_requests_are_refused_before_anything_else(wechat, caplog):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.conversation_ids import channel_user, conversation_id
 from bot.db import make_engine, make_session_factory
 from bot.runner import Stack, start_stack
 from tests.conftest import IN_CI
@@ -58,8 +59,9 @@ def texts(replies: list[dict]) -> str:
 
 
 def tracker(stack: Stack, sender: str) -> dict:
-    """The conversation's tracker through the JWT-protected HTTP API."""
-    request = urllib.request.Request(f"{stack.rasa_url}/conversations/{sender}/tracker", headers=stack.api_headers())
+    """The conversation's tracker through the JWT-protected HTTP API (a bare sender is a REST one)."""
+    conversation = sender if channel_user(sender) != sender else conversation_id("rest", sender)
+    request = urllib.request.Request(f"{stack.rasa_url}/conversations/{conversation}/tracker", headers=stack.api_headers())
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())
 

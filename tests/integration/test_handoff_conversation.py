@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.conversation_ids import conversation_id
 from bot.console.rasa_api import RasaApi
 from bot.console.watcher import check_queue
 from bot.handoff.models import Handoff
@@ -31,7 +32,7 @@ def _citizen() -> str:
 
 def _handoffs(stack, conversation: str) -> list[Handoff]:
     with stack_database(stack)() as session:
-        return list(session.scalars(select(Handoff).where(Handoff.conversation_id == conversation)))
+        return list(session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id("rest", conversation))))
 
 
 def test_while_a_person_is_awaited_the_bot_stays_silent_and_the_citizens_words_are_kept(stack):
@@ -78,7 +79,7 @@ def test_nobody_claims_in_time_the_bot_resumes_offers_a_message_and_the_callback
     number = re.search(r"ZX\d{12}", notice).group(0)
     with stack_database(stack)() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-    assert ticket.category == "consultation" and ticket.conversation_id == citizen
+    assert ticket.category == "consultation" and ticket.conversation_id == conversation_id("rest", citizen)
 
 
 def _signed_in(stack, username: str) -> tuple[httpx.Client, str]:

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from bot.conversation_ids import conversation_id
 from bot.db import make_engine, make_session_factory
 from bot.handoff.models import Handoff
 from bot.handoff.transcript import transcript
@@ -25,9 +26,9 @@ def test_on_postgresql_a_handoff_is_queued_and_its_transcript_comes_from_the_eve
         say(stack, citizen, "在吗")
         factory = make_session_factory(make_engine(postgres_url))
         with factory() as session:
-            (handoff,) = session.scalars(select(Handoff).where(Handoff.conversation_id == citizen)).all()
+            (handoff,) = session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id("rest", citizen))).all()
         assert handoff.status == "waiting"
-        lines = transcript(factory, citizen, masked=True)
+        lines = transcript(factory, conversation_id("rest", citizen), masked=True)
         assert [(line.who, line.text) for line in lines if line.who == "citizen"] == [
             ("citizen", "我要找人工，电话138****5678"), ("citizen", "在吗")]
         assert ("system", "pause") in [(line.who, line.text) for line in lines]

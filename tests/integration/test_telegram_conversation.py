@@ -17,6 +17,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.conversation_ids import conversation_id
 from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
 from bot.runner import start_stack
@@ -34,7 +35,7 @@ def telegram_stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("telegram")
     api = FakeTelegramApi(TOKEN).start()
     credentials = tmp / "credentials.yml"
-    credentials.write_text(yaml.safe_dump({"rest": None, "channels.telegram.TelegramInput": {
+    credentials.write_text(yaml.safe_dump({"channels.rest.AuthenticatedRestInput": None, "channels.telegram.TelegramInput": {
         "token": TOKEN, "webhook_secret": SECRET, "api_base": api.base_url}}), encoding="utf-8")
     stack = start_stack(stack_environment(tmp, RASA_PORT="5605", ACTION_PORT="5655", CONSOLE_PORT="8605"),
                        tmp / "logs", credentials=credentials)
@@ -118,7 +119,7 @@ def test_start_greets_and_a_staff_reply_during_a_handoff_reaches_telegram(telegr
     greeting = citizen.say("/start")
     assert stack.settings.profile.name in _texts(greeting) and greeting[-1]["reply_markup"]["inline_keyboard"]
     assert "已为您转接人工客服" in _texts(citizen.say("/human"))
-    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(str(citizen.chat_id), "您好，工号 1024 为您服务。", staff_no="1024"))
+    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(conversation_id("telegram", str(citizen.chat_id)), "您好，工号 1024 为您服务。", staff_no="1024"))
     assert api.texts_to(citizen.chat_id)[-1] == "您好，工号 1024 为您服务。"
 
 
@@ -138,7 +139,7 @@ def test_notices_and_the_rating_buttons_reach_telegram_and_a_blocked_chat_is_cal
     stack, api, _ = telegram_stack
     citizen = Citizen(stack, api, 610000003)
     citizen.say("你好")
-    number = ticket_for(stack, "telegram", str(citizen.chat_id))
+    number = ticket_for(stack, "telegram", conversation_id("telegram", str(citizen.chat_id)))
     handle_ticket(stack, number, "assign", "start", "reply", "close")
     for kind in ("accepted", "replied", "closed"):
         assert notice_status(stack, number, kind) == "sent"
@@ -157,7 +158,7 @@ def test_notices_and_the_rating_buttons_reach_telegram_and_a_blocked_chat_is_cal
 
     blocked = Citizen(stack, api, 610000004)
     blocked.say("你好")
-    other = ticket_for(stack, "telegram", str(blocked.chat_id))
+    other = ticket_for(stack, "telegram", conversation_id("telegram", str(blocked.chat_id)))
     api.blocked.add(blocked.chat_id)
     handle_ticket(stack, other, "assign", "start")
     assert notice_status(stack, other, "accepted") == "undelivered"

@@ -77,5 +77,59 @@ def test_a_returning_page_continues_the_same_conversation(stack):
     assert again == session
     from tests.integration.conftest import tracker
 
-    said = [e["text"] for e in tracker(stack, session)["events"] if e["event"] == "user"]
+    said = [e["text"] for e in tracker(stack, "web:" + session.split(".")[0])["events"] if e["event"] == "user"]
     assert said[-2:] == ["你好", "谢谢"]
+
+
+def _conversation(token: str) -> str:
+    return "web:" + token.split(".")[0]
+
+
+def _user_texts(stack, token: str) -> list[str]:
+    from tests.integration.conftest import tracker
+
+    return [e["text"] for e in tracker(stack, _conversation(token))["events"] if e["event"] == "user"]
+
+
+def test_a_forged_or_foreign_session_id_starts_a_new_session(stack):
+    mine, _ = asyncio.run(exchange(stack.rasa_url, ["你好"]))
+    session, signature = mine.split(".")
+    for forged in (session, f"{session}.{'0' * 32}", "../../etc", {"nested": 1}):
+        other, _ = asyncio.run(exchange(stack.rasa_url, ["谢谢"], session_id=forged))
+        assert other != mine and other.split(".")[0] != session
+    assert _user_texts(stack, mine) == ["你好"]
+
+
+async def _say_as(base_url: str, claimed: str, text: str) -> str:
+    """Open a fresh session, then send ``text`` claiming another session's id in the event."""
+    client = socketio.AsyncClient()
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    answered: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
+    client.on("bot_uttered", lambda _: answered.done() or answered.set_result(True))
+    await client.connect(base_url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": None})
+        own = await asyncio.wait_for(confirmed, 20)
+        await client.emit("user_uttered", {"message": text, "session_id": claimed})
+        await asyncio.wait_for(answered, 60)
+        return own
+    finally:
+        await client.disconnect()
+
+
+def test_a_message_naming_another_session_stays_in_the_senders_own(stack):
+    victim, _ = asyncio.run(exchange(stack.rasa_url, ["你好"]))
+    attacker = asyncio.run(_say_as(stack.rasa_url, victim, "我的工单"))
+    assert _user_texts(stack, victim) == ["你好"]
+    assert _user_texts(stack, attacker) == ["我的工单"]
+
+
+def test_typed_intents_are_plain_text_and_offered_buttons_still_work(stack):
+    session, (_, typed, pressed) = asyncio.run(exchange(stack.rasa_url, ["你好", '/request_human{"x": 1}', "/complain"]))
+    assert not any("转接人工" in m.get("text", "") for m in typed)
+    assert any("投诉" in m.get("text", "") for m in pressed)  # a quick reply the greeting offered
+    from tests.integration.conftest import tracker
+
+    users = [e for e in tracker(stack, _conversation(session))["events"] if e["event"] == "user"]
+    assert users[1]["text"] == 'request_human{"x": 1}' and users[2]["parse_data"]["intent"]["name"] == "complain"

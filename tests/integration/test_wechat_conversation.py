@@ -17,6 +17,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.conversation_ids import conversation_id
 from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
 from bot.runner import start_stack
@@ -36,7 +37,7 @@ def wechat_stack(tmp_path_factory):
     api = FakeWeChatApi().start()
     credentials = tmp / "credentials.yml"
     credentials.write_text(yaml.safe_dump({
-        "rest": None,
+        "channels.rest.AuthenticatedRestInput": None,
         "channels.wechat.WeChatInput": {"token": TOKEN, "app_id": APP_ID, "app_secret": "s3cret",
                                         "encoding_aes_key": AES_KEY, "mode": "safe", "api_base": api.url},
     }), encoding="utf-8")
@@ -87,7 +88,7 @@ def test_a_report_with_a_location_and_a_photo_retried_at_submission_makes_one_ti
     again = citizen.send("1", msg_id=confirm_id, answered=False)  # WeChat retried the same message
     assert number in again
     with stack_database(stack)() as session:
-        tickets = session.scalars(select(Ticket).where(Ticket.conversation_id == citizen.openid)).all()
+        tickets = session.scalars(select(Ticket).where(Ticket.conversation_id == conversation_id("wechat", citizen.openid))).all()
     assert [t.number for t in tickets] == [number]
     assert tickets[0].fields["case_location"].startswith("青山镇红星村河边")
 
@@ -96,7 +97,7 @@ def test_a_staff_reply_during_a_handoff_reaches_the_citizen_on_wechat(wechat_sta
     stack, api = wechat_stack
     citizen = Citizen(stack, api)
     assert "已为您转接人工客服" in citizen.send("转人工")
-    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(citizen.openid, "您好，工号 1024 为您服务。", staff_no="1024"))
+    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(conversation_id("wechat", citizen.openid), "您好，工号 1024 为您服务。", staff_no="1024"))
     assert api.texts_to(citizen.openid)[-1] == "您好，工号 1024 为您服务。"
     assert citizen.send("我家门口的路灯坏了", answered=False) == ""  # paused: the bot stays silent
 
@@ -105,7 +106,7 @@ def test_notices_reach_wechat_the_answer_is_attached_and_a_closed_window_is_call
     stack, api = wechat_stack
     citizen = Citizen(stack, api)
     citizen.send("你好")
-    number = ticket_for(stack, "wechat", citizen.openid)
+    number = ticket_for(stack, "wechat", conversation_id("wechat", citizen.openid))
     handle_ticket(stack, number, "assign", "start", "reply")
     assert notice_status(stack, number, "accepted") == "sent" and notice_status(stack, number, "replied") == "sent"
     pushed = "\n".join(api.texts_to(citizen.openid))
