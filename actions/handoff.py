@@ -47,6 +47,10 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, *
         dispatcher.utter_message(response="utter_handoff_unavailable")
         return []
     stop_form = [ActiveLoop(None), SlotSet("requested_slot", None)] if active_form else []
+    if admission.throttled:
+        logger.warning("handoff refused: the conversation asked too often within the hour")
+        dispatcher.utter_message(response="utter_handoff_throttled")
+        return stop_form
     if not admission.queued:
         dispatcher.utter_message(response="utter_handoff_off_duty")
         return stop_form

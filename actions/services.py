@@ -10,6 +10,7 @@ from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
+from bot.server_keys import secret_key
 from bot.tickets.routing import Router
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
@@ -38,7 +39,7 @@ def ticket_desk() -> TicketDesk:
     """Ticket creation and look-up with the deployment's calendar, deadlines and routing."""
     current = settings()
     return TicketDesk(session_factory(), deployment_calendar(current.working_calendar_dir), current.profile.deadlines,
-                      router=Router.for_deployment(current.var_dir, current.project_root))
+                      router=Router.for_deployment(current.var_dir, current.project_root), code_key=secret_key(current))
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import ticket_desk
 from bot.tickets.notice import created_notice, due_text
-from bot.tickets.service import CreatedTicket, TicketDraft, TicketView
+from bot.tickets.numbering import SequenceExhausted
+from bot.tickets.service import CreatedTicket, TicketDraft, TicketLimitReached, TicketView
 from bot.workdays import BEIJING
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,11 @@ def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_resp
     keeps the fields for a retry) and return None."""
     try:
         created = ticket_desk().create(draft)
-    except SQLAlchemyError as exc:
+    except TicketLimitReached:
+        logger.warning("%s ticket refused: the conversation reached the daily limit", draft.category)
+        dispatcher.utter_message(response="utter_ticket_limit")
+        return None
+    except (SQLAlchemyError, SequenceExhausted) as exc:
         logger.error("%s ticket not saved: %s", draft.category, type(exc).__name__)
         dispatcher.utter_message(response=failure_response)
         return None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
@@ -20,6 +20,8 @@ from bot.handoff.hours import StaffHours
 from bot.handoff.models import OPEN_STATUSES, Handoff, HandoffNote
 from bot.staff.audit import SYSTEM, Actor, audit
 
+# One conversation, one hour: a citizen who needs a person gets one; more requests are abuse of the queue.
+MAX_HANDOFFS_PER_HOUR = 5
 REASONS = ("citizen_asked", "misunderstood", "dissatisfied", "anger", "sensitive_topic", "form_failing")
 # How many recent claims the expected wait is estimated from.
 _WAIT_HISTORY = 20
@@ -35,12 +37,14 @@ class HandoffRequest:
 
 @dataclass(frozen=True)
 class Admission:
-    """What happened to a request: queued at ``position``, or refused because staff are off duty."""
+    """What happened to a request: queued at ``position``, or refused because staff are off duty or
+    the conversation asked too often (``throttled``)."""
 
     handoff_id: int
     queued: bool
     position: int = 0
     expected_minutes: int = 0
+    throttled: bool = False
 
 
 @dataclass
@@ -66,6 +70,10 @@ class HandoffQueue:
             existing = session.scalar(select(Handoff).where(
                 Handoff.conversation_id == request.conversation_id, Handoff.status.in_(OPEN_STATUSES)))
             if existing is None:
+                recent = session.scalar(select(func.count(Handoff.id)).where(
+                    Handoff.conversation_id == request.conversation_id, Handoff.requested_at >= now - timedelta(hours=1)))
+                if recent >= MAX_HANDOFFS_PER_HOUR:
+                    return Admission(handoff_id=0, queued=False, throttled=True)
                 is_open = self.hours.is_open(now)
                 existing = Handoff(
                     conversation_id=request.conversation_id, channel=request.channel, reason=request.reason,

@@ -1,7 +1,8 @@
 """Ticket numbers a citizen can read out: a category prefix, the Beijing date and a daily sequence.
 
 TS (投诉) / JB (举报) / JY (建议) / ZX (咨询留言) + YYYYMMDD + 4 digits, e.g. TS202611280007 — the format
-the NLU extracts as ``ticket_number`` (data/nlu/regex.yml).
+the NLU extracts as ``ticket_number`` (data/nlu/regex.yml). A day with more than 9,999 of one category
+(a script, a disaster) goes on with 5 and 6 digits instead of refusing tickets.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from sqlalchemy.orm import Session
 from bot.tickets.models import TicketSequence
 
 PREFIXES = {"complaint": "TS", "report": "JB", "suggestion": "JY", "consultation": "ZX"}
-NUMBER_PATTERN = re.compile(r"^(TS|JB|JY|ZX)\d{8}\d{4}$")
+NUMBER_PATTERN = re.compile(r"^(TS|JB|JY|ZX)\d{8}\d{4,6}$")
 _TYPED_NUMBER = re.compile(r"(?i)(?:TS|JB|JY|ZX)[\s\-_]*\d[\d\s\-_]{10,16}")
-DAILY_CAPACITY = 9999
+DAILY_CAPACITY = 999_999
 
 
 class SequenceExhausted(RuntimeError):
-    """More tickets of one category in one day than four digits can number."""
+    """More tickets of one category in one day than six digits can number."""
 
 
 def normalize_number(text: str) -> str:

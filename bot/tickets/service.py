@@ -11,11 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Deadlines
+from bot.conversation_ids import stored_forms
 from bot.db import transaction
 from bot.tickets.departments import is_deactivated
 from bot.tickets.major import MajorRules
@@ -27,6 +28,8 @@ from bot.validation import normalize_phone
 from bot.workdays import BEIJING, WorkingCalendar
 
 LABELS_FILE = Path(__file__).with_name("labels.yml")
+# One conversation, 24 hours: a citizen with many problems calls; more than this online is a script.
+MAX_TICKETS_PER_DAY = 10
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 CODE_LENGTH = 8
 
@@ -35,6 +38,10 @@ CODE_LENGTH = 8
 def labels() -> dict[str, dict[str, str]]:
     """Chinese names of categories and statuses."""
     return yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
+
+
+class TicketLimitReached(Exception):
+    """This conversation took down ``MAX_TICKETS_PER_DAY`` tickets in the last 24 hours."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class TicketDesk:
     deadlines: Deadlines
     router: Router = field(default_factory=Router.load)
     major_rules: MajorRules = field(default_factory=MajorRules.load)
+    code_key: str = ""  # HOTLINE_SECRET_KEY (bot/server_keys.py): keys the anonymous codes' HMAC
 
     def working_days(self, category: str, is_major: bool) -> int:
         d = self.deadlines
@@ -119,8 +127,18 @@ class TicketDesk:
         )
         return department is not None and session.scalar(query.limit(1)) is not None
 
+    @staticmethod
+    def _taken_today(session: Session, draft: TicketDraft, now: datetime) -> int:
+        return session.scalar(select(func.count(Ticket.id)).where(
+            Ticket.channel == draft.channel[:32], Ticket.conversation_id == draft.conversation_id[:128],
+            Ticket.accepted_at >= now - timedelta(days=1))) or 0
+
     def create(self, draft: TicketDraft, *, now: datetime | None = None) -> CreatedTicket:
-        """Create the ticket, or return the one this submission already created."""
+        """Create the ticket, or return the one this submission already created.
+
+        Raises:
+            TicketLimitReached: a citizen's conversation already took down ``MAX_TICKETS_PER_DAY`` today.
+        """
         if draft.category not in CATEGORIES:
             raise ValueError(f"unknown category {draft.category!r}")
         now = now or datetime.now(timezone.utc)
@@ -138,6 +156,8 @@ class TicketDesk:
                 return self._again(session, existing)
 
     def _insert(self, session: Session, draft: TicketDraft, now: datetime) -> CreatedTicket:
+        if draft.created_by == "citizen" and self._taken_today(session, draft, now) >= MAX_TICKETS_PER_DAY:
+            raise TicketLimitReached(draft.channel)
         text = routing_text(draft.fields)
         department = self.router.route(text)
         if department is not None and is_deactivated(session, department):
@@ -172,19 +192,18 @@ class TicketDesk:
             name=None if draft.anonymous else draft.name,
             phone=None if draft.anonymous else draft.phone,
             anonymous=draft.anonymous,
-            lookup_code_hash=_hash(code) if code else None,
+            lookup_code_hash=_hash(code, self.code_key) if code else None,
         ))
         session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor=draft.created_by, at=now,
                                 detail={"status": ticket.status, "department": department, "major_reason": ticket.major_reason}))
         return _created(ticket, code)
 
-    @staticmethod
-    def _again(session: Session, ticket: Ticket) -> CreatedTicket:
+    def _again(self, session: Session, ticket: Ticket) -> CreatedTicket:
         contact = session.get(TicketContact, ticket.id)
         code = None
         if contact is not None and contact.anonymous:  # the first code was never shown: issue a new one
             code = _new_code()
-            contact.lookup_code_hash = _hash(code)
+            contact.lookup_code_hash = _hash(code, self.code_key)
         return _created(ticket, code, new=False)
 
     def look_up(self, number: str, check: str, *, now: datetime | None = None) -> LookupResult:
@@ -199,22 +218,23 @@ class TicketDesk:
                 return LookupResult(None, tried)
             ticket = session.scalar(select(Ticket).where(Ticket.number == number)) if number else None
             contact = session.get(TicketContact, ticket.id) if ticket is not None else None
-            if ticket is None or contact is None or not _checks(contact, check):
+            if ticket is None or contact is None or not _checks(contact, check, self.code_key):
                 return LookupResult(None, record_failure(session, number, day))
             return LookupResult(_view(ticket), tried)
 
     def tickets_of(self, *, channel: str, conversation_id: str, limit: int = 5) -> list[TicketView]:
         """The latest tickets created from one channel user (for "我的工单")."""
-        query = (select(Ticket).where(Ticket.channel == channel, Ticket.conversation_id == conversation_id)
+        query = (select(Ticket).where(Ticket.channel == channel,
+                                      Ticket.conversation_id.in_(stored_forms(channel, conversation_id)))
                  .order_by(Ticket.id.desc()).limit(limit))
         with transaction(self.factory) as session:
             return [_view(t) for t in session.scalars(query)]
 
 
-def _checks(contact: TicketContact, check: str) -> bool:
+def _checks(contact: TicketContact, check: str, key: str) -> bool:
     if contact.anonymous:
         given = (check or "").strip().upper()
-        return bool(given and contact.lookup_code_hash) and hmac.compare_digest(_hash(given), contact.lookup_code_hash)
+        return bool(given and contact.lookup_code_hash) and _code_matches(contact, given, key)
     phone = normalize_phone(check or "")
     return bool(phone and contact.phone) and hmac.compare_digest(phone, normalize_phone(contact.phone) or "")
 
@@ -223,8 +243,19 @@ def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
+def _hash(code: str, key: str) -> str:
+    """The stored form of an anonymous report's code: an HMAC with the server key, so a copy of the
+    database alone does not let anyone try the 31^8 codes offline."""
+    return hmac.new(key.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def _code_matches(contact: TicketContact, given: str, key: str) -> bool:
+    if hmac.compare_digest(_hash(given, key), contact.lookup_code_hash):
+        return True
+    if hmac.compare_digest(hashlib.sha256(given.encode()).hexdigest(), contact.lookup_code_hash):
+        contact.lookup_code_hash = _hash(given, key)  # a code given before codes were keyed: keyed from now on
+        return True
+    return False
 
 
 def _created(ticket: Ticket, code: str | None, *, new: bool = True) -> CreatedTicket:

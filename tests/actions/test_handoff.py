@@ -13,6 +13,7 @@ from actions import services
 from actions.faq import ActionRecordFaqFeedback
 from actions.forms.case import ValidateComplaintForm
 from actions.handoff import ActionHandOver
+from bot.handoff.queue import MAX_HANDOFFS_PER_HOUR
 from tests.actions.conftest import load_tracker, run_action
 
 
@@ -71,6 +72,16 @@ def test_a_database_outage_gets_a_clear_answer_and_no_pause(monkeypatch):
     monkeypatch.setattr(services.handoff_queue(), "request", lambda *_a, **_k: broken())
     messages, events = run_action(ActionHandOver(), _asked("转人工"))
     assert events == [] and messages[0]["response"] == "utter_handoff_unavailable"
+
+
+def test_asking_again_and_again_within_the_hour_gets_the_hotline_number_not_the_queue():
+    for _ in range(MAX_HANDOFFS_PER_HOUR):
+        run_action(ActionHandOver(), _asked("转人工"))
+        (handoff,) = _handoffs()
+        services.handoff_queue().give_up(handoff.id, "timeout")
+    messages, events = run_action(ActionHandOver(), _asked("转人工"))
+    assert [m["response"] for m in messages] == ["utter_handoff_throttled"] and ConversationPaused() not in events
+    assert _handoffs() == []
 
 
 def test_the_second_unsolved_answer_brings_a_person():

@@ -9,7 +9,7 @@ from actions import services
 from actions.forms.lookup import ValidateTicketLookupForm
 from actions.forms.message import ValidateLeaveMessageForm
 from actions.tickets import ActionLookUpTicket, ActionMyTickets, ActionSubmitMessage
-from bot.tickets.service import TicketDraft
+from bot.tickets.service import TicketDraft, TicketLimitReached
 from tests.actions.conftest import load_tracker, run_action
 
 
@@ -58,6 +58,15 @@ def test_a_database_failure_at_submit_keeps_what_the_citizen_wrote(monkeypatch):
     monkeypatch.setattr(services.ticket_desk(), "create", lambda draft: broken())
     messages, events = run_action(ActionSubmitMessage(), _tracker(message_question="问题", message_phone="13812345678"))
     assert messages[0]["response"] == "utter_message_failed" and events == []
+
+
+def test_past_the_daily_ticket_limit_the_citizen_is_told_and_offered_a_person(monkeypatch):
+    def limited(draft):
+        raise TicketLimitReached(draft.channel)
+
+    monkeypatch.setattr(services.ticket_desk(), "create", limited)
+    messages, events = run_action(ActionSubmitMessage(), _tracker(message_question="问题", message_phone="13812345678"))
+    assert [m["response"] for m in messages] == ["utter_ticket_limit"] and events == []
 
 
 def test_look_up_with_the_right_check_shows_status_and_deadline():

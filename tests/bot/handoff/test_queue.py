@@ -9,7 +9,7 @@ import pytest
 
 from bot.db import make_engine, make_session_factory
 from bot.handoff.hours import StaffHours
-from bot.handoff.queue import HandoffQueue, HandoffRequest
+from bot.handoff.queue import MAX_HANDOFFS_PER_HOUR, HandoffQueue, HandoffRequest
 from bot.migrate import upgrade
 from bot.staff.accounts import create_user
 
@@ -113,3 +113,14 @@ def test_places_are_reported_once_when_they_change(queue):
     queue.claim(a, agent)
     assert [(h.id, p) for h, p in queue.moved_places()] == [(b, 1)]
     assert queue.moved_places() == []
+
+
+def test_a_conversation_asks_for_a_person_at_most_five_times_an_hour(queue):
+    for minute in range(MAX_HANDOFFS_PER_HOUR):
+        admission = queue.request(_request("script"), now=NOON_BEIJING + timedelta(minutes=minute))
+        assert admission.queued and not admission.throttled
+        assert queue.give_up(admission.handoff_id, "timeout")
+    refused = queue.request(_request("script"), now=NOON_BEIJING + timedelta(minutes=10))
+    assert refused.throttled and not refused.queued
+    assert queue.request(_request("someone-else"), now=NOON_BEIJING + timedelta(minutes=10)).queued
+    assert queue.request(_request("script"), now=NOON_BEIJING + timedelta(minutes=61)).queued

@@ -1,17 +1,18 @@
 """Creating and looking up tickets on SQLite and PostgreSQL."""
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.config import Deadlines
 from bot.db import make_engine, make_session_factory, transaction
 from bot.migrate import upgrade
-from bot.tickets.models import Ticket, TicketContact
+from bot.tickets.models import Ticket, TicketContact, TicketSequence
 from bot.tickets.numbering import normalize_number
-from bot.tickets.service import TicketDesk, TicketDraft
+from bot.tickets.service import MAX_TICKETS_PER_DAY, TicketDesk, TicketDraft, TicketLimitReached
 from bot.workdays import WorkingCalendar
 
 SATURDAY = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
@@ -122,3 +123,41 @@ def test_my_tickets_are_those_of_the_same_channel_user(desk):
 def test_ticket_numbers_are_read_back_from_what_citizens_type():
     assert normalize_number(" ts 2026-1128 0007 ") == "TS202611280007"
     assert normalize_number("TS2026112800") == ""
+
+
+def test_tickets_from_before_conversation_ids_carried_their_channel_still_belong_to_the_citizen(desk):
+    desk.create(_complaint(key="old-wx", channel="wechat", conversation_id="oUpF8uMuAJO"), now=SATURDAY)
+    desk.create(_complaint(key="old-web", channel="webchat", conversation_id="4f2a9c"), now=SATURDAY)
+    assert len(desk.tickets_of(channel="wechat", conversation_id="wx:oUpF8uMuAJO")) == 1  # the platform's own id
+    assert desk.tickets_of(channel="webchat", conversation_id="web:4f2a9c") == []  # browsers chose those: never linked
+
+
+def test_anonymous_codes_are_stored_keyed_and_codes_from_before_still_work(desk):
+    keyed = TicketDesk(desk.factory, desk.calendar, desk.deadlines, code_key="server-key")
+    draft = TicketDraft(category="report", fields={"facts": "有人夜里偷倒渣土"}, channel="webchat",
+                        conversation_id="c4", submission_key="r4", anonymous=True)
+    created = keyed.create(draft, now=SATURDAY)
+    with transaction(keyed.factory) as session:
+        stored = session.scalar(select(TicketContact.lookup_code_hash))
+        assert stored != hashlib.sha256(created.lookup_code.encode()).hexdigest()  # not an unkeyed digest
+        session.execute(update(TicketContact).values(lookup_code_hash=hashlib.sha256(b"ABCD2345").hexdigest()))
+    assert keyed.look_up(created.number, "abcd2345", now=SATURDAY).view is not None  # given before the upgrade
+    assert desk.look_up(created.number, "ABCD2345", now=SATURDAY).view is None  # re-keyed: another key fails
+    assert keyed.look_up(created.number, "ABCD2345", now=SATURDAY).view is not None
+
+
+def test_a_conversation_takes_down_at_most_ten_tickets_a_day_staff_are_not_limited(desk):
+    for n in range(MAX_TICKETS_PER_DAY):
+        desk.create(_complaint(key=f"k{n}"), now=SATURDAY)
+    with pytest.raises(TicketLimitReached):
+        desk.create(_complaint(key="one-more"), now=SATURDAY)
+    assert desk.create(_complaint(key="by-staff", created_by="staff:1001"), now=SATURDAY).new
+    assert desk.create(_complaint(key="next-day"), now=SATURDAY + timedelta(days=1, minutes=1)).new
+    assert desk.create(_complaint(key="k3"), now=SATURDAY).number  # a retry of an accepted one still answers
+
+
+def test_numbers_go_on_past_9999_a_day_and_are_read_back(desk):
+    with transaction(desk.factory) as session:
+        session.add(TicketSequence(prefix="TS", day="20261128", last=9999))
+    number = desk.create(_complaint(), now=SATURDAY).number
+    assert number == "TS2026112810000" and normalize_number(number.lower()) == number
