@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import html
 import secrets
@@ -10,35 +11,42 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.http import STATIC_DIR, html_page
-from bot.console.security import SESSION_COOKIE, clear_session_cookie, public, require, set_session_cookie
-from bot.staff.accounts import LOCK_MINUTES, SignInLocked, sign_in, sign_out
+from bot.console.http import STATIC_DIR, Refusal, client_address, html_page, json_body
+from bot.console.security import SESSION_COOKIE, clear_session_cookie, over_https, public, require, set_session_cookie
+from bot.staff.accounts import AccountError, change_password, sign_in, sign_out
 from bot.staff.models import ROLES
 
 ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
           "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
           "faq.css": "text/css; charset=utf-8", "tickets.js": "application/javascript; charset=utf-8",
           "dashboard.js": "application/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
-          "report.css": "text/css; charset=utf-8", "review.js": "application/javascript; charset=utf-8"}
+          "report.css": "text/css; charset=utf-8", "review.js": "application/javascript; charset=utf-8",
+          "password.js": "application/javascript; charset=utf-8"}
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 
 pages = Blueprint("console_pages", url_prefix="/console")
 
 
-def _login_page(csrf: str, error: str = "", status: int = 200) -> HTTPResponse:
+def _login_page(request: Request, csrf: str, error: str = "", status: int = 200) -> HTTPResponse:
     page = (STATIC_DIR / "login.html").read_text(encoding="utf-8")
     page = page.replace("{{csrf}}", html.escape(csrf)).replace("{{error}}", html.escape(error))
     resp = response.html(page, status=status)
     resp.cookies[LOGIN_CSRF_COOKIE] = csrf
     for key, value in (("httponly", True), ("samesite", "Strict"), ("path", "/console")):
         resp.cookies[LOGIN_CSRF_COOKIE][key] = value
+    if over_https(request):
+        resp.cookies[LOGIN_CSRF_COOKIE]["secure"] = True
     return resp
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 60 else f"{(seconds + 59) // 60} 分钟"
 
 
 @pages.get("/login")
 @public
-async def login_page(_: Request) -> HTTPResponse:
-    return _login_page(secrets.token_urlsafe(24))
+async def login_page(request: Request) -> HTTPResponse:
+    return _login_page(request, secrets.token_urlsafe(24))
 
 
 @pages.post("/login")
@@ -47,13 +55,19 @@ async def login(request: Request) -> HTTPResponse:
     form = request.form or {}
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(form.get("csrf", ""), expected):
-        return _login_page(secrets.token_urlsafe(24), "页面已过期，请重新登录", status=403)
-    try:
-        signed = sign_in(request.app.ctx.factory, form.get("username", ""), form.get("password", ""))
-    except SignInLocked:
-        return _login_page(secrets.token_urlsafe(24), f"登录失败次数过多，请 {LOCK_MINUTES} 分钟后再试", status=429)
+        return _login_page(request, secrets.token_urlsafe(24), "页面已过期，请重新登录", status=403)
+    backoff, client = request.app.ctx.login_backoff, client_address(request)
+    wait = backoff.retry_after(client)
+    if wait:
+        resp = _login_page(request, secrets.token_urlsafe(24), f"登录失败次数过多，请 {_duration(wait)}后再试", status=429)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
+    # scrypt takes a noticeable moment: off the event loop, so the console keeps serving everyone else
+    signed = await asyncio.to_thread(sign_in, request.app.ctx.factory, form.get("username", ""), form.get("password", ""))
     if signed is None:
-        return _login_page(secrets.token_urlsafe(24), "用户名或密码错误", status=401)
+        backoff.failed(client)
+        return _login_page(request, secrets.token_urlsafe(24), "用户名或密码错误", status=401)
+    backoff.succeeded(client)
     resp = response.redirect("/console/", status=303)
     set_session_cookie(request, resp, signed.token)
     return resp
@@ -88,6 +102,26 @@ async def me(request: Request) -> HTTPResponse:
     m = request.ctx.member
     return response.json({"username": m.username, "staff_no": m.staff_no, "display_name": m.display_name,
                           "role": m.role, "user_id": m.user_id, "csrf": request.ctx.csrf}, ensure_ascii=False)
+
+
+@pages.get("/password")
+@require(*ROLES)
+async def password_page(_: Request) -> HTTPResponse:
+    return await html_page("password.html")
+
+
+@pages.post("/api/me/password")
+@require(*ROLES)
+async def my_password(request: Request) -> HTTPResponse:
+    """Staff change their own password; their other sessions end."""
+    body = json_body(request)
+    try:
+        await asyncio.to_thread(change_password, request.app.ctx.factory, request.ctx.member.actor,
+                                str(body.get("current") or ""), str(body.get("new") or ""),
+                                keep_token=request.cookies.get(SESSION_COOKIE, ""))
+    except AccountError as exc:
+        raise Refusal(400, str(exc)) from None
+    return response.json({"ok": True})
 
 
 @pages.get("/health")

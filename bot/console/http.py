@@ -33,3 +33,9 @@ async def html_page(name: str) -> HTTPResponse:
 
 async def refused(_request: Request, exc: Refusal) -> HTTPResponse:
     return response.json({"error": exc.message}, status=exc.status, ensure_ascii=False)
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the proxy's forwarded one when the console trusts its proxies
+    (``TRUSTED_PROXIES``, Sanic's ``PROXIES_COUNT``), else the connection's peer."""
+    return request.remote_addr or request.ip or "unknown"

@@ -20,6 +20,7 @@ from bot.staff.accounts import session_member
 
 SESSION_COOKIE = "hotline_console"
 CSRF_HEADER = "X-CSRF-Token"
+POLL_HEADER = "X-Console-Poll"  # set by the pages' background refreshes: not a sign of a person at the desk
 STAFF_WORK = ("agent", "supervisor", "admin")  # taking conversations over
 SAFE_METHODS = ("GET", "HEAD")
 SECURITY_HEADERS = {
@@ -74,6 +75,7 @@ def _session(request: Request):
     return session_member(
         request.app.ctx.factory, request.cookies.get(SESSION_COOKIE, ""),
         idle=timedelta(minutes=settings.session_idle_minutes), maximum=timedelta(hours=settings.session_max_hours),
+        touch=request.headers.get(POLL_HEADER) != "1",
     )
 
 
@@ -85,8 +87,15 @@ def set_session_cookie(request: Request, resp: HTTPResponse, token: str) -> None
     cookie["samesite"] = "Strict"
     cookie["path"] = "/console"
     cookie["max-age"] = settings.session_max_hours * 3600
-    if settings.secure_cookies:
+    if over_https(request):
         cookie["secure"] = True
+
+
+def over_https(request: Request) -> bool:
+    """Served over HTTPS (directly, or behind a proxy that says so): cookies then never travel in clear.
+    Trusting a forged ``X-Forwarded-Proto`` only makes a cookie stricter, never weaker."""
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return request.app.ctx.settings.console.secure_cookies or request.scheme == "https" or forwarded == "https"
 
 
 def clear_session_cookie(resp: HTTPResponse) -> None:

@@ -48,8 +48,12 @@ async def listing(request: Request) -> HTTPResponse:
 @tickets.get("/api/tickets/<number:str>")
 @require(*HANDLING)
 async def detail(request: Request, number: str) -> HTTPResponse:
+    return await _detail(request, number, reveal=False)
+
+
+async def _detail(request: Request, number: str, *, reveal: bool) -> HTTPResponse:
     try:
-        found = request.app.ctx.handling.detail(request.ctx.member, number, reveal=request.args.get("reveal") == "1")
+        found = request.app.ctx.handling.detail(request.ctx.member, number, reveal=reveal)
     except (LookupError, HandlingError) as exc:
         return _refused(exc)
     found["suggestions"] = await _suggested_departments(request, found) if request.ctx.member.role != "department" else []
@@ -68,6 +72,8 @@ async def _suggested_departments(request: Request, ticket: dict) -> list[dict]:
 @require(*HANDLING)
 async def act(request: Request, number: str, action: str) -> HTTPResponse:
     body, handling, member = json_body(request), request.app.ctx.handling, request.ctx.member
+    if action == "reveal":  # the citizen's identity in clear: a change of state (audited), so a POST with CSRF
+        return await _detail(request, number, reveal=True)
     try:
         if action == "note":
             handling.note(member, number, str(body.get("text") or ""))

@@ -35,9 +35,9 @@ def verify_password(password: str, stored: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Why ``password`` is too weak to set, or None."""
     if len(password) < MIN_LENGTH:
-        return f"password must have at least {MIN_LENGTH} characters"
+        return f"密码至少需要 {MIN_LENGTH} 个字符"
     if password.isdigit() or password.isalpha():
-        return "password must mix letters with digits or symbols"
+        return "密码需要同时包含字母和数字或符号"
     return None
 
 

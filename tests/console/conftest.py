@@ -91,8 +91,9 @@ def console(console_settings, monkeypatch):
 class Browser:
     """One staff member's browser: cookies, and the CSRF token the page would send."""
 
-    def __init__(self, app) -> None:
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test")
+    def __init__(self, app, address: str = "127.0.0.1") -> None:
+        transport = httpx.ASGITransport(app=app, client=(address, 40000))
+        self.client = httpx.AsyncClient(transport=transport, base_url="http://console.test")
         self.csrf = ""
 
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:

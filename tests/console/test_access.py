@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.console.security import STAFF_WORK
-from bot.db import transaction
+from bot.db import as_utc, transaction
 from bot.staff.models import ROLES, AuditEntry, StaffSession
-from tests.console.conftest import STAFF
+from tests.console.conftest import PASSWORD, STAFF, Browser
 
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/static/<name:str>"),
           ("GET", "/console/health")}
@@ -80,6 +80,25 @@ def test_a_wrong_password_is_refused_and_audited_without_saying_which_part_was_w
     assert len(failures) == 2
 
 
+def test_guessing_from_one_address_slows_down_and_never_locks_the_account(console, browser):
+    guesser = browser()
+    for _ in range(5):
+        assert guesser.sign_in("admin", "wrong-password-1").status_code == 401
+    slowed = guesser.sign_in("admin", PASSWORD)
+    assert slowed.status_code == 429 and "登录失败次数过多" in slowed.text and int(slowed.headers["retry-after"]) >= 1
+    assert Browser(console, address="10.1.2.3").sign_in("admin").status_code == 303  # the admin is not locked out
+
+
+def test_cookies_are_secure_over_https_and_behind_a_proxy_that_says_so(console, browser):
+    page = browser().request("GET", "/console/login", headers={"X-Forwarded-Proto": "https"})
+    assert "secure" in page.headers["set-cookie"].lower()
+    assert "secure" not in browser().request("GET", "/console/login").headers["set-cookie"].lower()
+    over_tls = Browser(console)
+    over_tls.client.base_url = "https://console.test"
+    signed = over_tls.sign_in("agent1")
+    assert signed.status_code == 303 and "secure" in signed.headers["set-cookie"].lower()
+
+
 def test_sign_in_without_the_login_forms_csrf_token_is_refused(browser):
     stranger = browser()
     stranger.request("GET", "/console/login")
@@ -106,6 +125,20 @@ def test_an_idle_session_expires_and_signing_out_ends_it(console, browser):
     assert again.request("GET", "/console/api/me").status_code == 401
 
 
+def test_background_polls_do_not_keep_an_unattended_console_signed_in(console, browser):
+    agent = browser("agent1")
+    twenty_minutes_ago = datetime.now(timezone.utc) - timedelta(minutes=20)
+    with transaction(console.ctx.factory) as session:
+        session.execute(update(StaffSession).values(last_seen_at=twenty_minutes_ago))
+    for _ in range(3):
+        assert agent.request("GET", "/console/api/queue", headers={"X-Console-Poll": "1"}).status_code == 200
+    with console.ctx.factory() as session:
+        assert as_utc(session.scalar(select(StaffSession.last_seen_at))) == twenty_minutes_ago
+    assert agent.request("GET", "/console/api/me").status_code == 200  # the person's own request counts
+    with console.ctx.factory() as session:
+        assert as_utc(session.scalar(select(StaffSession.last_seen_at))) > twenty_minutes_ago
+
+
 def test_the_session_cookie_is_http_only_and_same_site(browser):
     stranger = browser()
     page = stranger.request("GET", "/console/login")
@@ -122,10 +155,25 @@ def test_pages_forbid_framing_and_foreign_scripts(browser):
     assert page.headers["x-frame-options"] == "DENY"
 
 
-def test_repeated_wrong_passwords_lock_the_username_for_a_while(browser):
-    stranger = browser()
-    for _ in range(5):
-        assert stranger.sign_in("agent1", "guess-number-1").status_code == 401
-    locked = stranger.sign_in("agent1")  # even the right password, for now
-    assert locked.status_code == 429 and "分钟后再试" in locked.text
-    assert browser().sign_in("agent2").status_code == 303  # other staff are not affected
+def test_staff_change_their_own_password_and_their_other_sessions_end(console, browser):
+    desk, phone = browser("agent1"), browser("agent1")
+    wrong = desk.request("POST", "/console/api/me/password", json={"current": "not-mine-123", "new": "new-horse-4242"})
+    assert wrong.status_code == 400 and "当前密码不正确" in wrong.json()["error"]
+    weak = desk.request("POST", "/console/api/me/password", json={"current": PASSWORD, "new": "short"})
+    assert weak.status_code == 400 and "至少需要" in weak.json()["error"]
+    assert desk.request("POST", "/console/api/me/password", json={"current": PASSWORD, "new": "new-horse-4242"}).status_code == 200
+    assert desk.request("GET", "/console/api/me").status_code == 200  # this session goes on
+    assert phone.request("GET", "/console/api/me").status_code == 401  # the other one ended
+    assert browser().sign_in("agent1", "new-horse-4242").status_code == 303
+
+
+def test_an_admin_resets_a_forgotten_password_audited_and_the_old_sessions_end(console, browser):
+    agent, admin = browser("agent1"), browser("admin")
+    assert browser("agent1").request("POST", "/console/api/users/agent1/password", json={"password": "x"}).status_code == 403
+    answer = admin.request("POST", "/console/api/users/agent1/password", json={"password": "reset-horse-77"})
+    assert answer.status_code == 200 and answer.json()["username"] == "agent1"
+    assert agent.request("GET", "/console/api/me").status_code == 401
+    assert browser().sign_in("agent1", "reset-horse-77").status_code == 303
+    with console.ctx.factory() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "user.password_reset"))
+    assert entry.staff_no == "9001" and "reset-horse-77" not in str(entry.detail)

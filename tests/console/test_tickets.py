@@ -66,14 +66,15 @@ def test_identity_is_masked_and_revealing_it_is_for_supervisors_and_audited(cons
     agent, supervisor = browser("agent1"), browser("supervisor")
     masked = agent.request("GET", f"/console/api/tickets/{number}").json()["contact"]
     assert masked == {"anonymous": False, "name": "张*", "phone": "138****5678"}
-    assert agent.request("GET", f"/console/api/tickets/{number}?reveal=1").status_code == 409
-    clear = supervisor.request("GET", f"/console/api/tickets/{number}?reveal=1").json()["contact"]
+    assert agent.request("POST", f"/console/api/tickets/{number}/reveal").status_code == 409
+    assert "13812345678" not in supervisor.request("GET", f"/console/api/tickets/{number}?reveal=1").text  # GET never reveals
+    clear = supervisor.request("POST", f"/console/api/tickets/{number}/reveal").json()["contact"]
     assert clear["phone"] == "13812345678"
     with console.ctx.factory() as session:
         reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact")).all()
     assert [(r.staff_no, r.target_id) for r in reveals] == [("3001", number)]
     report = _ticket(console, "report", anonymous=True, key="k2")
-    assert supervisor.request("GET", f"/console/api/tickets/{report}?reveal=1").json()["contact"]["name"] == "匿名"
+    assert supervisor.request("POST", f"/console/api/tickets/{report}/reveal").json()["contact"]["name"] == "匿名"
 
 
 def test_a_department_acts_on_a_report_without_learning_who_reported_it(console, browser, department_user):

@@ -41,7 +41,7 @@ def test_an_admin_adds_an_agent_who_signs_in_and_the_audit_log_shows_both(stack,
     admin.select_option("#new-role", "agent")
     admin.fill("#new-password", "short")
     admin.click("#user-form button")
-    expect(admin.locator("#user-status")).to_contain_text("at least", timeout=WAIT_MS)
+    expect(admin.locator("#user-status")).to_contain_text("至少需要", timeout=WAIT_MS)
     admin.fill("#new-password", PASSWORD)
     admin.click("#user-form button")
     expect(admin.locator("#users tbody")).to_contain_text(new_agent, timeout=WAIT_MS)
@@ -73,4 +73,27 @@ def test_an_editor_lands_on_the_knowledge_base_not_the_conversations_and_a_wrong
     expect(page.locator("#to-queue")).to_be_hidden()
     refused = page.goto(stack.console_url.removesuffix("/console/") + "/console/api/queue")
     assert refused.status == 403 and "无权" in page.inner_text("body")
+    page.close()
+
+
+def test_an_editor_changes_their_password_on_the_password_page_and_signs_in_with_it(stack, browser):
+    from playwright.sync_api import expect
+
+    editor = _account(stack, "editor")
+    page = browser.new_page(locale="zh-CN")
+    _sign_in(page, stack, editor)
+    expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
+    page.click("text=修改密码")
+    expect(page.locator("#who")).to_contain_text("工号", timeout=WAIT_MS)
+    page.fill("#current", PASSWORD)
+    page.fill("#new", "fresh-horse-2027")
+    page.fill("#repeat", "fresh-horse-2026")
+    page.click("#save")
+    expect(page.locator("#status")).to_have_text("两次输入的新密码不一致")
+    page.fill("#repeat", "fresh-horse-2027")
+    page.click("#save")
+    expect(page.locator("#status")).to_contain_text("密码已修改", timeout=WAIT_MS)
+    page.context.clear_cookies()
+    _sign_in(page, stack, editor, "fresh-horse-2027")
+    expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
     page.close()

@@ -4,8 +4,10 @@ window.ConsoleKit = (function () {
   "use strict";
   let csrf = "";
 
-  async function api(method, url, body, isForm) {
+  // poll: a background refresh, not the person's doing: it does not keep the session from idling out.
+  async function api(method, url, body, isForm, poll) {
     const options = { method, credentials: "same-origin", headers: { "X-CSRF-Token": csrf } };
+    if (poll) options.headers["X-Console-Poll"] = "1";
     if (body !== undefined) {
       if (isForm) { options.body = body; } else { options.headers["Content-Type"] = "application/json"; options.body = JSON.stringify(body); }
     }

@@ -43,7 +43,7 @@
   }
 
   async function refreshQueue() {
-    const data = await api("GET", "/console/api/queue");
+    const data = await api("GET", "/console/api/queue", undefined, false, true);
     $("duty").textContent = (data.on_duty ? "值班中 " : "非值班时间 ") + data.staff_hours;
     $("waiting-count").textContent = data.waiting.length;
     $("waiting").replaceChildren(...data.waiting.map(card));
@@ -94,7 +94,7 @@
   async function refreshLines() {
     if (!state.selected) return;
     const selected = state.selected;
-    const data = await api("GET", "/console/api/handoffs/" + selected + "/messages?after=" + state.lastLine);
+    const data = await api("GET", "/console/api/handoffs/" + selected + "/messages?after=" + state.lastLine, undefined, false, true);
     if (state.selected !== selected) return; // another conversation was opened meanwhile
     const list = $("transcript");
     for (const line of data.lines) {
@@ -226,6 +226,11 @@
       tr.appendChild(cell(button(u.active ? "停用" : "启用", () => change("user-status",
         "/console/api/users/" + encodeURIComponent(u.username) + "/active", { active: !u.active },
         u.username + (u.active ? " 已停用并退出登录" : " 已启用")), u.username === state.me.username)));
+      tr.lastChild.appendChild(button("重置密码", () => {
+        const password = window.prompt("为 " + u.username + " 设置新密码（至少 10 个字符，字母加数字或符号）：");
+        if (password) change("user-status", "/console/api/users/" + encodeURIComponent(u.username) + "/password",
+          { password }, u.username + " 的密码已重置，其登录已全部退出");
+      }));
       return tr;
     }));
   }
@@ -245,7 +250,7 @@
   }
 
   async function loadAudit() {
-    const data = await api("GET", "/console/api/audit");
+    const data = await api("GET", "/console/api/audit", undefined, false, true);
     $("audit").tBodies[0].replaceChildren(...data.entries.map((e) => row([
       e.at.slice(0, 19).replace("T", " "), e.staff_no || "系统", e.action, (e.target_type || "") + " " + (e.target_id || "")])));
   }

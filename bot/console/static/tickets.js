@@ -34,7 +34,8 @@
 
   async function open(number, reveal) {
     state.number = number;
-    const d = await api("GET", "/console/api/tickets/" + encodeURIComponent(number) + (reveal ? "?reveal=1" : ""));
+    const path = "/console/api/tickets/" + encodeURIComponent(number);
+    const d = reveal ? await api("POST", path + "/reveal") : await api("GET", path);
     $("detail").hidden = false;
     $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + d.deadline + (d.is_major ? " · 重大" : "");
     const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields).map(([k, v]) => [d.field_labels[k] || k, v]), ["最新答复", d.latest_reply || "暂无"]];

@@ -29,7 +29,7 @@ def test_the_first_admin_is_created_from_the_command_line_and_can_sign_in(sqlite
 
 def test_a_weak_password_or_a_taken_staff_number_is_refused_with_the_reason(sqlite_url):
     weak = _add_user(sqlite_url, "short", "--username", "a", "--staff-no", "1", "--role", "agent")
-    assert weak.returncode == 1 and "at least 10" in weak.stdout
+    assert weak.returncode == 1 and "至少需要 10 个字符" in weak.stdout
     _add_user(sqlite_url, "first-admin-pass-1", "--username", "b", "--staff-no", "2", "--role", "agent")
     taken = _add_user(sqlite_url, "first-admin-pass-1", "--username", "c", "--staff-no", "2", "--role", "agent")
     assert taken.returncode == 1 and "already in use" in taken.stdout
