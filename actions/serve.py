@@ -16,6 +16,8 @@ from bot.config import Settings, load_settings
 from bot.server_keys import ACTION_TOKEN_HEADER, action_token
 
 OPEN_PATHS = frozenset({"/health"})
+# Rasa sends the whole tracker with every call: long conversations with long appeals reach megabytes.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
 def create_server(settings: Settings):
@@ -24,6 +26,7 @@ def create_server(settings: Settings):
     from sanic import response
 
     app = create_app("actions", cors_origins=None)
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     expected = action_token(settings).encode()
 
     @app.middleware("request")

@@ -10,6 +10,7 @@ hotline's ``channels.rest.AuthenticatedRestInput`` replaces it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import yaml
@@ -18,6 +19,9 @@ from bot.config import load_settings
 from bot.server_keys import rasa_auth_token
 
 UNSAFE_CHANNELS = {"rest": "channels.rest.AuthenticatedRestInput"}
+# Citizen messages, webhooks and socket.io frames are small; Sanic's default (100 MB) would let one
+# caller make the server read and hold 100 MB. Larger bodies get 413 before they are read.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 class UnsafeChannelError(SystemExit):
@@ -48,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     check_credentials(args.credentials)
     settings = load_settings()
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))  # Sanic reads it when Rasa builds its app
     sys.argv = rasa_arguments(args.model, args.endpoints, args.credentials, settings.host, settings.rasa_port,
                               rasa_auth_token(settings))
     from rasa.__main__ import main as rasa_main
