@@ -19,6 +19,7 @@ from bot.faq.editing import close_unanswered, find_entries, group_text, preview_
 from bot.faq.store import EntryData, InvalidEntry, StaleEdit, get_entry, save_checked
 from bot.faq.transfer import UnreadableFile, export_file, import_file
 from bot.handoff.transcript import transcript
+from bot.unanswered import came_from
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -151,7 +152,9 @@ async def dismiss(request: Request) -> HTTPResponse:
 @bulk.get("/conversations/<conversation_id:str>")
 @require(*EDITING, *STAFF_WORK)
 async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
-    """A conversation an unanswered question came from, personal data masked."""
+    """A conversation an unanswered question came from, personal data masked; no other conversation."""
+    if not came_from(request.app.ctx.factory, conversation_id):
+        return response.json({"error": "没有来自这个会话的未解答问题"}, status=404, ensure_ascii=False)
     lines = transcript(request.app.ctx.factory, conversation_id, masked=True)
     audit_change(request, "conversation.view", conversation_id[:64])
     return response.json({"lines": [line.__dict__ for line in lines]}, ensure_ascii=False)

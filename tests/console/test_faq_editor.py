@@ -120,6 +120,8 @@ def test_unanswered_questions_are_grouped_and_become_an_entry_or_are_dismissed(c
     assert editor.request("GET", "/console/api/faq/unanswered").json()["groups"] == []
     lines = editor.request("GET", "/console/api/faq/conversations/c1").json()["lines"]
     assert lines == []  # no events for this made-up conversation; the route is there and audited
+    # only conversations an unanswered question came from: not any citizen's conversation by its id
+    assert editor.request("GET", "/console/api/faq/conversations/tg:523456789").status_code == 404
 
 
 def test_an_unanswered_question_can_be_added_to_an_entry_as_a_similar_question(console, editor):
