@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console … | telegram … | tickets … | nlu …``."""
+"""Command line: ``python -m bot run | train | db upgrade | config | model-path | faq … | console … | telegram … | tickets … | nlu … | privacy …``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot import retention_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import cli as console_cli
 from bot.faq import cli as faq_cli
@@ -98,6 +99,8 @@ def cmd_config(settings: Settings) -> None:
     _say(f"profile: {p.name} ({p.number}), hours: {p.service_hours}, scope: {'、'.join(p.scope)}")
     d = p.deadlines
     _say(f"deadlines (working days): complaint {d.complaint}, major {d.major_complaint}, report {d.report}, suggestion {d.suggestion}")
+    r = settings.retention
+    _say(f"retention: conversation data {r.conversation_days} days; ticket contacts {r.contact_days} days after closing")
     _say(f"database: {_describe_database(settings.database_url)}; redis: {'configured' if settings.redis_url else 'none (in-memory)'}")
 
 
@@ -115,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     telegram_cli.add_parser(sub)
     tickets_cli.add_parser(sub)
     review_cli.add_parser(sub)
+    retention_cli.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -131,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         return review_cli.run(args, settings, _say)
     if args.command == "tickets":
         return tickets_cli.run(args, settings, _say)
+    if args.command == "privacy":
+        return retention_cli.run(args, settings, _say)
     if args.command == "telegram":
         return telegram_cli.run(args, _say)
     if args.command == "train":

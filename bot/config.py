@@ -73,6 +73,18 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How long personal data is kept (个人信息保护法); the rules per table are in ``bot/retention.py``."""
+
+    conversation_days: int = 180  # conversation text: events, unanswered questions, handoff summaries …
+    contact_days: int = 365  # a ticket's name and phone, counted from its closing
+
+
+# A shorter period would cut transcripts and call-backs staff still need while a case is handled.
+MIN_RETENTION_DAYS = 30
+
+
+@dataclass(frozen=True)
 class RedisParams:
     """A Redis URL taken apart into the fields Rasa's Redis stores expect."""
 
@@ -102,6 +114,7 @@ class Settings:
     working_calendar_dir: Path | None = None
     handoff: HandoffSettings = field(default_factory=lambda: HandoffSettings())
     console: ConsoleSettings = field(default_factory=lambda: ConsoleSettings())
+    retention: RetentionSettings = field(default_factory=lambda: RetentionSettings())
 
     @property
     def var_dir(self) -> Path:
@@ -254,6 +267,15 @@ def _console(env: Mapping[str, str], errors: list[str]) -> ConsoleSettings:
     )
 
 
+def _retention(env: Mapping[str, str], errors: list[str]) -> RetentionSettings:
+    return RetentionSettings(
+        conversation_days=_int(env, "RETENTION_CONVERSATION_DAYS", RetentionSettings.conversation_days, errors,
+                               minimum=MIN_RETENTION_DAYS),
+        contact_days=_int(env, "RETENTION_CONTACT_DAYS", RetentionSettings.contact_days, errors,
+                          minimum=MIN_RETENTION_DAYS),
+    )
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | None = None) -> Settings:
     """Read and validate the settings.
 
@@ -290,6 +312,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         working_calendar_dir=_folder(env, "WORKING_CALENDAR_DIR", errors),
         handoff=_handoff(env, errors),
         console=_console(env, errors),
+        retention=_retention(env, errors),
     )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))

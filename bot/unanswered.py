@@ -90,6 +90,13 @@ def latest_unanswered(factory: sessionmaker, *, limit: int = 50) -> list[Unanswe
         return list(session.scalars(query))
 
 
+def came_from(factory: sessionmaker, conversation_id: str) -> bool:
+    """Whether a misunderstood message came from this conversation (the only ones editors may open)."""
+    with factory() as session:
+        return session.scalar(select(UnansweredQuestion.id).where(
+            UnansweredQuestion.conversation_id == conversation_id[:128]).limit(1)) is not None
+
+
 def unanswered_counts(factory: sessionmaker, *, limit: int = 50) -> list[UnansweredCount]:
     """Questions without an answer, most often asked first (a repeat is the same words)."""
     query = (
@@ -99,6 +106,7 @@ def unanswered_counts(factory: sessionmaker, *, limit: int = 50) -> list[Unanswe
             func.min(UnansweredQuestion.created_at),
             func.max(UnansweredQuestion.created_at),
         )
+        .where(UnansweredQuestion.question_key.is_not(None))  # emptied by the retention purge
         .group_by(UnansweredQuestion.question_key)
         .order_by(func.count().desc(), func.max(UnansweredQuestion.created_at).desc())
         .limit(limit)

@@ -22,31 +22,37 @@ from bot.console.rasa_api import RasaApi
 from bot.console.review_routes import review
 from bot.console.security import add_security_headers
 from bot.console.ticket_routes import tickets
-from bot.console.watcher import watch_deadlines, watch_queue, watch_reviews
+from bot.console.watcher import watch_deadlines, watch_queue, watch_retention, watch_reviews
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
+from bot.server_keys import secret_key
+from bot.staff.login_backoff import login_backoff_for
 from bot.tickets.handling import TicketHandling
 from bot.tickets.routing import Router
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
 
 logger = logging.getLogger(__name__)
+MAX_BODY_BYTES = 8 * 1024 * 1024  # the largest thing staff send is a 5 MB FAQ spreadsheet
 
 
 def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str = "hotline_console",
                watch: bool = True) -> Sanic:
     """The console app for ``settings``; ``watch=False`` leaves the queue watcher off (tests drive it)."""
     app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES  # 413 before reading anything larger
     factory = make_session_factory(make_engine(settings.database_url))
     app.ctx.settings = settings
     app.ctx.factory = factory
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
     calendar = deployment_calendar(settings.working_calendar_dir)
     app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines,
-                              router=Router.for_deployment(settings.var_dir, settings.project_root))
+                              router=Router.for_deployment(settings.var_dir, settings.project_root),
+                              code_key=secret_key(settings))
     app.ctx.handling = TicketHandling(factory, calendar, app.ctx.desk.router)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
+    app.ctx.login_backoff = login_backoff_for(settings.redis_url)
     app.ctx.live_faq = LiveFaq(factory)  # the citizens' matcher, following every edit
     app.blueprint(pages)
     app.blueprint(handoffs)
@@ -71,7 +77,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
             app_.ctx.watchers = [loop.create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa)),
                                  loop.create_task(watch_deadlines(app_.ctx.factory, calendar)),
                                  loop.create_task(watch_notices(app_.ctx.factory, app_.ctx.rasa)),
-                                 loop.create_task(watch_reviews(app_.ctx.factory))]
+                                 loop.create_task(watch_reviews(app_.ctx.factory)),
+                                 loop.create_task(watch_retention(app_.ctx.factory, settings.retention))]
 
         @app.before_server_stop
         async def stop_watcher(app_: Sanic, _loop) -> None:

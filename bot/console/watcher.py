@@ -1,5 +1,5 @@
 """The console's background jobs: give back conversations nobody claimed, tell citizens their new
-place, and mark tickets due soon or overdue.
+place, mark tickets due soon or overdue, and purge personal data past its retention period daily.
 
 State lives in the database (no in-memory timers), so a restarted console picks up where it was;
 every change is a conditional update, so two console processes never act twice on one handoff.
@@ -13,9 +13,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy.orm import sessionmaker
 
+from bot.config import RetentionSettings
 from bot.console.rasa_api import RasaApi, RasaUnavailable
 from bot.handoff.notices import moved_notice
 from bot.handoff.queue import HandoffQueue
+from bot.retention import purge_if_due
 from bot.review.queue import collect
 from bot.tickets.handling import mark_deadlines
 from bot.workdays import WorkingCalendar
@@ -79,3 +81,20 @@ async def watch_reviews(factory: sessionmaker) -> None:
         except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
             logger.error("NLU review collection failed: %s", type(exc).__name__)
         await asyncio.sleep(REVIEW_SCAN_SECONDS)
+
+
+RETENTION_CHECK_SECONDS = 3600.0
+
+
+async def watch_retention(factory: sessionmaker, policy: RetentionSettings) -> None:
+    """Purge personal data past its retention period once a day (``bot/retention.py``). It checks every
+    hour whether a day has passed since the last purge in the audit log, so a restarted console neither
+    skips a day nor purges twice."""
+    while True:
+        try:
+            report = await asyncio.to_thread(purge_if_due, factory, policy)
+            if report is not None:
+                logger.info("retention purge: %s", report.outcomes)
+        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
+            logger.error("retention purge failed: %s", type(exc).__name__)
+        await asyncio.sleep(RETENTION_CHECK_SECONDS)

@@ -319,7 +319,9 @@ def _overdue(session: Session, today: date, calendar: WorkingCalendar) -> list[O
 def _top_unanswered(session: Session, lo: datetime, hi: datetime) -> list[TopQuestion]:
     q = UnansweredQuestion
     last = func.max(q.created_at)
-    query = (select(func.min(q.text), func.count(), last).where(q.created_at >= lo, q.created_at < hi)
+    # Declines past the retention period keep no text or key (bot/retention.py): counted above, not listed.
+    query = (select(func.min(q.text), func.count(), last)
+             .where(q.created_at >= lo, q.created_at < hi, q.question_key.is_not(None))
              .group_by(q.question_key).order_by(func.count().desc(), last.desc(), q.question_key)
              .limit(TOP_QUESTIONS))
     return [TopQuestion(text, int(count), beijing_day(latest)) for text, count, latest in session.execute(query)]

@@ -68,3 +68,16 @@ def test_env_file_is_read_under_the_environment(tmp_path):
 def test_redis_url_is_taken_apart_for_rasa():
     params = parse_redis_url("rediss://:s%40cret@cache.example:6380/2")
     assert (params.host, params.port, params.db, params.password, params.use_ssl) == ("cache.example", 6380, 2, "s@cret", True)
+
+
+def test_retention_periods_default_to_180_and_365_days_and_can_be_changed():
+    assert (settings_from().retention.conversation_days, settings_from().retention.contact_days) == (180, 365)
+    changed = settings_from(RETENTION_CONVERSATION_DAYS="90", RETENTION_CONTACT_DAYS="730").retention
+    assert (changed.conversation_days, changed.contact_days) == (90, 730)
+
+
+def test_retention_periods_too_short_or_not_numbers_are_refused_together():
+    with pytest.raises(ConfigError) as refused:
+        settings_from(RETENTION_CONVERSATION_DAYS="7", RETENTION_CONTACT_DAYS="一年")
+    assert "RETENTION_CONVERSATION_DAYS must be a whole number >= 30" in str(refused.value)
+    assert "RETENTION_CONTACT_DAYS must be a whole number >= 30" in str(refused.value)
