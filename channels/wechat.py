@@ -12,6 +12,7 @@ once. Buttons become numbered options; long or several messages are packed and s
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -99,6 +100,9 @@ class WeChatInput(InputChannel):
         self.menu_keys = menu(menu_file) if menu_file else menu()
         self._settings = settings
         self._tasks: set[asyncio.Task] = set()
+        if mode != "safe":
+            logger.warning("WeChat %s mode: message bodies are not signed by WeChat (only the URL is); "
+                           "use safe mode in production", mode)
 
     # Built on first use, never at import or construction (no connections before the server runs).
     @cached_property
@@ -166,6 +170,9 @@ class WeChatInput(InputChannel):
         if not is_signed(self.token, args.get("signature", ""), timestamp, nonce):
             logger.warning("WeChat message refused: bad or stale signature")
             return response.text("forbidden", status=403)
+        if not self._first_body_for(timestamp, nonce, request.body or b""):
+            logger.warning("WeChat message refused: a signature seen before, with another body (replay)")
+            return response.text("forbidden", status=403)
         encrypted = args.get("encrypt_type") == "aes"
         if (self.mode == "safe" and not encrypted) or (self.mode == "plaintext" and encrypted):
             logger.warning("WeChat message refused: %s body in %s mode", "encrypted" if encrypted else "plain", self.mode)
@@ -197,6 +204,15 @@ class WeChatInput(InputChannel):
         if not self.memory.claim(inbound.dedup_key):
             return await self._answer_retry(inbound, reply)
         return await self._answer(inbound, on_new_message, reply)
+
+    def _first_body_for(self, timestamp: str, nonce: str, body: bytes) -> bool:
+        """The URL signature does not cover a plaintext body: one seen before may only come again with
+        the same body (WeChat's own retries), never carry another (a replay with forged content)."""
+        key, digest = f"nonce:{timestamp}:{nonce}", hashlib.sha256(body).hexdigest()
+        if self.memory.claim(key):
+            self.memory.settle(key, digest)
+            return True
+        return self.memory.outcome(key) in (digest, PENDING)
 
     async def _answer_retry(self, inbound: Inbound, reply: Callable[[str], HTTPResponse]) -> HTTPResponse:
         """A retry: never processed again; the first request's passive answer is sent again if it had one."""

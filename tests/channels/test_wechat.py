@@ -57,10 +57,13 @@ def test_xml_with_entities_is_refused_without_parsing(wechat, name):
 
 def test_malformed_empty_and_oversized_bodies_are_refused_safely(wechat):
     channel = wechat()
-    params, _ = channel.server.request(fixture("text"))
-    assert channel.call("POST", params=params, content=b"<xml><MsgType>text").status_code == 400
-    assert channel.call("POST", params=params, content=b"").status_code == 400
-    assert channel.call("POST", params=params, content=b"<xml>" + b"x" * 70_000 + b"</xml>").status_code == 413
+
+    def signed() -> dict:  # each request freshly signed: a signature seen before may not carry another body
+        return channel.server.request(fixture("text"))[0]
+
+    assert channel.call("POST", params=signed(), content=b"<xml><MsgType>text").status_code == 400
+    assert channel.call("POST", params=signed(), content=b"").status_code == 400
+    assert channel.call("POST", params=signed(), content=b"<xml>" + b"x" * 70_000 + b"</xml>").status_code == 413
     assert channel.bot.seen == []
 
 
@@ -71,6 +74,16 @@ def test_a_retried_message_is_processed_once_and_gets_the_same_answer(wechat):
     _, again = channel.send(xml)
     assert first == again == "收到：异地就医怎么备案"
     assert len(channel.bot.seen) == 1
+
+
+def test_a_captured_signature_cannot_carry_another_body(wechat):
+    channel = wechat("plaintext")
+    params, body = channel.server.request(fixture("text"))
+    assert channel.call("POST", params=params, content=body).status_code == 200
+    assert channel.call("POST", params=params, content=body).status_code == 200  # WeChat's own retry
+    forged = body.replace("异地就医怎么备案".encode(), "我要投诉".encode())
+    assert channel.call("POST", params=params, content=forged).status_code == 403
+    assert [m.text for m in channel.bot.seen] == ["异地就医怎么备案"]
 
 
 def test_events_are_deduplicated_by_sender_and_create_time(wechat):
