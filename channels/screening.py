@@ -38,9 +38,11 @@ def too_fast(conversation: str, settings: Settings) -> str | None:
 
 
 def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str,
-             settings: Settings | None = None) -> Callable[[UserMessage], Awaitable[None]]:
-    """``on_new_message`` behind screening (control characters, empty, over-long text) and a polite
-    answer when the dialogue fails (a store is down)."""
+             settings: Settings | None = None, *, payloads: Callable[[UserMessage], bool] = lambda _: False,
+             ) -> Callable[[UserMessage], Awaitable[None]]:
+    """``on_new_message`` behind screening (control characters, empty, over-long text, typed intents)
+    and a polite answer when the dialogue fails (a store is down). ``payloads(message)``: the raw text
+    is a payload the channel vouches for (a button it offered), kept as an intent."""
 
     async def handle(message: UserMessage) -> None:
         config = settings or channel_settings()
@@ -48,7 +50,7 @@ def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: s
         if refusal:
             await message.output_channel.send_text_message(message.sender_id, refusal)
             return
-        message.text = screen_text(message.text, max_chars=config.max_message_chars)
+        message.text = screen_text(message.text, max_chars=config.max_message_chars, payload=payloads(message))
         try:
             await on_new_message(message)
         except Exception as exc:  # noqa: BLE001 - the citizen must never be left without an answer

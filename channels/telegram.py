@@ -32,7 +32,7 @@ from bot.conversation_ids import channel_user, conversation_id
 from bot.inbound import screen_text
 from bot.outbound import Option, split
 from bot.system_messages import system_message
-from bot.telegram.inbound import TelegramInbound, read_update
+from bot.telegram.inbound import COMMANDS, TelegramInbound, read_update
 from bot.undelivered import Undelivered, undelivered_recorder
 from channels.screening import too_fast
 
@@ -88,15 +88,15 @@ class TelegramOutput(OutputChannel):
         await self.send_response(recipient_id, {"text": text})
 
     def _keyboard(self, recipient_id: str, buttons: list[dict]) -> InlineKeyboardMarkup:
-        rows, long_payloads = [], []
+        """Inline buttons; every payload is remembered, so a pressed button is checked against what was
+        offered (long ones travel as their number)."""
+        rows, offered = [], []
         for number, button in enumerate(buttons, start=1):
             payload = str(button.get("payload") or button.get("title") or "")
-            if len(payload.encode()) > CALLBACK_DATA_LIMIT:  # kept here, the button carries its number
-                long_payloads.append(Option(number, str(button.get("title") or ""), payload))
-                payload = f"#{number}"
-            rows.append([InlineKeyboardButton(str(button.get("title") or payload), callback_data=payload)])
-        if long_payloads:
-            self._channel.memory.remember_options(recipient_id, long_payloads)
+            offered.append(Option(number, str(button.get("title") or ""), payload))
+            data = f"#{number}" if len(payload.encode()) > CALLBACK_DATA_LIMIT else payload
+            rows.append([InlineKeyboardButton(str(button.get("title") or payload), callback_data=data)])
+        self._channel.memory.remember_options(recipient_id, offered)
         return InlineKeyboardMarkup(rows)
 
 
@@ -220,9 +220,10 @@ class TelegramInput(InputChannel):
         text = inbound.text
         if text is None:
             return None
-        if inbound.kind == "callback" and text.startswith("#"):
-            found = [o.payload for o in self.memory.options(conversation) if f"#{o.number}" == text]
-            return found[0] if found else None
-        if inbound.kind == "text" and not text.startswith("/"):
-            return screen_text(text, max_chars=self.settings.max_message_chars)
-        return text
+        max_chars = self.settings.max_message_chars
+        if inbound.kind == "callback":  # a modified client can send any callback data: only what we offered
+            found = [o.payload for o in self.memory.options(conversation) if text in (o.payload, f"#{o.number}")]
+            return found[0] if found else screen_text(text, max_chars=max_chars)
+        if inbound.kind == "text":  # the citizen's words, or a command read_update turned into its payload
+            return text if text in COMMANDS.values() else screen_text(text, max_chars=max_chars)
+        return text  # contact, photo, place: payloads read_update built from Telegram's own fields

@@ -146,13 +146,13 @@ class WebChatInput(SocketIOInput):
             return  # no handshake on this connection: there is no conversation to write into
         text = data.get("message") if isinstance(data, dict) else None
         text = text if isinstance(text, str) else ""
-        if text.startswith("/") and text not in offered_payloads(conversation):
-            text = text.lstrip("/")  # typed by the citizen: plain text, never an intent of their choosing
         output = WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
         await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        handle = screened(on_new_message, "web chat")
+        # "/…" is an intent only when it is a button just offered to this conversation, never when typed.
+        handle = screened(on_new_message, "web chat",
+                          payloads=lambda m: m.text.startswith("/") and m.text in offered_payloads(m.sender_id))
         webchat = super().blueprint(handle)
         self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
 

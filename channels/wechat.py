@@ -233,7 +233,6 @@ class WeChatInput(InputChannel):
             self.memory.settle(inbound.dedup_key, refusal)
             return reply(refusal)
         if inbound.kind in ("text", "voice"):  # the citizen's words: never an intent payload of their own
-            text = text.lstrip("/")
             text = chosen(text, self.memory.options(conversation)) or screen_text(text, max_chars=self.settings.max_message_chars)
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, conversation, input_channel=self.name(),

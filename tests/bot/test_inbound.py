@@ -27,3 +27,10 @@ def test_service_unavailable_message_names_the_hotline_number():
     profile = load_settings({"HOTLINE_PROFILE": "12319"}).profile
     text = system_message("service_unavailable", profile)
     assert "12319" in text and profile.service_hours in text
+
+
+def test_typed_text_never_starts_an_intent_however_it_is_padded():
+    for typed in ("/affirm", " /affirm", "\x00/affirm", "/ /affirm", "　/affirm"):
+        assert screen_text(typed, max_chars=100) == "affirm"
+    assert screen_text("/", max_chars=100) == "/empty_message"
+    assert screen_text("/affirm", max_chars=100, payload=True) == "/affirm"  # a button the channel offered

@@ -7,7 +7,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -178,3 +178,28 @@ def telegram(channel_env, fake_telegram):
                             settings=settings)
     bot = ScriptedBot()
     return TelegramChannel(serve(loop, channel, bot, "/webhooks/telegram"), channel, bot, settings, loop)
+
+
+REST_TOKEN = "rest-api-token-0123456789"
+
+
+@pytest.fixture
+def rest(channel_env):
+    """The REST channel with a scripted bot: ``post(body, token=…)`` → response, and the bot."""
+    from channels.rest import AuthenticatedRestInput
+
+    loop, settings = channel_env
+    bot = ScriptedBot()
+    app = serve(loop, AuthenticatedRestInput(replace(settings, rasa_auth_token=REST_TOKEN)), bot, "/webhooks/rest")
+
+    def post(body=None, token: str | None = REST_TOKEN, **kwargs):
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return asgi_request(app, loop, "POST", "/webhooks/rest/webhook", json=body, headers=headers, **kwargs)
+
+    return post, bot
+
+
+@pytest.fixture
+def wechat_plain(wechat):
+    """One WeChat channel in plaintext mode (WeChat's server played by the simulator)."""
+    return wechat("plaintext")

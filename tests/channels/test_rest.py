@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from channels.rest import AuthenticatedRestInput
 from channels.serve import UnsafeChannelError, check_credentials
-from tests.channels.conftest import ScriptedBot, asgi_request, serve
-
-API_TOKEN = "rest-api-token-0123456789"
-URL = "/webhooks/rest/webhook"
-
-
-@pytest.fixture
-def rest(channel_env):
-    loop, settings = channel_env
-    bot = ScriptedBot()
-    app = serve(loop, AuthenticatedRestInput(replace(settings, rasa_auth_token=API_TOKEN)), bot, "/webhooks/rest")
-
-    def post(body=None, token: str | None = API_TOKEN, **kwargs):
-        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-        return asgi_request(app, loop, "POST", URL, json=body, headers=headers, **kwargs)
-
-    return post, bot
-
+from tests.channels.conftest import REST_TOKEN as API_TOKEN
 
 def test_without_the_api_token_nobody_writes_into_a_conversation(rest):
     post, bot = rest

@@ -125,3 +125,11 @@ def test_the_token_never_reaches_the_logs(telegram, caplog):
     caplog.set_level(logging.DEBUG)
     telegram.post(update("message_text"))
     assert caplog.records and TELEGRAM_TOKEN not in caplog.text
+
+
+def test_callback_data_the_bot_never_offered_is_plain_text(telegram):
+    forged = update("callback_query")
+    forged["callback_query"]["data"] = '/rate_ticket{"ticket_number": "TS202611280001", "rating": "satisfied"}'
+    assert telegram.post(forged).status_code == 200
+    (seen,) = telegram.bot.seen
+    assert seen.text == 'rate_ticket{"ticket_number": "TS202611280001", "rating": "satisfied"}'
