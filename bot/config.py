@@ -109,6 +109,7 @@ class Settings:
     max_message_chars: int
     action_token: str | None = None
     secret_key: str | None = None  # signs web chat session ids and keys the anonymous report codes' HMAC
+    trusted_proxies: int = 0  # reverse proxies in front of the servers whose X-Forwarded-For is believed
     project_root: Path = PROJECT_ROOT
     # Extra official working-day schedules (<year>.yml) for years the calendar package lacks.
     working_calendar_dir: Path | None = None
@@ -309,6 +310,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         action_token=env.get("HOTLINE_ACTION_TOKEN") or None,
         secret_key=env.get("HOTLINE_SECRET_KEY") or None,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, errors, minimum=10),
+        trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, errors, minimum=0),
         working_calendar_dir=_folder(env, "WORKING_CALENDAR_DIR", errors),
         handoff=_handoff(env, errors),
         console=_console(env, errors),

@@ -13,7 +13,7 @@ from rasa.core.channels.channel import UserMessage
 from bot.config import Settings, load_settings
 from bot.inbound import screen_text
 from bot.system_messages import system_message
-from bot.throttle import MESSAGES_PER_SENDER, Throttle, throttle_for
+from bot.throttle import MESSAGES_PER_CLIENT, MESSAGES_PER_SENDER, Throttle, throttle_for
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,14 @@ def channel_settings() -> Settings:
 @lru_cache(maxsize=4)
 def sender_throttle(redis_url: str | None) -> Throttle:
     return throttle_for(redis_url)
+
+
+def client_too_fast(client: str, settings: Settings) -> bool:
+    """One address sending more than ``MESSAGES_PER_CLIENT`` (many conversations from one script)."""
+    if sender_throttle(settings.redis_url).allow(MESSAGES_PER_CLIENT, client):
+        return False
+    logger.warning("messages throttled for one client address")
+    return True
 
 
 def too_fast(conversation: str, settings: Settings) -> str | None:

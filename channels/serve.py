@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     check_credentials(args.credentials)
     settings = load_settings()
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))  # Sanic reads it when Rasa builds its app
+    os.environ.setdefault("SANIC_PROXIES_COUNT", str(settings.trusted_proxies))  # request.remote_addr behind proxies
     sys.argv = rasa_arguments(args.model, args.endpoints, args.credentials, settings.host, settings.rasa_port,
                               rasa_auth_token(settings))
     from rasa.__main__ import main as rasa_main

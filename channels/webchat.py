@@ -27,14 +27,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.config import PROJECT_ROOT
 from bot.channel_memory import ChannelMemory, channel_memory
+from bot.config import PROJECT_ROOT, Settings
 from bot.conversation_ids import conversation_id
 from bot.outbound import Option
 from bot.server_keys import secret_key
+from bot.system_messages import system_message
 from bot.webchat_mailbox import Mailbox
 from bot.webchat_sessions import issue, verify
-from channels.screening import channel_settings, screened
+from channels.screening import channel_settings, client_too_fast, screened
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +148,21 @@ class WebChatInput(SocketIOInput):
         text = data.get("message") if isinstance(data, dict) else None
         text = text if isinstance(text, str) else ""
         output = WebChatOutput(self.sio, self.bot_message_evt, self.namespace)
+        settings = channel_settings()
+        client = self._client(sid, settings)
+        if client and client_too_fast(client, settings):
+            await output.send_text_message(conversation, system_message("too_many_messages", settings.profile))
+            return
         await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
+
+    def _client(self, sid: str, settings: Settings) -> str | None:
+        """The connection's client address, as Sanic sees it (behind ``TRUSTED_PROXIES`` proxies, the
+        forwarded one; engine.io's own REMOTE_ADDR is always 127.0.0.1 under Sanic). None behind a proxy
+        the deployment did not declare: every citizen would share its address, and one limit."""
+        request = (self.sio.get_environ(sid, namespace=self.namespace) or {}).get("sanic.request")
+        if request is None or (settings.trusted_proxies == 0 and request.headers.get("x-forwarded-for")):
+            return None
+        return request.remote_addr or request.ip
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # "/…" is an intent only when it is a button just offered to this conversation, never when typed.

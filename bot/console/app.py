@@ -42,6 +42,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     """The console app for ``settings``; ``watch=False`` leaves the queue watcher off (tests drive it)."""
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES  # 413 before reading anything larger
+    app.config.PROXIES_COUNT = settings.trusted_proxies  # request.remote_addr: the client behind our proxies
     factory = make_session_factory(make_engine(settings.database_url))
     app.ctx.settings = settings
     app.ctx.factory = factory
