@@ -164,10 +164,15 @@ class WebChatInput(SocketIOInput):
             return None
         return request.remote_addr or request.ip
 
+    @staticmethod
+    def message_handler(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
+        """What each citizen message goes through before the dialogue: throttle and screening, where
+        "/…" is an intent only when it is a button just offered to this conversation, never when typed."""
+        return screened(on_new_message, "web chat",
+                        payloads=lambda m: m.text.startswith("/") and m.text in offered_payloads(m.sender_id))
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # "/…" is an intent only when it is a button just offered to this conversation, never when typed.
-        handle = screened(on_new_message, "web chat",
-                          payloads=lambda m: m.text.startswith("/") and m.text in offered_payloads(m.sender_id))
+        handle = self.message_handler(on_new_message)
         webchat = super().blueprint(handle)
         self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
 

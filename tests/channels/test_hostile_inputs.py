@@ -1,15 +1,17 @@
 """Hostile input through every text channel, generated: huge, empty, emoji, control and bidi characters,
-SQL- and HTML-looking text, typed ``/intent{…}`` payloads, in real-format WeChat XML, Telegram JSON and
-REST JSON. Whatever comes in: no 5xx, no crash, and nothing lost — each message reaches the dialogue
-once, screened (no control characters, never longer than the limit, empty and over-long ones as the
-shortcuts the dialogue answers), and a citizen's typed slash never becomes an intent.
+SQL- and HTML-looking text, typed ``/intent{…}`` payloads, in real-format WeChat XML, Telegram JSON,
+REST JSON and web chat ``user_uttered`` events. Whatever comes in: no 5xx, no crash, and nothing lost —
+each message reaches the dialogue once, screened (no control characters, never longer than the limit,
+empty and over-long ones as the shortcuts the dialogue answers), and a citizen's typed slash never
+becomes an intent.
 
-3,334 examples per channel (10,002 in all), derandomized so CI sees the same inputs every run. The web
-chat's socket.io path is covered through the running assistant (tests/integration/test_webchat_channel.py).
+2,500 examples per channel (10,000 in all), derandomized so CI sees the same inputs every run. The web
+chat's socket.io transport itself runs in tests/integration/test_webchat_channel.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -21,9 +23,10 @@ from hypothesis import strategies as st
 from bot.inbound import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT
 from bot.telegram.inbound import COMMANDS
 from channels.screening import sender_throttle
-from tests.channels.conftest import fixture, update
+from tests.channels.conftest import ScriptedBot, fixture, update
+from tests.channels.test_webchat import web_chat
 
-EXAMPLES_PER_CHANNEL = 3334
+EXAMPLES_PER_CHANNEL = 2500
 HOSTILE = settings(max_examples=EXAMPLES_PER_CHANNEL, deadline=None, derandomize=True, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                           HealthCheck.data_too_large, HealthCheck.large_base_example])
@@ -99,3 +102,19 @@ def test_telegram_takes_anything_and_loses_nothing(telegram, text):
     if seen in COMMANDS.values():  # /start, /human …: the commands the bot offers
         return
     _check_screened(seen, 2000)
+
+
+WEB_CHAT = web_chat()
+
+
+@HOSTILE
+@given(text=hostile)
+def test_web_chat_takes_anything_and_loses_nothing(text):
+    sender_throttle.cache_clear()
+    bot = ScriptedBot()
+    session = uuid.uuid4().hex
+    asyncio.run(WEB_CHAT._user_uttered(session, {"message": text, "session_id": "forged"},
+                                       WEB_CHAT.message_handler(bot)))
+    (seen,) = bot.seen
+    assert seen.sender_id == f"web:{session}"
+    _check_screened(seen.text, 2000)

@@ -30,11 +30,17 @@ class FakeSocketServer:
         self.emitted.append((room, data))
 
 
+def web_chat(headers: dict[str, str] | None = None) -> WebChatInput:
+    """The web chat channel on a stand-in socket server (every page counts as open)."""
+    channel = WebChatInput(bot_message_evt="bot_uttered", session_persistence=True)
+    channel.sio = FakeSocketServer(headers or {})
+    channel.sio.manager = SimpleNamespace(get_participants=lambda namespace, room: iter([room]))
+    return channel
+
+
 def _write(headers: dict[str, str], connections: int) -> tuple[list[str], FakeSocketServer]:
     sender_throttle.cache_clear()
-    channel = WebChatInput(bot_message_evt="bot_uttered", session_persistence=True)
-    channel.sio = FakeSocketServer(headers)
-    channel.sio.manager = SimpleNamespace(get_participants=lambda namespace, room: iter([room]))
+    channel = web_chat(headers)
     seen: list[str] = []
 
     async def dialogue(message):
