@@ -11,6 +11,7 @@ import yaml
 
 MISUNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 LABELS_FILE = Path(__file__).resolve().parent / "intent_labels.yml"
+NAMES_FILE = Path(__file__).resolve().parent / "intent_names.yml"
 DEFAULT_CHOICES = ("consult", "complain")
 # The last button under every "did you mean" list (Rasa's two-stage fallback, the FAQ's choices).
 NONE_OF_THESE_TITLE = "都不是"
@@ -26,6 +27,12 @@ class Choice:
     @property
     def payload(self) -> str:
         return f"/{self.intent}"
+
+
+@lru_cache(maxsize=1)
+def intent_names() -> dict[str, str]:
+    """What staff call each intent (Chinese), wherever the console shows one."""
+    return dict(yaml.safe_load(NAMES_FILE.read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

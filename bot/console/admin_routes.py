@@ -15,7 +15,7 @@ from bot.console.security import require
 from bot.db import as_utc
 from bot.staff.accounts import (AccountError, create_user, list_users, reset_password, set_user_active,
                                 set_user_department)
-from bot.staff.audit import recent_audit
+from bot.staff.audit import action_label, recent_audit
 from bot.tickets.departments import DepartmentError, add_department, department_overview, set_department_active
 
 admin = Blueprint("console_admin", url_prefix="/console/api")
@@ -125,6 +125,6 @@ async def department_active(request: Request, name: str) -> HTTPResponse:
 async def audit_log(request: Request) -> HTTPResponse:
     entries = recent_audit(request.app.ctx.factory, limit=200)
     return response.json({"entries": [
-        {"at": as_utc(e.at).isoformat(), "staff_no": e.staff_no, "action": e.action,
+        {"at": as_utc(e.at).isoformat(), "staff_no": e.staff_no, "action": e.action, "action_label": action_label(e.action),
          "target_type": e.target_type, "target_id": e.target_id, "detail": e.detail} for e in entries
     ]}, ensure_ascii=False)

@@ -157,4 +157,4 @@ async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
         return response.json({"error": "没有来自这个会话的未解答问题"}, status=404, ensure_ascii=False)
     lines = transcript(request.app.ctx.factory, conversation_id, masked=True)
     audit_change(request, "conversation.view", conversation_id[:64])
-    return response.json({"lines": [line.__dict__ for line in lines]}, ensure_ascii=False)
+    return response.json({"lines": [line.as_json() for line in lines]}, ensure_ascii=False)

@@ -63,6 +63,7 @@ def _card(request: Request, handoff: Handoff, now: datetime) -> dict[str, Any]:
     waited = ((as_utc(handoff.claimed_at) if handoff.claimed_at else now) - as_utc(handoff.requested_at)).total_seconds()
     return {
         "id": handoff.id, "status": handoff.status, "channel": handoff.channel,
+        "channel_label": labels()["channels"].get(handoff.channel, handoff.channel),
         "reason": handoff.reason, "reason_label": REASON_LABELS.get(handoff.reason, handoff.reason),
         "summary": handoff.summary, "requested_at": as_utc(handoff.requested_at).isoformat(),
         "wait_seconds": int(waited), "level": _waiting_level(waited, queue.claim_timeout.total_seconds()),
@@ -140,7 +141,7 @@ async def messages(request: Request, handoff_id: int) -> HTTPResponse:
     after = request.args.get("after", "0")
     lines = transcript(request.app.ctx.factory, handoff.conversation_id, after=int(after) if after.isdigit() else 0,
                        masked=not _holds(request, handoff))
-    return response.json({"lines": [line.__dict__ for line in lines]}, ensure_ascii=False)
+    return response.json({"lines": [line.as_json() for line in lines]}, ensure_ascii=False)
 
 
 def _text(request: Request) -> str:

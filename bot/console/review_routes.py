@@ -12,7 +12,8 @@ from sanic.response import HTTPResponse
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
 from bot.db import transaction
-from bot.review.queue import LABELS, NOT_FOR_TRAINING, ReviewError, intent_names, label, pending_and_labelled
+from bot.dialogue import intent_names
+from bot.review.queue import LABELS, NOT_FOR_TRAINING, ReviewError, label, pending_and_labelled
 from bot.staff.audit import audit
 
 REVIEWERS = ("editor", "supervisor", "admin")

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.cases import field_label
+from bot.dialogue import intent_names
 from bot.privacy import mask_name, mask_personal_data, mask_phone
 
 # Slots whose values are worth showing staff, with how to mask them.
@@ -23,7 +24,7 @@ def summarize(*, events: Sequence[Mapping[str, Any]], slots: Mapping[str, Any], 
     intent = meaningful[-1] if meaningful else (intents[-1] if intents else None)
     return {
         "intent": intent,
-        "intent_label": intent_labels.get(intent or "", intent or ""),
+        "intent_label": intent_labels.get(intent or "") or intent_names().get(intent or "") or "未识别",
         "form": active_form,
         "fields": _fields(slots),
         "last_messages": _last_messages(events),

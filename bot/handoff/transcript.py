@@ -7,7 +7,7 @@ polling Rasa's trackers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from sqlalchemy import Column, Integer, String, Text, select
@@ -36,6 +36,11 @@ class Line:
     text: str
     at: str  # ISO time, UTC
     staff_no: str | None = None
+    buttons: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (payload, title) offered
+
+    def as_json(self) -> dict:
+        """What staff pages get (the offered buttons served only to read the next line)."""
+        return {"id": self.id, "who": self.who, "text": self.text, "at": self.at, "staff_no": self.staff_no}
 
 
 def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, masked: bool = False,
@@ -47,7 +52,7 @@ def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, m
              .order_by(ConversationEvent.id).limit(limit))
     with factory() as session:
         rows = session.execute(query).all()
-    lines = [line for row_id, data in rows if (line := _line(row_id, data)) is not None]
+    lines = _readable([line for row_id, data in rows if (line := _line(row_id, data)) is not None])
     if masked:
         lines = [Line(l.id, l.who, mask_personal_data(l.text, names=names), l.at, l.staff_no) for l in lines]
     return lines
@@ -59,6 +64,28 @@ def last_event_id(factory: sessionmaker, conversation_id: str) -> int:
         .order_by(ConversationEvent.id.desc()).limit(1)
     with factory() as session:
         return session.scalar(query) or 0
+
+
+SYSTEM_LINES = {"pause": "转人工", "resume": "恢复智能助手"}
+# The console's own turns (trigger_intent) appear as user events "EXTERNAL: <intent>": no citizen wrote them.
+_EXTERNAL = "EXTERNAL: "
+
+
+def _readable(lines: list[Line]) -> list[Line]:
+    """Lines as staff read them: a pressed button as its title (not "/affirm"), the console's own turns
+    left out."""
+    titles: dict[str, str] = {}
+    readable = []
+    for line in lines:
+        if line.who == "bot" and line.buttons:
+            titles = dict(line.buttons)
+        if line.who == "citizen":
+            if line.text.startswith(_EXTERNAL):
+                continue
+            if line.text.startswith("/"):
+                line = replace(line, text=f"（点击）{titles.get(line.text, '按钮')}")
+        readable.append(replace(line, buttons=()))  # what was offered matters only for the next line
+    return readable
 
 
 def _line(row_id: int, data: str | None) -> Line | None:
@@ -79,7 +106,8 @@ def _line(row_id: int, data: str | None) -> Line | None:
         buttons = (event.get("data") or {}).get("buttons") or []
         if buttons:
             text += "\n" + " / ".join(f"[{b.get('title', '')}]" for b in buttons)
-        return Line(row_id, "staff" if staff_no else "bot", text.strip(), at, staff_no) if text.strip() else None
-    if kind in ("pause", "resume"):
-        return Line(row_id, "system", kind, at)
+        offered = tuple((str(b.get("payload") or ""), str(b.get("title") or "")) for b in buttons)
+        return Line(row_id, "staff" if staff_no else "bot", text.strip(), at, staff_no, offered) if text.strip() else None
+    if kind in SYSTEM_LINES:
+        return Line(row_id, "system", SYSTEM_LINES[kind], at)
     return None

@@ -14,11 +14,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,14 +33,7 @@ MAX_TEXT = 2000
 LABELS = ("consult", "complain", "report", "suggest", "check_ticket", "my_tickets", "leave_message", "request_human",
           "emergency", "greet", "goodbye", "thank", "affirm", "deny", "cancel", "bot_challenge", "out_of_scope")
 NOT_FOR_TRAINING = ""  # the label of a message that should not be learned from (noise, personal data)
-NAMES_FILE = Path(__file__).with_name("labels.yml")
 CATEGORY_INTENTS = {"complaint": "complain", "report": "report", "suggestion": "suggest", "consultation": "consult"}
-
-
-@lru_cache(maxsize=1)
-def intent_names() -> dict[str, str]:
-    """What staff call each intent (Chinese), for the labels and for what the bot thought."""
-    return yaml.safe_load(NAMES_FILE.read_text(encoding="utf-8"))
 
 
 class ReviewError(ValueError):

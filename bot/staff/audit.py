@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,3 +46,13 @@ def recent_audit(factory: sessionmaker, *, limit: int = 200, target_type: str | 
         query = query.where(AuditEntry.target_id == str(target_id))
     with factory() as session:
         return list(session.scalars(query))
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, str]:
+    return yaml.safe_load(Path(__file__).with_name("audit_labels.yml").read_text(encoding="utf-8"))
+
+
+def action_label(action: str) -> str:
+    """How an audit action reads to staff (``audit_labels.yml``); the code itself when none is written."""
+    return _labels().get(action, action)

@@ -25,7 +25,6 @@ from bot.workdays import BEIJING, WorkingCalendar, deployment_calendar
 
 UNASSIGNED = "待分派"
 SATISFIED = ("satisfied", "basically_satisfied")
-CHANNEL_LABELS = {"webchat": "网页", "wechat": "微信", "telegram": "Telegram", "rest": "接口"}
 TOP_QUESTIONS = 10
 
 
@@ -211,7 +210,7 @@ def beijing_day(moment: datetime) -> date:
 
 
 def channel_label(channel: str) -> str:
-    return CHANNEL_LABELS.get(channel, channel)
+    return labels()["channels"].get(channel, channel)
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -138,7 +138,8 @@ def _call_back_row(notice: TicketNotice, number: str, category: str, contact: Ti
     protected = category == "report" and member.role not in REVEAL_ROLES
     phone = contact.phone if contact is not None and not protected else None
     return {"id": notice.id, "number": number, "kind": notice.kind, "kind_label": labels()["notices"][notice.kind],
-            "channel": notice.channel, "reason": notice.reason or "", "at": as_utc(notice.created_at).isoformat(),
+            "channel": notice.channel, "channel_label": labels()["channels"].get(notice.channel, notice.channel),
+            "reason": notice.reason or "", "at": as_utc(notice.created_at).isoformat(),
             "phone": mask_phone(phone) if phone else "", "anonymous": contact is None or contact.anonymous,
             "protected": protected}
 

@@ -96,6 +96,8 @@ class TicketHandling:
                     "number": ticket.number, "category": names["categories"][ticket.category],
                     "status": ticket.status, "status_label": names["statuses"][ticket.status],
                     "department": ticket.department or "", "channel": ticket.channel,
+                "channel_label": names["channels"].get(ticket.channel, ticket.channel),
+                    "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                     "deadline_state": ticket.deadline_state, "is_major": ticket.is_major,
                     "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
@@ -123,6 +125,7 @@ class TicketHandling:
                            {k: mask_personal_data(str(v), names=contact_names) for k, v in ticket.fields.items()}),
                 "field_labels": {name: field_label(name) for name in ticket.fields},
                 "department": ticket.department or "", "channel": ticket.channel,
+                "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                 "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                 "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
                 "deadline_state": ticket.deadline_state, "is_major": ticket.is_major, "major_reason": ticket.major_reason,
@@ -130,7 +133,7 @@ class TicketHandling:
                 "contact": _WITHHELD if acting_department and ticket.category == "report" else _contact(contact, revealed=reveal),
                 # Departments never read the conversation: names, phones and the reporter's own words are in it.
                 "transcript": [] if acting_department else
-                [line.__dict__ for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]],
+                [line.as_json() for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]],
                 "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "at": as_utc(e.at).isoformat()} for e in events],

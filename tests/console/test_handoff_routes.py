@@ -94,6 +94,18 @@ def test_the_transcript_is_clear_for_the_holder_and_masked_for_anyone_else(conso
     assert [line["id"] for line in later] == [clear[1]["id"]]
 
 
+def test_staff_read_button_presses_by_their_title_and_no_internal_codes(console, browser):
+    handoff = _queue(console)
+    _event(console, "web-1", {"event": "bot", "text": "要转人工吗？",
+                              "data": {"buttons": [{"title": "是的", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}]}})
+    _event(console, "web-1", {"event": "user", "text": "/affirm"})
+    _event(console, "web-1", {"event": "pause"})
+    _event(console, "web-1", {"event": "user", "text": "EXTERNAL: handoff_returned"})
+    lines = browser("agent1").request("GET", f"/console/api/handoffs/{handoff}/messages").json()["lines"]
+    assert [(line["who"], line["text"]) for line in lines[1:]] == [("citizen", "（点击）是的"), ("system", "转人工")]
+    assert "buttons" not in lines[0]
+
+
 def test_private_notes_are_kept_for_staff_and_never_sent(console, browser):
     handoff = _queue(console)
     agent = browser("agent1")

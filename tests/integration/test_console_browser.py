@@ -51,8 +51,9 @@ def test_an_admin_adds_an_agent_who_signs_in_and_the_audit_log_shows_both(stack,
     expect(agent.locator("#who")).to_contain_text("工号 7788", timeout=WAIT_MS)
     expect(agent.locator("#workspace")).to_be_visible()
     expect(agent.locator("#admin-panel")).to_be_hidden()
-    expect(admin.locator("#audit tbody")).to_contain_text("auth.sign_in", timeout=WAIT_MS)
-    expect(admin.locator("#audit tbody")).to_contain_text("user.create")
+    expect(admin.locator("#audit tbody")).to_contain_text("登录", timeout=WAIT_MS)
+    expect(admin.locator("#audit tbody")).to_contain_text("新建账号")
+    expect(admin.locator("#audit tbody")).not_to_contain_text("auth.sign_in")  # staff read sentences, not codes
     agent.click("#logout")
     expect(agent).to_have_url(f"{stack.console_url}login", timeout=WAIT_MS)
     agent.goto(stack.console_url)
@@ -97,3 +98,19 @@ def test_an_editor_changes_their_password_on_the_password_page_and_signs_in_with
     _sign_in(page, stack, editor, "fresh-horse-2027")
     expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
     page.close()
+
+
+def test_times_staff_read_are_beijing_time_whatever_the_browsers_zone(stack, browser):
+    from datetime import datetime, timedelta
+
+    from playwright.sync_api import expect
+
+    from bot.workdays import BEIJING
+
+    admin = browser.new_page(locale="zh-CN", timezone_id="America/New_York")  # 13 hours behind Beijing
+    _sign_in(admin, stack, _account(stack, "admin"))
+    expect(admin.locator("#audit tbody")).to_contain_text("登录", timeout=WAIT_MS)
+    first_time = admin.locator("#audit tbody tr td").first.inner_text()
+    now = datetime.now(BEIJING)
+    assert first_time[:13] in {(now - timedelta(minutes=m)).strftime("%Y-%m-%d %H") for m in (0, 1, 2)}
+    admin.close()

@@ -18,6 +18,19 @@ window.ConsoleKit = (function () {
     return data;
   }
 
+  // Every time a person reads is Beijing time (the hotline's), whatever the browser's own zone. The
+  // server sends instants in UTC (ISO 8601; one without a zone is UTC too). part: "date" | "time" | both.
+  const BEIJING = new Intl.DateTimeFormat("zh-CN", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function beijingTime(iso, part) {
+    if (!iso) return "";
+    const instant = new Date(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(iso) ? iso : iso + "Z");
+    if (isNaN(instant.getTime())) return String(iso);
+    const p = Object.fromEntries(BEIJING.formatToParts(instant).map((x) => [x.type, x.value]));
+    const day = p.year + "-" + p.month + "-" + p.day, time = p.hour + ":" + p.minute;
+    return part === "date" ? day : part === "time" ? time : day + " " + time;
+  }
+
   function el(tag, text, className) {
     const node = document.createElement(tag);
     if (text !== undefined && text !== null) node.textContent = text;
@@ -34,5 +47,5 @@ window.ConsoleKit = (function () {
     return me;
   }
 
-  return { api, el, signedIn };
+  return { api, el, signedIn, beijingTime };
 })();

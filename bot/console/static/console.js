@@ -9,7 +9,7 @@
   const state = { me: null, selected: null, detail: null, lastLine: 0, seen: new Set(), submission: null, audio: null, departments: [] };
   const $ = (id) => document.getElementById(id);
 
-  const { api, el } = window.ConsoleKit;
+  const { api, el, beijingTime } = window.ConsoleKit;
 
   function minutes(seconds) {
     const m = Math.floor(seconds / 60), s = seconds % 60;
@@ -66,7 +66,7 @@
     box.replaceChildren(table);
     $("tickets").replaceChildren(...(detail.tickets.length ? detail.tickets.map(
       (t) => el("li", t.number + " · " + t.category + " · " + t.status + " · 答复期限 " + t.due)) : [el("li", "无")]));
-    $("notes").replaceChildren(...detail.notes.map((n) => el("li", n.at.slice(11, 16) + " " + n.text)));
+    $("notes").replaceChildren(...detail.notes.map((n) => el("li", beijingTime(n.at, "time") + " " + n.text)));
   }
 
   async function select(id) {
@@ -78,7 +78,7 @@
     const detail = await api("GET", "/console/api/handoffs/" + id);
     state.detail = detail;
     $("conversation").hidden = false;
-    $("conv-title").textContent = "会话 #" + id + " · " + detail.channel;
+    $("conv-title").textContent = "会话 #" + id + " · " + (detail.channel_label || detail.channel);
     $("claim").hidden = detail.status !== "waiting";
     $("hand-back").hidden = !(detail.holder || (detail.status === "claimed" && ["supervisor", "admin"].includes(state.me.role)));
     for (const id2 of ["reply-form", "ticket-box"]) $(id2).hidden = !detail.holder;
@@ -87,8 +87,7 @@
   }
 
   function lineText(line) {
-    if (line.who === "system") return line.text === "pause" ? "—— 转人工 ——" : "—— 恢复智能助手 ——";
-    return line.text;
+    return line.who === "system" ? "—— " + line.text + " ——" : line.text;
   }
 
   async function refreshLines() {
@@ -252,7 +251,7 @@
   async function loadAudit() {
     const data = await api("GET", "/console/api/audit", undefined, false, true);
     $("audit").tBodies[0].replaceChildren(...data.entries.map((e) => row([
-      e.at.slice(0, 19).replace("T", " "), e.staff_no || "系统", e.action, (e.target_type || "") + " " + (e.target_id || "")])));
+      beijingTime(e.at), e.staff_no ? "工号 " + e.staff_no : "系统", e.action_label || e.action, (e.target_type || "") + " " + (e.target_id || "")])));
   }
 
   function wireAdmin() {

@@ -8,7 +8,10 @@
   const $ = (id) => document.getElementById(id);
   const state = { me: null, current: null, importToken: null };
 
-  const { api, el } = window.ConsoleKit;
+  const { api, el, beijingTime } = window.ConsoleKit;
+  // What staff read instead of the stored codes.
+  const HISTORY = { created: "新建", updated: "修改", published: "发布", retired: "下线", drafted: "改为草稿", rolled_back: "回退" };
+  const MATCHERS = { words: "词语", chars: "字符", sounds: "拼音", semantic: "语义" };
 
   function row(cells) {
     const tr = el("tr");
@@ -46,7 +49,7 @@
     $("count").textContent = "共 " + data.total + " 条" + (data.review_required ? "（本系统要求双人审核后发布）" : "");
     $("entries").tBodies[0].replaceChildren(...data.entries.map((e) => {
       const tr = row([e.id, e.question, e.category, (STATUS[e.status] || e.status) + (e.expired ? "（已过期）" : ""), String(e.served),
-        e.helpful + " / " + e.unhelpful, e.updated_at.slice(0, 10)]);
+        e.helpful + " / " + e.unhelpful, beijingTime(e.updated_at, "date")]);
       tr.className = "clickable" + (e.expired ? " expired" : "");
       tr.dataset.id = e.id;
       tr.addEventListener("click", () => openEntry(e.id));
@@ -82,7 +85,7 @@
           flash("已回滚，当前第 " + r.entry.version + " 版", true); await openEntry(id); await loadEntries(); }
         catch (e) { flash(e.message, false); }
       });
-      return row([pick, "第 " + h.version + " 版", h.action, h.changed_by, h.changed_at.slice(0, 16).replace("T", " "), back]);
+      return row([pick, "第 " + h.version + " 版", HISTORY[h.action] || h.action, h.changed_by, beijingTime(h.changed_at), back]);
     }));
     $("editor").scrollIntoView();
   }
@@ -144,7 +147,7 @@
     const words = { answer: "直接答复", clarify: "给出选项请市民确认", decline: "无法答复（转人工或留言）" };
     $("try-decision").textContent = "智能助手会：" + (words[r.decision] || r.decision) + "（知识库版本 " + r.knowledge_base_version + "）";
     $("try-results").tBodies[0].replaceChildren(...r.candidates.map((c) => row([c.score.toFixed(3), c.id, c.question, c.matched,
-      Object.entries(c.parts).map(([k, v]) => k + " " + v.toFixed(2)).join("，")])));
+      Object.entries(c.parts).map(([k, v]) => (MATCHERS[k] || k) + " " + v.toFixed(2)).join("，")])));
   }
 
   // Unanswered -----------------------------------------------------------------------------------
@@ -173,7 +176,7 @@
       const dismiss = el("button", "忽略"); dismiss.type = "button";
       dismiss.addEventListener("click", async () => { await api("POST", "/console/api/faq/unanswered/dismiss", { keys: g.keys }); await loadUnanswered(); });
       actions.append(draft, similar, dismiss);
-      return row([g.text, String(g.count), g.first_at.slice(0, 10) + " / " + g.last_at.slice(0, 10), links, actions]);
+      return row([g.text, String(g.count), beijingTime(g.first_at, "date") + " / " + beijingTime(g.last_at, "date"), links, actions]);
     }));
   }
 

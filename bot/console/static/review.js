@@ -1,7 +1,7 @@
 // NLU review: each unsure message with what the bot thought; one click sets the right intent.
 (function () {
   "use strict";
-  const { api, el } = window.ConsoleKit;
+  const { api, el, beijingTime } = window.ConsoleKit;
   const $ = (id) => document.getElementById(id);
   const REASON = { fallback: "没听懂", low_confidence: "把握不大", staff_corrected: "人工更正" };
   const state = { labelled: false };
@@ -26,7 +26,7 @@
       const row = el("li", "", "review-item");
       row.dataset.id = item.id;
       row.appendChild(el("p", item.text, "review-text"));
-      row.appendChild(el("p", REASON[item.reason] + " · " + item.at.slice(0, 16).replace("T", " ") + " · " + thought(item, data.names), "hint"));
+      row.appendChild(el("p", REASON[item.reason] + " · " + beijingTime(item.at) + " · " + thought(item, data.names), "hint"));
       if (state.labelled) {
         row.appendChild(el("p", "标注：" + (item.label ? data.names[item.label] || item.label : "不用于训练") + "（工号 " + item.labelled_by + "）"));
       } else {

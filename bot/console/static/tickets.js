@@ -10,7 +10,14 @@
   const $ = (id) => document.getElementById(id);
   const state = { me: null, number: null };
 
-  const { api, el } = window.ConsoleKit;
+  const { api, el, beijingTime } = window.ConsoleKit;
+  // Who did it, as staff say it: 工号 for staff, never the stored "staff:1001".
+  function actorName(actor) {
+    if (!actor) return "";
+    if (actor.startsWith("staff:")) return "工号 " + actor.slice(6);
+    return { citizen: "市民", system: "系统", setup: "系统" }[actor] || actor;
+  }
+
   function flash(text, ok) { $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad"); }
 
   async function load() {
@@ -23,7 +30,8 @@
     }
     $("tickets").tBodies[0].replaceChildren(...data.tickets.map((t) => {
       const tr = el("tr");
-      for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel, t.deadline,
+      for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel_label,
+        beijingTime(t.accepted_at), t.deadline,
         [STATE[t.deadline_state], t.attention_label].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
       tr.className = "clickable" + (t.deadline_state ? " " + t.deadline_state : "");
       tr.dataset.number = t.number;
@@ -50,11 +58,11 @@
     $("d-suggestions-row").hidden = d.suggestions.length === 0;
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
-    $("d-events").replaceChildren(...d.events.map((e) => el("li", e.at.slice(0, 16).replace("T", " ") + " " + (KIND[e.kind] || e.kind) + " " + e.actor +
+    $("d-events").replaceChildren(...d.events.map((e) => el("li", beijingTime(e.at) + " " + (KIND[e.kind] || e.kind) + " " + actorName(e.actor) +
       (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + RATING[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
-    $("d-notices").replaceChildren(...d.notices.map((n) => el("li", n.at.slice(0, 16).replace("T", " ") + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
+    $("d-notices").replaceChildren(...d.notices.map((n) => el("li", beijingTime(n.at) + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
     $("d-ratings").replaceChildren(...d.ratings.map((r) => el("li", "第 " + r.round + " 次办结：" + r.rating_label + (r.comment ? "，" + r.comment : ""))));
-    $("d-transcript").replaceChildren(...d.transcript.map((l) => el("li", ({ citizen: "市民", bot: "智能助手", staff: "工号 " + l.staff_no, system: "—" }[l.who]) + "：" + l.text)));
+    $("d-transcript").replaceChildren(...d.transcript.map((l) => el("li", (l.who === "system" ? "—— " + l.text + " ——" : { citizen: "市民", bot: "智能助手", staff: "工号 " + l.staff_no }[l.who] + "：" + l.text))));
   }
 
   async function loadCallBacks() {
@@ -63,7 +71,7 @@
     $("callbacks-panel").hidden = data.call_backs.length === 0;
     $("callbacks").tBodies[0].replaceChildren(...data.call_backs.map((c) => {
       const tr = el("tr");
-      for (const v of [c.number, c.kind_label, c.channel, c.reason]) tr.appendChild(el("td", v));
+      for (const v of [c.number, c.kind_label, c.channel_label, c.reason]) tr.appendChild(el("td", v));
       const phone = el("td", c.anonymous ? "匿名，无法回访" : c.protected ? "举报人信息受保护，请督办人员回访" : c.phone);
       if (!c.anonymous && !c.protected) {
         const show = el("button", "显示号码（将记录）"); show.type = "button";

@@ -67,3 +67,9 @@ def test_notices_tell_the_place_and_the_wait():
     assert "前面还有 2 位" in queued_notice(3, 9)
     assert "第一位" in moved_notice(1, 2) and "前面还有 1 位" in moved_notice(2, 4)
     assert staff_joined_notice("1024") == "您好，工号 1024 为您服务。"
+
+
+def test_the_summary_names_every_intent_as_staff_say_it():
+    events = [{"event": "user", "text": "讲个笑话", "parse_data": {"intent": {"name": "out_of_scope"}}}]
+    assert summarize(events=events, slots={}, active_form=None, intent_labels={})["intent_label"] == "与热线无关的闲聊"
+    assert summarize(events=[], slots={}, active_form=None, intent_labels={})["intent_label"] == "未识别"
