@@ -4,7 +4,9 @@ once) and the options last offered to each citizen. In memory by default, Redis 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import time
 from dataclasses import asdict
 from typing import Protocol
@@ -15,6 +17,9 @@ HANDLED_TTL_SECONDS = 3600  # WeChat retries within seconds; an hour is ample
 OPTIONS_TTL_SECONDS = 24 * 3600
 PENDING = "pending"  # the answer is still being worked out
 PUSHED = "pushed"  # the answer went (or goes) through the customer-service API
+REMEMBERED_PAYLOADS = 30  # buttons of the last few messages: an earlier button still works
+
+logger = logging.getLogger(__name__)
 
 
 class ChannelMemory(Protocol):
@@ -99,3 +104,29 @@ def channel_memory(redis_url: str | None, prefix: str) -> ChannelMemory:
     import redis
 
     return RedisChannelMemory(redis.Redis.from_url(redis_url), prefix=prefix)
+
+
+def payload_key(payload: str) -> str:
+    """A short stand-in for a payload too long for a platform's button data ("#3f2a…")."""
+    return "#" + hashlib.sha1(payload.encode()).hexdigest()[:12]
+
+
+def remember_payloads(memory: ChannelMemory, conversation: str, payloads: list[str]) -> None:
+    """Button payloads just offered to ``conversation``, kept with the latest ``REMEMBERED_PAYLOADS``:
+    the only intents a pressed button may send (a typed or forged "/…" is plain text)."""
+    try:
+        kept = [o.payload for o in memory.options(conversation) if o.payload not in payloads]
+        latest = [*kept, *(p for p in payloads if p)][-REMEMBERED_PAYLOADS:]
+        memory.remember_options(conversation, [Option(n, "", p) for n, p in enumerate(latest, start=1)])
+    except Exception as exc:  # noqa: BLE001 - Redis down: the buttons still reach the citizen
+        logger.error("offered buttons not kept: %s", type(exc).__name__)
+
+
+def offered_payload(memory: ChannelMemory, conversation: str, data: str) -> str | None:
+    """The offered payload a pressed button stands for (itself, or its ``payload_key``), else None."""
+    try:
+        offered = [o.payload for o in memory.options(conversation)]
+    except Exception as exc:  # noqa: BLE001 - Redis down: no payloads, the text still goes through
+        logger.error("offered buttons not read: %s", type(exc).__name__)
+        return None
+    return next((p for p in offered if data in (p, payload_key(p))), None)

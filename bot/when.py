@@ -90,7 +90,7 @@ def _day(text: str, today: date) -> date | None:
     for word in sorted(_RELATIVE_DAYS, key=len, reverse=True):
         if word in text:
             return today - timedelta(days=_RELATIVE_DAYS[word])
-    if any(word in text for word in ("刚才", "刚刚", "现在", "正在", "一直")):
+    if any(word in text for word in ("刚才", "刚刚", "现在", "正在")):  # "一直" is ongoing, not a day
         return today
     return None
 

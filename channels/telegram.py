@@ -26,11 +26,11 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.channel_memory import ChannelMemory, channel_memory
+from bot.channel_memory import ChannelMemory, channel_memory, offered_payload, payload_key, remember_payloads
 from bot.config import Settings, load_settings
 from bot.conversation_ids import channel_user, conversation_id
 from bot.inbound import screen_text
-from bot.outbound import Option, split
+from bot.outbound import split
 from bot.system_messages import system_message
 from bot.telegram.inbound import COMMANDS, TelegramInbound, read_update
 from bot.undelivered import Undelivered, undelivered_recorder
@@ -89,14 +89,14 @@ class TelegramOutput(OutputChannel):
 
     def _keyboard(self, recipient_id: str, buttons: list[dict]) -> InlineKeyboardMarkup:
         """Inline buttons; every payload is remembered, so a pressed button is checked against what was
-        offered (long ones travel as their number)."""
-        rows, offered = [], []
-        for number, button in enumerate(buttons, start=1):
+        offered (long ones travel as a key of their payload)."""
+        rows, payloads = [], []
+        for button in buttons:
             payload = str(button.get("payload") or button.get("title") or "")
-            offered.append(Option(number, str(button.get("title") or ""), payload))
-            data = f"#{number}" if len(payload.encode()) > CALLBACK_DATA_LIMIT else payload
+            payloads.append(payload)
+            data = payload_key(payload) if len(payload.encode()) > CALLBACK_DATA_LIMIT else payload
             rows.append([InlineKeyboardButton(str(button.get("title") or payload), callback_data=data)])
-        self._channel.memory.remember_options(recipient_id, offered)
+        remember_payloads(self._channel.memory, recipient_id, payloads)
         return InlineKeyboardMarkup(rows)
 
 
@@ -222,8 +222,7 @@ class TelegramInput(InputChannel):
             return None
         max_chars = self.settings.max_message_chars
         if inbound.kind == "callback":  # a modified client can send any callback data: only what we offered
-            found = [o.payload for o in self.memory.options(conversation) if text in (o.payload, f"#{o.number}")]
-            return found[0] if found else screen_text(text, max_chars=max_chars)
+            return offered_payload(self.memory, conversation, text) or screen_text(text, max_chars=max_chars)
         if inbound.kind == "text":  # the citizen's words, or a command read_update turned into its payload
             return text if text in COMMANDS.values() else screen_text(text, max_chars=max_chars)
         return text  # contact, photo, place: payloads read_update built from Telegram's own fields

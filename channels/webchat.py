@@ -27,10 +27,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channel_memory import ChannelMemory, channel_memory
+from bot.channel_memory import ChannelMemory, channel_memory, offered_payload, remember_payloads
 from bot.config import PROJECT_ROOT, Settings
 from bot.conversation_ids import conversation_id
-from bot.outbound import Option
 from bot.server_keys import secret_key
 from bot.system_messages import system_message
 from bot.webchat_mailbox import Mailbox
@@ -52,31 +51,9 @@ def _mailbox() -> Mailbox:
     return Mailbox.for_database(channel_settings().database_url)
 
 
-REMEMBERED_PAYLOADS = 30
-
-
 @lru_cache(maxsize=1)
 def _memory() -> ChannelMemory:
     return channel_memory(channel_settings().redis_url, prefix="hotline:webchat:")
-
-
-def remember_payloads(conversation: str, payloads: list[str]) -> None:
-    """Button payloads offered to the conversation (the latest ``REMEMBERED_PAYLOADS``, so an earlier
-    quick reply still works): the only ``/…`` messages it may send."""
-    try:
-        kept = [o.payload for o in _memory().options(conversation) if o.payload not in payloads]
-        latest = [*kept, *(p for p in payloads if p)][-REMEMBERED_PAYLOADS:]
-        _memory().remember_options(conversation, [Option(n, "", p) for n, p in enumerate(latest, start=1)])
-    except Exception as exc:  # noqa: BLE001 - Redis down: the buttons still reach the citizen
-        logger.error("web chat options not kept: %s", type(exc).__name__)
-
-
-def offered_payloads(conversation: str) -> set[str]:
-    try:
-        return {option.payload for option in _memory().options(conversation)}
-    except Exception as exc:  # noqa: BLE001 - Redis down: no payloads, the text still goes through
-        logger.error("web chat options not read: %s", type(exc).__name__)
-        return set()
 
 
 class WebChatOutput(SocketIOOutput):
@@ -87,7 +64,7 @@ class WebChatOutput(SocketIOOutput):
         self.namespace = namespace or "/"
 
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
-        remember_payloads(recipient_id, [str(b.get("payload") or "") for b in buttons])
+        remember_payloads(_memory(), recipient_id, [str(b.get("payload") or "") for b in buttons])
         await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
 
     def _page_open(self, room: str) -> bool:
@@ -169,7 +146,7 @@ class WebChatInput(SocketIOInput):
         """What each citizen message goes through before the dialogue: throttle and screening, where
         "/…" is an intent only when it is a button just offered to this conversation, never when typed."""
         return screened(on_new_message, "web chat",
-                        payloads=lambda m: m.text.startswith("/") and m.text in offered_payloads(m.sender_id))
+                        payloads=lambda m: m.text.startswith("/") and offered_payload(_memory(), m.sender_id, m.text) == m.text)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle = self.message_handler(on_new_message)

@@ -40,7 +40,8 @@ async def listing(request: Request) -> HTTPResponse:
     wanted = TicketFilter(status=args.get("status", ""), category=args.get("category", ""),
                           department=args.get("department", ""), channel=args.get("channel", ""),
                           due_within=int(within) if within.isdigit() and int(within) > 0 else None,
-                          overdue=args.get("overdue") == "1", attention=args.get("attention") == "1")
+                          overdue=args.get("overdue") == "1", attention=args.get("attention") == "1",
+                          search=args.get("q", "")[:64])
     rows = request.app.ctx.handling.listing(request.ctx.member, wanted)
     return response.json({"tickets": rows, "departments": request.app.ctx.handling.departments()}, ensure_ascii=False)
 

@@ -8,11 +8,12 @@ audit entry, in one transaction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cases import field_label
@@ -27,6 +28,7 @@ from bot.tickets.models import Ticket, TicketContact, TicketEvent
 from bot.tickets.routing import Router
 from bot.tickets.routing_confirmations import confirm_route
 from bot.tickets.service import labels
+from bot.validation import normalize_phone
 from bot.workdays import BEIJING, WorkingCalendar
 
 HOTLINE_ROLES = ("agent", "supervisor", "admin")  # the hotline's own staff: every ticket
@@ -51,6 +53,16 @@ class TicketFilter:
     due_within: int | None = None  # working days
     overdue: bool = False
     attention: bool = False  # the citizen answered a notice or was dissatisfied
+    search: str = ""  # a ticket number (or its start), or the citizen's phone number (hotline staff only)
+
+
+EXTEND_ROLES = ("supervisor", "admin")
+
+
+def available_actions(member: StaffMember, status: str) -> list[str]:
+    """What ``member`` can do to a ticket in ``status`` now (the page shows only these buttons)."""
+    moves = [action for action, (since, _, roles) in NEXT.items() if status in since and member.role in roles]
+    return [*moves, "note", *(["extend"] if member.role in EXTEND_ROLES and status != "closed" else [])]
 
 
 def _visible(member: StaffMember, ticket: Ticket) -> bool:
@@ -76,6 +88,8 @@ class TicketHandling:
         today = today or _today()
         limit_day = self.calendar.add_working_days(today, wanted.due_within)[0] if wanted.due_within else None
         query = select(Ticket).order_by(Ticket.deadline, Ticket.id)
+        if wanted.search.strip():
+            query = query.where(self._searched(member, wanted.search))
         if wanted.attention:
             query = query.where(Ticket.attention.is_not(None))
         for column, value in ((Ticket.status, wanted.status), (Ticket.category, wanted.category),
@@ -103,6 +117,17 @@ class TicketHandling:
                     "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 })
         return rows
+
+    @staticmethod
+    def _searched(member: StaffMember, search: str):
+        """Tickets whose number starts with ``search``, or, for the hotline's own staff (a citizen on the
+        phone gives their number), whose contact has that phone."""
+        typed = re.sub(r"[\s\-_]", "", search).upper()
+        by_number = Ticket.number.like(typed[:32].replace("%", "").replace("_", "") + "%")
+        phone = normalize_phone(search)
+        if phone and member.role in HOTLINE_ROLES:
+            return or_(by_number, Ticket.id.in_(select(TicketContact.ticket_id).where(TicketContact.phone == phone)))
+        return by_number
 
     def detail(self, member: StaffMember, number: str, *, reveal: bool = False) -> dict[str, Any]:
         """Everything about one ticket; the citizen's identity masked unless revealed (audited)."""
@@ -138,6 +163,7 @@ class TicketHandling:
                 "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "at": as_utc(e.at).isoformat()} for e in events],
                 "can_reveal": member.role in REVEAL_ROLES,
+                "actions": available_actions(member, ticket.status),
             }
 
     def act(self, member: StaffMember, number: str, action: str, *, department: str = "", text: str = "",
@@ -184,7 +210,7 @@ class TicketHandling:
 
     def extend(self, member: StaffMember, number: str, working_days: int, reason: str) -> date:
         """Push the deadline ``working_days`` working days further, on the same calendar; needs a reason."""
-        if member.role not in ("supervisor", "admin"):
+        if member.role not in EXTEND_ROLES:
             raise HandlingError("只有督办人员可以延期")
         if not 1 <= working_days <= 30 or not reason.strip():
             raise HandlingError("请填写延期的工作日数（1–30）和理由")

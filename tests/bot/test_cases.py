@@ -57,4 +57,19 @@ def test_a_long_appeal_as_citizens_write_it_prefills_description_place_and_time(
     fields = prefill(appeal, datetime(2026, 12, 6, tzinfo=timezone.utc))
     assert fields["case_description"] == appeal
     assert fields["case_location"] == "锦江花园"
-    assert fields["case_time"] == "持续发生（每天晚上营业到凌晨两三点）"  # the words that say so, not the greeting
+    assert fields["case_time"] == "持续发生（每天晚上）"  # the words that say when, not the greeting
+    assert "case_party" not in fields  # "新开了一家烧烤店" tells no one apart: the form asks
+
+
+def test_the_summary_time_is_short_whole_and_never_nested():
+    from datetime import datetime, timezone
+
+    from bot.cases import describe_time, prefill
+
+    now = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
+    first = prefill("我要投诉幸福路烧烤店每天半夜噪音太大", now)
+    assert first == {"case_description": "幸福路烧烤店每天半夜噪音太大", "case_location": "幸福路",
+                     "case_time": "持续发生（每天半夜）", "case_party": "幸福路烧烤店"}
+    assert describe_time(first["case_time"], now) == "持续发生（每天半夜）"  # validated again: unchanged
+    assert describe_time("一直都这样", now) == "持续发生（一直）"  # the bot's own suggestion, not today's date
+    assert describe_time("最近一个月了", now) == "持续发生（最近一个月了）"

@@ -143,3 +143,19 @@ def test_only_active_departments_are_offered_and_assigned(console, browser):
     refused = supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"})
     assert refused.status_code == 409 and "已停用" in refused.json()["error"]
     assert supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "不存在的局"}).status_code == 409
+
+
+def test_staff_find_a_ticket_by_number_or_the_citizens_phone_and_see_only_the_actions_they_can_take(console, browser):
+    number = _ticket(console)
+    other = _ticket(console, key="k-other")
+    agent, supervisor = browser("agent1"), browser("supervisor")
+    found = lambda who, q: [t["number"] for t in who.request("GET", "/console/api/tickets", params={"q": q}).json()["tickets"]]
+    assert found(agent, number.lower()) == [number] and set(found(agent, number[:10])) == {number, other}
+    assert set(found(agent, "138 1234 5678")) == {number, other}  # the citizen on the phone gives their number
+    assert found(agent, "13900000000") == []
+    assert agent.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "note"]
+    assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "note", "extend"]
+    for action in ("start", "reply"):
+        supervisor.request("POST", f"/console/api/tickets/{number}/{action}", json={"text": "已处理"})
+    supervisor.request("POST", f"/console/api/tickets/{number}/close")
+    assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["note"]  # 已办结

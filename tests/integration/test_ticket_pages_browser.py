@@ -37,7 +37,7 @@ def _signed_in(browser, stack, role: str, department: str = ""):
 def _complaint(stack) -> str:
     citizen = f"citizen-{uuid.uuid4().hex[:8]}"
     say(stack, citizen, "我要投诉，楼下烧烤店天天半夜吵得人睡不着")
-    for answer in ("人民路12号", "楼下的烧烤店", "张先生", "13812345678"):
+    for answer in ("人民路12号", "张先生", "13812345678"):  # what, when and who came with the first message
         say(stack, citizen, answer)
     return re.search(r"工单号 (TS\d{12})", texts(say(stack, citizen, "/affirm"))).group(1)
 
@@ -70,7 +70,24 @@ def test_a_complaint_is_assigned_replied_by_the_department_and_closed(stack, bro
     supervisor.locator("#tickets tbody tr", has_text=number).click()
     supervisor.click("#close")
     expect(supervisor.locator("#d-title")).to_contain_text("已办结", timeout=WAIT_MS)
+    expect(supervisor.locator("#d-status")).to_have_text("已完成")  # beside the buttons, not at the top
+    expect(supervisor.locator("#close")).to_be_hidden()  # a closed ticket offers only what is still possible
+    expect(supervisor.locator("#assign")).to_be_hidden()
     expect(supervisor.locator("#d-events")).to_contain_text("已联系烧烤店")
+    expect(supervisor.locator("#d-events")).to_contain_text("工号")
+    supervisor.fill("#a-note", "市民已电话确认")
+    supervisor.click("#note")
+    expect(supervisor.locator("#d-events")).to_contain_text("市民已电话确认", timeout=WAIT_MS)
+    expect(supervisor.locator("#a-note")).to_have_value("")
+    searching = _signed_in(browser, stack, "agent")
+    searching.goto(f"{stack.console_url}tickets")
+    searching.fill("#f-q", "138 1234 5678")
+    searching.click("#filters button[type=submit]")
+    expect(searching.locator("#tickets tbody tr", has_text=number)).to_be_visible(timeout=WAIT_MS)
+    searching.goto(stack.console_url)
+    searching.goto(f"{stack.console_url}tickets#{number}")  # a link to the ticket opens it
+    expect(searching.locator("#d-title")).to_contain_text(number, timeout=WAIT_MS)
+    searching.close()
     with stack_database(stack)() as session:
         reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact",
                                                            AuditEntry.target_id == number)).all()

@@ -21,8 +21,8 @@
   function flash(text, ok) { $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad"); }
 
   async function load() {
-    const q = new URLSearchParams({ status: $("f-status").value, category: $("f-category").value, department: $("f-department").value,
-      channel: $("f-channel").value, due_within: $("f-due").value || "0", overdue: $("f-overdue").checked ? "1" : "",
+    const q = new URLSearchParams({ q: $("f-q").value.trim(), status: $("f-status").value, category: $("f-category").value,
+      department: $("f-department").value, channel: $("f-channel").value, due_within: $("f-due").value || "0", overdue: $("f-overdue").checked ? "1" : "",
       attention: $("f-attention").checked ? "1" : "" });
     const data = await api("GET", "/console/api/tickets?" + q);
     if ($("f-department").options.length === 1) {
@@ -43,8 +43,15 @@
   async function open(number, reveal) {
     state.number = number;
     const path = "/console/api/tickets/" + encodeURIComponent(number);
-    const d = reveal ? await api("POST", path + "/reveal") : await api("GET", path);
+    let d;
+    try { d = reveal ? await api("POST", path + "/reveal") : await api("GET", path); }
+    catch (e) { flash(e.message, false); return; }
+    if (window.location.hash !== "#" + number) history.replaceState(null, "", "#" + number);  // a link to this ticket
     $("detail").hidden = false;
+    $("d-status").textContent = "";
+    for (const node of document.querySelectorAll("#detail [data-action]")) node.hidden = !d.actions.includes(node.dataset.action);
+    $("d-notices-box").hidden = d.notices.length === 0;
+    $("d-ratings-box").hidden = d.ratings.length === 0;
     $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + d.deadline + (d.is_major ? " · 重大" : "");
     const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields).map(([k, v]) => [d.field_labels[k] || k, v]), ["最新答复", d.latest_reply || "暂无"]];
     $("d-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", k), el("dd", String(v))]));
@@ -91,11 +98,15 @@
     }));
   }
 
-  async function act(action, body) {
+  // The outcome shows beside the buttons, where the person is looking; what they typed is cleared once saved.
+  async function act(action, body, typed) {
+    const status = $("d-status");
     try {
       await api("POST", "/console/api/tickets/" + encodeURIComponent(state.number) + "/" + action, body || {});
-      flash("已完成", true); await open(state.number); await load();
-    } catch (e) { flash(e.message, false); }
+      for (const id of typed || []) $(id).value = "";
+      await open(state.number); await load();
+      status.textContent = "已完成"; status.className = "status ok";
+    } catch (e) { status.textContent = e.message; status.className = "status bad"; }
   }
 
   async function start() {
@@ -107,12 +118,14 @@
     $("reveal").addEventListener("click", () => open(state.number, true));
     $("assign").addEventListener("click", () => act("assign", { department: $("a-department").value }));
     $("start").addEventListener("click", () => act("start"));
-    $("reply").addEventListener("click", () => act("reply", { text: $("a-reply").value }));
+    $("reply").addEventListener("click", () => act("reply", { text: $("a-reply").value }, ["a-reply"]));
     $("close").addEventListener("click", () => act("close"));
-    $("note").addEventListener("click", () => act("note", { text: $("a-note").value }));
-    $("extend").addEventListener("click", () => act("extend", { working_days: Number($("a-days").value), reason: $("a-reason").value }));
+    $("note").addEventListener("click", () => act("note", { text: $("a-note").value }, ["a-note"]));
+    $("extend").addEventListener("click", () => act("extend", { working_days: Number($("a-days").value), reason: $("a-reason").value }, ["a-reason"]));
     await load();
     await loadCallBacks();
+    const linked = decodeURIComponent(window.location.hash.slice(1));
+    if (linked) await open(linked);  // opened from a link, or the page was reloaded
   }
 
   start();
