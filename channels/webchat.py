@@ -63,6 +63,15 @@ class WebChatOutput(SocketIOOutput):
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace or "/"
 
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """A staff member's message carries their 工号, so the page can mark it as from a person."""
+        staff_no = kwargs.get("staff_no")
+        if not staff_no:
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, "staff_no": str(staff_no)})
+
     async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
         remember_payloads(_memory(), recipient_id, [str(b.get("payload") or "") for b in buttons])
         await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)

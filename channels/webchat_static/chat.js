@@ -10,6 +10,11 @@
   const COUNTER_FROM = 800; // show the character counter from this length on
   const STATUS_TEXT = { connecting: "连接中…", connected: "已连接", disconnected: "连接已断开，正在重连…" };
   const URL_RE = /https?:\/\/[^\s<>"'，。！？；：、（）【】《》“”‘’]+/g;
+  // Numbers a citizen may need to call at once: emergency (110/119/120/122), hotlines (123xx), phones.
+  const PHONE_RE = /(?<![\dA-Za-z])(?:110|119|120|122|123\d\d|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/g;
+  const TICKET_RE = /(?:TS|JB|JY|ZX)\d{12,14}/;
+  const WELCOME_REPLIES = ["我要咨询", "我要投诉", "我要举报", "我要提建议", "查询工单"];
+  const TOUCH = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
 
   const $ = (id) => document.getElementById(id);
   // Create an element with properties (textContent etc.) and children (nodes or plain text).
@@ -56,13 +61,24 @@
     try { return ["http:", "https:"].includes(new URL(url, window.location.href).protocol); } catch (e) { return false; }
   }
 
-  // Append text as text nodes, turning http(s) URLs into links; CSS keeps line breaks.
+  // Append text as text nodes, turning http(s) URLs into links and phone numbers into tap-to-call
+  // links; CSS keeps line breaks.
   function appendRichText(parent, text) {
     let last = 0;
     for (const match of text.matchAll(URL_RE)) {
       const url = match[0].replace(/[.,;:!?)\]]+$/, "");
-      parent.append(text.slice(last, match.index), h("a", { href: url, textContent: url, ...newTab }));
+      appendPhones(parent, text.slice(last, match.index));
+      parent.append(h("a", { href: url, textContent: url, ...newTab }));
       last = match.index + url.length;
+    }
+    appendPhones(parent, text.slice(last));
+  }
+
+  function appendPhones(parent, text) {
+    let last = 0;
+    for (const match of text.matchAll(PHONE_RE)) {
+      parent.append(text.slice(last, match.index), h("a", { href: "tel:" + match[0].replace("-", ""), textContent: match[0], className: "tel" }));
+      last = match.index + match[0].length;
     }
     parent.append(text.slice(last));
   }
@@ -78,7 +94,8 @@
       bubble.append(h("a", { href: entry.image, ...newTab }, img));
     }
     if (entry.note) bubble.append(h("span", { className: "note", textContent: entry.note }));
-    const el = h("div", { className: `msg ${entry.role === "user" ? "user" : "bot"}` }, bubble);
+    const el = h("div", { className: `msg ${entry.role === "user" ? "user" : "bot"}${entry.staff ? " staff" : ""}` }, bubble);
+    if (entry.staff) el.prepend(h("span", { className: "who", textContent: `人工客服 工号 ${entry.staff}` }));
     if (entry.buttons && entry.buttons.length) {
       el.append(h("div", { className: "quick-replies" }, ...entry.buttons.map((button) => h("button", {
         type: "button", className: "quick-reply", textContent: button.title,
@@ -154,6 +171,7 @@
     if (!data || typeof data !== "object") return null;
     const entry = { role: "bot" };
     if (typeof data.text === "string" && data.text) entry.text = data.text;
+    if (data.staff_no) entry.staff = String(data.staff_no);  // a person on the staff console wrote it
     if (Array.isArray(data.quick_replies)) {
       const buttons = data.quick_replies
         .filter((r) => r && r.title)
@@ -206,8 +224,11 @@
     setStatus("disconnected", "通信组件加载失败，请刷新页面");
   }
 
-  // "新对话": forget session and transcript, reconnect with a fresh socket (leaves old rooms).
+  // "新对话": forget session and transcript, reconnect with a fresh socket (leaves old rooms). A chat that
+  // holds a ticket number is cleared only after the citizen confirms: the number is how they follow it up.
   function newConversation() {
+    const ticket = transcript.map((e) => (e.text || "").match(TICKET_RE)).find(Boolean);
+    if (ticket && !window.confirm(`这段对话里有您的工单号 ${ticket[0]}，清空后将无法在此查看。请先记下工单号。确定开始新对话吗？`)) return;
     if (sessionId) store.remove(TRANSCRIPT_PREFIX + sessionId);
     store.remove(SESSION_KEY);
     sessionId = null; confirmed = false; transcript = [];
@@ -237,11 +258,23 @@
   });
   ui.composer.addEventListener("submit", (event) => { event.preventDefault(); submitInput(); });
   ui.newChat.addEventListener("click", newConversation);
+  if (!TOUCH) ui.input.placeholder = "请输入您的问题，按 Enter 发送（Shift+Enter 换行）";  // phones have no Enter key to speak of
 
   // ===== Hotline profile =====
+  // The regulation's greeting as soon as the page opens: who answers, when, and for what.
+  function showWelcome(name, number, profile) {
+    const hours = profile && profile.service_hours ? `服务时间：${profile.service_hours}。` : "";
+    const scope = profile && profile.scope ? `可以为您办理：${profile.scope}。` : "";
+    $("welcome").textContent = `您好！这里是${name}${number ? `（${number}）` : ""}智能助手。${hours}${scope}请直接描述您的问题，或点下面的按钮。`;
+    $("welcome-replies").replaceChildren(...WELCOME_REPLIES.map((title) => h("button", {
+      type: "button", className: "welcome-reply", textContent: title, onclick: () => sendUserMessage(title),
+    })));
+  }
+
   function applyProfile(profile) {
     const name = profile && typeof profile.name === "string" && profile.name.trim() ? profile.name.trim() : FALLBACK_TITLE;
     const number = profile && profile.number ? String(profile.number) : "";
+    showWelcome(name, number, profile);
     ui.hotlineName.textContent = name;
     document.title = number ? `${name}（${number}）` : name;
     Object.assign(ui.hotlineNumber, { hidden: !number, textContent: number ? `热线 ${number}` : "" });

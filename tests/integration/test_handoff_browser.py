@@ -60,6 +60,7 @@ def test_citizen_asks_for_a_person_an_agent_claims_replies_and_hands_back(stack,
     agent.fill("#reply", "您好，请问您要反映什么问题？")
     agent.click("#send")
     expect(citizen.locator(".msg.bot").last).to_contain_text("请问您要反映什么问题", timeout=WAIT_MS)
+    expect(citizen.locator(".msg.bot.staff .who").last).to_have_text(f"人工客服 工号 {staff_no}")  # a person, marked
 
     _send(citizen, "我家楼下的路灯坏了一个星期")
     expect(agent.locator("#transcript .line.citizen").last).to_contain_text("路灯坏了一个星期", timeout=WAIT_MS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
@@ -35,3 +37,43 @@ def test_citizen_greets_sees_the_greeting_clicks_a_button_and_keeps_the_chat_aft
     page.press("#input", "Enter")
     expect(page.locator(".msg.bot").last).to_contain_text("已取消", timeout=30_000)
     page.close()
+
+
+@pytest.mark.parametrize("size", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])
+def test_the_page_greets_at_once_numbers_can_be_tapped_and_a_chat_with_a_ticket_is_not_lost_by_a_tap(stack, browser, size):
+    from playwright.sync_api import expect
+
+    phone = size["width"] < 600
+    context = browser.new_context(locale="zh-CN", viewport=size, has_touch=phone, is_mobile=phone)
+    page = context.new_page()
+    page.goto(stack.webchat_url)
+    profile = stack.settings.profile
+    welcome = page.locator("#welcome")
+    expect(welcome).to_contain_text(profile.name, timeout=30_000)  # before the citizen says anything
+    expect(welcome).to_contain_text(profile.service_hours)
+    expect(welcome).to_contain_text(profile.scope[0])
+    placeholder = page.locator("#input").get_attribute("placeholder")
+    assert ("Enter" in placeholder) is (not phone)
+    expect(page.locator("#status")).to_have_text("已连接", timeout=30_000)
+
+    page.locator("button.welcome-reply", has_text="我要投诉").click()
+    expect(page.locator(".msg.bot").last).to_contain_text("请描述您要投诉的事情", timeout=30_000)
+    expect(page.locator("#hint")).to_be_hidden()
+    page.fill("#input", "家里着火了")
+    page.press("#input", "Enter") if not phone else page.click("#send")
+    call = page.locator(".msg.bot a.tel", has_text="119").last
+    expect(call).to_have_attribute("href", "tel:119", timeout=30_000)
+
+    # A ticket number in the chat: 新对话 asks first, and keeps the chat if the citizen says no.
+    for text, expected in (("算了不投诉了", "已取消"), ("我要留言", "问题"), ("孩子转学需要准备哪些材料，想请工作人员回电", "联系电话"),
+                           ("13812345678", "ZX")):
+        page.fill("#input", text)
+        page.click("#send")
+        expect(page.locator(".msg.bot").last).to_contain_text(expected, timeout=30_000)
+    number = re.search(r"ZX\d{12}", page.locator(".msg.bot").last.inner_text()).group(0)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#new-chat")
+    expect(page.locator(".msg.bot", has_text=number)).to_have_count(1)
+    assert asked and number in asked[0]
+    context.close()
