@@ -49,6 +49,10 @@ def test_a_supervisor_sees_figures_and_charts_exports_them_and_opens_the_weekly_
     assert number in [row[0] for row in book["工单"].iter_rows(values_only=True)]
     assert "13812345678" not in " ".join(str(v) for row in book["工单"].iter_rows(values_only=True) for v in row)
 
+    expect(supervisor.locator("#weekly-report")).to_contain_text(" 至 ")  # the report's own dates, on the link
+    start, end = supervisor.locator("#start").input_value(), supervisor.locator("#end").input_value()
+    note = supervisor.locator("#weekly-note").inner_text()
+    assert note == "" or (start in note and end in note)  # when the ranges differ, both are named
     with supervisor.context.expect_page() as opened:
         supervisor.click("#weekly-report")
     report = opened.value

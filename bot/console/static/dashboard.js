@@ -96,6 +96,13 @@
     $("export-figures").href = "/console/api/dashboard/figures.csv?" + range;
     $("export-tickets").href = "/console/api/dashboard/tickets.csv?" + range;
     $("weekly-report").href = "/console/reports/weekly?" + new URLSearchParams({ week: f.end });
+    // The report covers the whole week of the end date, which is rarely the range above: say so.
+    const monday = new Date(f.end + "T00:00:00Z"); monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+    const sunday = new Date(monday); sunday.setUTCDate(monday.getUTCDate() + 6);
+    const iso = (d) => d.toISOString().slice(0, 10);
+    $("weekly-report").textContent = "周报（" + iso(monday) + " 至 " + iso(sunday) + "）";
+    $("weekly-note").textContent = (iso(monday) === f.start && iso(sunday) === f.end) ? "" :
+      "注意：周报统计 " + iso(monday) + " 至 " + iso(sunday) + "，与上面的 " + f.start + " 至 " + f.end + " 不同，同一指标的数字可能不同。";
   }
 
   async function load(range) {
