@@ -71,7 +71,9 @@ def test_an_editor_lands_on_the_knowledge_base_not_the_conversations_and_a_wrong
     expect(page.locator(".error")).to_have_text("用户名或密码错误", timeout=WAIT_MS)
     _sign_in(page, stack, editor)
     expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
-    expect(page.locator("#to-queue")).to_be_hidden()
+    # one navigation on every page, with what this role may open and nothing else
+    expect(page.locator("#nav a")).to_have_text(["知识库", "待标注消息", "修改密码"])
+    expect(page.locator("#nav a[aria-current=page]")).to_have_text("知识库")
     refused = page.goto(stack.console_url.removesuffix("/console/") + "/console/api/queue")
     assert refused.status == 403 and "无权" in page.inner_text("body")
     page.close()

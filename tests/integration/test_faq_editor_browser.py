@@ -94,7 +94,7 @@ def test_draft_publish_edit_and_rollback_reach_the_citizen_within_seconds(stack,
     _save(editor, "已发布")
     edited_in = citizen.ask_until(QUESTION, "18:30至22:30")
 
-    editor.locator("#history tbody tr", has_text="published").locator("button.rollback").click()
+    editor.locator("#history tbody tr", has_text="发布").locator("button.rollback").click()
     expect(editor.locator("#flash")).to_contain_text("已回滚", timeout=WAIT_MS)
     citizen.ask_until(QUESTION, "18:00至22:00")
     print(f"published → citizen {published_in:.1f} s, edited → citizen {edited_in:.1f} s")

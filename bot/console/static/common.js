@@ -38,10 +38,30 @@ window.ConsoleKit = (function () {
     return node;
   }
 
+  // One navigation for every page: the pages this role may open, the current one marked.
+  const PAGES = [
+    ["/console/", "人工会话", ["agent", "supervisor", "admin"]],
+    ["/console/tickets", "工单", ["agent", "supervisor", "admin", "department"]],
+    ["/console/faq", "知识库", ["editor", "supervisor", "admin"]],
+    ["/console/review", "待标注消息", ["editor", "supervisor", "admin"]],
+    ["/console/dashboard", "督办看板", ["supervisor", "admin"]],
+    ["/console/password", "修改密码", ["agent", "editor", "supervisor", "admin", "department"]],
+  ];
+  function navigation(role) {
+    const nav = document.getElementById("nav");
+    if (!nav) return;
+    nav.replaceChildren(...PAGES.filter(([, , roles]) => roles.includes(role)).map(([href, text]) => {
+      const link = el("a", text); link.href = href;
+      if (window.location.pathname === href) link.setAttribute("aria-current", "page");
+      return link;
+    }));
+  }
+
   // Who is signed in; later calls carry the session's CSRF token. Wires the page's 退出 button.
   async function signedIn() {
     const me = await api("GET", "/console/api/me");
     csrf = me.csrf;
+    navigation(me.role);
     const logout = document.getElementById("logout");
     if (logout) logout.addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     return me;

@@ -288,8 +288,6 @@
   async function start() {
     state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
-    $("to-faq").hidden = !["supervisor", "admin"].includes(state.me.role);
-    $("to-tickets").hidden = !STAFF_WORK.includes(state.me.role);
     if (state.me.role === "admin") { $("admin-panel").hidden = false; wireAdmin(); await loadDepartments(); await loadUsers(); }
     if (["supervisor", "admin"].includes(state.me.role)) { $("audit-panel").hidden = false; every(10000, loadAudit); }
     if (state.me.role === "editor") { window.location.href = "/console/faq"; return; }  // editors work on the knowledge base
