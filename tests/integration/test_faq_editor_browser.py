@@ -91,9 +91,24 @@ def test_draft_publish_edit_and_rollback_reach_the_citizen_within_seconds(stack,
     published_in = citizen.ask_until(QUESTION, "18:00至22:00")
 
     editor.fill("#e-answer", "城市绿道夜间照明每天18:30至22:30开放。")
+    asked = []
+    editor.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    editor.click("#save")  # a published entry: the editor is asked first, and says no
+    expect(editor.locator("#e-version")).to_have_text("2")
+    assert "立即对市民生效" in asked[0] and "答案" in asked[0] and "标准问题" not in asked[0]
+    editor.once("dialog", lambda dialog: dialog.accept())
     _save(editor, "已发布")
     edited_in = citizen.ask_until(QUESTION, "18:30至22:30")
+    expect(editor.locator("#duplicates li")).to_have_count(0)  # an answer edit raises no near-duplicate warning
 
+    editor.locator("#history .pick").nth(0).check()
+    editor.locator("#history .pick").nth(1).check()
+    editor.click("#compare")
+    expect(editor.locator("#diff li").first).to_contain_text("答案：", timeout=WAIT_MS)
+    expect(editor.locator("#diff ins").first).to_have_text("3")  # only the changed characters are marked: 18:00 → 18:30
+    expect(editor.locator("#diff del").first).to_have_text("0")
+
+    editor.once("dialog", lambda dialog: dialog.accept())
     editor.locator("#history tbody tr", has_text="发布").locator("button.rollback").click()
     expect(editor.locator("#flash")).to_contain_text("已回滚", timeout=WAIT_MS)
     citizen.ask_until(QUESTION, "18:00至22:00")

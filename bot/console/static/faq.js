@@ -12,6 +12,31 @@
   // What staff read instead of the stored codes.
   const HISTORY = { created: "新建", updated: "修改", published: "发布", retired: "下线", drafted: "改为草稿", rolled_back: "回退" };
   const MATCHERS = { words: "词语", chars: "字符", sounds: "拼音", semantic: "语义" };
+  const FIELDS = { question: "标准问题", similar_questions: "相似问法", answer: "答案", category: "分类", hotline: "热线",
+    department: "部门", source: "政策依据", effective_date: "生效日期", expires_on: "失效日期", status: "状态" };
+
+  // What a save would change for citizens, in words staff use.
+  function changedFields(before, body) {
+    const same = (a, b) => JSON.stringify(a || "") === JSON.stringify(b || "");
+    return Object.keys(FIELDS).filter((k) => k in body && !same(k === "similar_questions" ? (before[k] || []).join("\n") : before[k],
+      k === "similar_questions" ? body[k].filter((q) => q.trim()).join("\n") : body[k]));
+  }
+
+  // Changed characters marked: <del> what went, <ins> what came (an LCS over characters; answers are short).
+  function markedDiff(before, after) {
+    const a = [...String(before || "")], b = [...String(after || "")];
+    const table = Array.from({ length: a.length + 1 }, () => new Uint16Array(b.length + 1));
+    for (let i = a.length - 1; i >= 0; i--) for (let j = b.length - 1; j >= 0; j--)
+      table[i][j] = a[i] === b[j] ? table[i + 1][j + 1] + 1 : Math.max(table[i + 1][j], table[i][j + 1]);
+    const out = el("span"); let i = 0, j = 0;
+    const push = (tag, ch) => { const last = out.lastChild; if (last && last.nodeName.toLowerCase() === tag) last.textContent += ch; else out.appendChild(el(tag, ch)); };
+    while (i < a.length || j < b.length) {
+      if (i < a.length && j < b.length && a[i] === b[j]) { push("span", a[i]); i++; j++; }
+      else if (j < b.length && (i === a.length || table[i][j + 1] >= table[i + 1][j])) { push("ins", b[j]); j++; }
+      else { push("del", a[i]); i++; }
+    }
+    return out;
+  }
 
   function row(cells) {
     const tr = el("tr");
@@ -81,6 +106,8 @@
       const pick = el("input"); pick.type = "checkbox"; pick.value = h.id; pick.className = "pick";
       const back = el("button", "回滚到此版本"); back.type = "button"; back.className = "rollback";
       back.addEventListener("click", async () => {
+        const live = state.current && state.current.status === "published";
+        if (!window.confirm("回滚到第 " + h.version + " 版" + (live ? "，将立即对市民生效" : "") + "。确定吗？")) return;
         try { const r = await api("POST", "/console/api/faq/entries/" + encodeURIComponent(id) + "/rollback", { revision: h.id });
           flash("已回滚，当前第 " + r.entry.version + " 版", true); await openEntry(id); await loadEntries(); }
         catch (e) { flash(e.message, false); }
@@ -100,14 +127,19 @@
   async function save(event) {
     event.preventDefault();
     const body = formBody();
+    const isNew = !(state.current && state.current.version);
+    const changed = isNew ? [] : changedFields(state.current, body);
+    if (!isNew && state.current.status === "published" && changed.length &&
+        !window.confirm("这是已发布的条目，保存后立即对市民生效。将改变：" + changed.map((k) => FIELDS[k]).join("、") + "。确定保存并生效吗？")) return;
+    const questionChanged = isNew || changed.includes("question") || changed.includes("similar_questions");
     try {
-      const isNew = !(state.current && state.current.version);
       const r = isNew ? await api("POST", "/console/api/faq/entries", body)
                       : await api("PUT", "/console/api/faq/entries/" + encodeURIComponent(body.id), body);
       $("save-status").textContent = "已保存（第 " + r.entry.version + " 版，" + (STATUS[r.entry.status] || r.entry.status) + "）";
       $("save-status").className = "status ok";
       await openEntry(r.entry.id);
-      $("duplicates").replaceChildren(...r.duplicates.map((d) => el("li", "与已有条目 " + d.id + "「" + d.question + "」很接近（" + d.score.toFixed(2) + "）")));
+      // near duplicates are about the question: an answer edit does not raise them
+      $("duplicates").replaceChildren(...(questionChanged ? r.duplicates : []).map((d) => el("li", "与已有条目 " + d.id + "「" + d.question + "」很接近（" + d.score.toFixed(2) + "）")));
       await loadEntries();
     } catch (e) { $("save-status").textContent = e.message; $("save-status").className = "status bad"; }
   }
@@ -124,8 +156,12 @@
     const picked = [...document.querySelectorAll("#history .pick:checked")].map((c) => c.value).sort((a, b) => a - b);
     if (picked.length !== 2) { flash("请勾选两个版本", false); return; }
     const r = await api("GET", "/console/api/faq/entries/" + encodeURIComponent(state.current.id) + "/diff?from=" + picked[0] + "&to=" + picked[1]);
-    $("diff").replaceChildren(...(r.changes.length ? r.changes.map((c) => el("li", c.field + "：「" + JSON.stringify(c.before) + "」→「" + JSON.stringify(c.after) + "」"))
-      : [el("li", "两个版本内容相同")]));
+    const text = (v) => (Array.isArray(v) ? v.join("；") : v == null ? "" : String(v));
+    $("diff").replaceChildren(...(r.changes.length ? r.changes.map((c) => {
+      const li = el("li", (FIELDS[c.field] || c.field) + "：");
+      li.appendChild(markedDiff(text(c.before), text(c.after)));
+      return li;
+    }) : [el("li", "两个版本内容相同")]));
   }
 
   let previewTimer = null;
