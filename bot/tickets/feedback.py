@@ -23,8 +23,10 @@ from bot.privacy import REVEAL_ROLES, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.tickets.models import RATINGS, Ticket, TicketContact, TicketEvent, TicketNotice, TicketRating
+from bot.tickets.notice import due_text
 from bot.tickets.service import labels
 from bot.webchat_mailbox import MailboxMessage
+from bot.workdays import BEIJING
 
 NOTICE_ON = {"start": "accepted", "reply": "replied", "close": "closed"}  # handling action → notice kind
 PUSH_CHANNELS = ("webchat", "wechat", "telegram")  # channels that can reach a citizen outside their turn
@@ -116,6 +118,11 @@ def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText
         names = labels()
         values = {"ticket_number": ticket.number, "category_label": names["categories"][ticket.category],
                   "department": ticket.department or "热线", "reply": ticket.latest_reply or ""}
+        if notice.kind == "extended":
+            extension = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "extended")
+                                       .order_by(TicketEvent.id.desc()))
+            values |= {"due_date": due_text(ticket.deadline, _now().astimezone(BEIJING).date()),
+                       "reason": (extension.detail or {}).get("reason", "") if extension is not None else ""}
         return NoticeText(f"utter_ticket_notice_{notice.kind}", values | {"kind": notice.kind})
 
 

@@ -225,8 +225,10 @@ class TicketHandling:
             ticket.deadline_state = None  # the job marks it again
             detail = {"from": before.isoformat(), "to": ticket.deadline.isoformat(), "working_days": working_days,
                       "reason": reason.strip()[:500]}
+            now = datetime.now(timezone.utc)
             session.add(TicketEvent(ticket_id=ticket.id, kind="extended", detail=detail,
-                                    actor=f"staff:{member.staff_no}", at=datetime.now(timezone.utc)))
+                                    actor=f"staff:{member.staff_no}", at=now))
+            queue_notice(session, ticket, "extended", now)  # the citizen was promised the earlier date
             audit(session, member.actor, "ticket.extend", target_type="ticket", target_id=number, **detail)
             return ticket.deadline
 

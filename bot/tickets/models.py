@@ -9,7 +9,7 @@ from bot.db import Base
 CATEGORIES = ("complaint", "report", "suggestion", "consultation")
 # 待分派 已派单 处理中 已答复 已办结, and 待复核 (the citizen was dissatisfied with the closed ticket)
 STATUSES = ("unassigned", "assigned", "in_progress", "replied", "closed", "review")
-NOTICE_KINDS = ("assigned", "replied", "closed")  # what the citizen is told about (反馈)
+NOTICE_KINDS = ("assigned", "replied", "closed", "extended")  # what the citizen is told about (反馈)
 # pending → sent (handed to the channel) | held (web chat closed: shown when the citizen comes back)
 # | undelivered (staff call back) → called_back
 NOTICE_STATUSES = ("pending", "sent", "held", "undelivered", "called_back")

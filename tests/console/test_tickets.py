@@ -14,7 +14,8 @@ from bot.handoff.transcript import ConversationEvent
 from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
 from bot.tickets.handling import mark_deadlines
-from bot.tickets.models import Ticket
+from bot.tickets.feedback import notice_being_sent
+from bot.tickets.models import Ticket, TicketNotice
 from bot.tickets.service import TicketDraft
 from tests.console.conftest import PASSWORD
 
@@ -107,6 +108,14 @@ def test_an_extension_needs_a_reason_and_counts_working_days_over_the_holiday(co
     extended = supervisor.request("POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2, "reason": "需现场核查"})
     # 9 October, then Saturday 10 October: a make-up working day (调休) after the National Day holiday
     assert extended.json()["deadline"] == "2026-10-10"
+    # the citizen was promised 8 October: they are told the new date and why
+    with transaction(console.ctx.factory) as session:
+        notice = session.scalar(select(TicketNotice).where(TicketNotice.kind == "extended"))
+        assert notice.status == "pending"
+        notice.status = "sending"  # as the console's notice job takes it
+    said = notice_being_sent(console.ctx.factory, "c1")
+    assert said.response == "utter_ticket_notice_extended"
+    assert said.values["due_date"].endswith("10月10日") and said.values["reason"] == "需现场核查"
 
 
 def test_deadline_marks_see_through_the_holiday_and_are_shown_in_the_list(console, browser):
