@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu bench-routing bench-faq bench-handoff wechat-sim clean
+.PHONY: run test install train validate bench-nlu bench-routing bench-faq bench-handoff wechat-sim screenshots clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -45,6 +45,10 @@ bench-nlu: install
 ## bench-routing: department routing of the held-out appeals: right / 待分派 / wrong
 bench-routing: install
 	@$(PY) -m scripts.bench_routing
+
+## screenshots: the main pages at desktop and phone sizes into docs/screenshots/ (starts its own assistant)
+screenshots: install
+	@$(PY) -m scripts.screenshots
 
 clean:
 	rm -rf models var results .pytest_cache
