@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from functools import partial
 from urllib.parse import unquote
 
@@ -15,10 +16,12 @@ from bot.console.security import require
 from bot.db import as_utc
 from bot.staff.accounts import (AccountError, create_user, list_users, reset_password, set_user_active,
                                 set_user_department)
-from bot.staff.audit import action_label, recent_audit
+from bot.staff.audit import action_label, action_labels, recent_audit
+from bot.supervision.figures import day_bounds
 from bot.tickets.departments import DepartmentError, add_department, department_overview, set_department_active
 
 admin = Blueprint("console_admin", url_prefix="/console/api")
+AUDIT_PAGE = 50  # entries per page of the audit log
 
 
 def _active_flag(request: Request) -> bool:
@@ -123,8 +126,25 @@ async def department_active(request: Request, name: str) -> HTTPResponse:
 @admin.get("/audit")
 @require("supervisor", "admin")
 async def audit_log(request: Request) -> HTTPResponse:
-    entries = recent_audit(request.app.ctx.factory, limit=200)
-    return response.json({"entries": [
-        {"at": as_utc(e.at).isoformat(), "staff_no": e.staff_no, "action": e.action, "action_label": action_label(e.action),
-         "target_type": e.target_type, "target_id": e.target_id, "detail": e.detail} for e in entries
-    ]}, ensure_ascii=False)
+    """A page of the audit log, newest first: ``?action=&staff_no=&from=&to=`` (Beijing dates) and
+    ``before=<id>`` for the next page; ``next_before`` is where the next page starts (None at the end)."""
+    args = request.args
+    try:
+        start = date.fromisoformat(args.get("from")) if args.get("from") else None
+        end = date.fromisoformat(args.get("to")) if args.get("to") else None
+    except ValueError:
+        raise Refusal(400, "日期格式应为 YYYY-MM-DD") from None
+    since = day_bounds(start, start)[0] if start else None
+    until = day_bounds(end, end)[1] if end else None
+    before = args.get("before", "")
+    entries = recent_audit(request.app.ctx.factory, limit=AUDIT_PAGE + 1, action=args.get("action", "")[:64],
+                           staff_no=args.get("staff_no", "")[:16], since=since, until=until,
+                           before_id=int(before) if before.isdigit() else None)
+    page = entries[:AUDIT_PAGE]
+    return response.json({
+        "entries": [{"id": e.id, "at": as_utc(e.at).isoformat(), "staff_no": e.staff_no, "action": e.action,
+                     "action_label": action_label(e.action), "target_type": e.target_type, "target_id": e.target_id,
+                     "detail": e.detail} for e in page],
+        "next_before": page[-1].id if len(entries) > AUDIT_PAGE else None,
+        "actions": [{"action": a, "label": label} for a, label in action_labels().items()],
+    }, ensure_ascii=False)

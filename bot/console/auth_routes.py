@@ -21,7 +21,8 @@ ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "a
           "faq.css": "text/css; charset=utf-8", "tickets.js": "application/javascript; charset=utf-8",
           "dashboard.js": "application/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
           "report.css": "text/css; charset=utf-8", "review.js": "application/javascript; charset=utf-8",
-          "password.js": "application/javascript; charset=utf-8"}
+          "password.js": "application/javascript; charset=utf-8", "admin.js": "application/javascript; charset=utf-8",
+          "audit.js": "application/javascript; charset=utf-8"}
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 
 pages = Blueprint("console_pages", url_prefix="/console")
@@ -102,6 +103,18 @@ async def me(request: Request) -> HTTPResponse:
     m = request.ctx.member
     return response.json({"username": m.username, "staff_no": m.staff_no, "display_name": m.display_name,
                           "role": m.role, "user_id": m.user_id, "csrf": request.ctx.csrf}, ensure_ascii=False)
+
+
+@pages.get("/admin")
+@require("admin")
+async def admin_page(_: Request) -> HTTPResponse:
+    return await html_page("admin.html")
+
+
+@pages.get("/audit")
+@require("supervisor", "admin")
+async def audit_page(_: Request) -> HTTPResponse:
+    return await html_page("audit.html")
 
 
 @pages.get("/password")

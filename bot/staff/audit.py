@@ -37,13 +37,25 @@ def audit(session: Session, actor: Actor, action: str, *, target_type: str | Non
 
 
 def recent_audit(factory: sessionmaker, *, limit: int = 200, target_type: str | None = None,
-                 target_id: object = None) -> list[AuditEntry]:
-    """The newest audit entries, optionally for one record."""
+                 target_id: object = None, action: str = "", staff_no: str = "", since: datetime | None = None,
+                 until: datetime | None = None, before_id: int | None = None) -> list[AuditEntry]:
+    """The newest audit entries, optionally for one record, one action or staff member, a time range;
+    ``before_id`` pages back (entries older than that one)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if target_type is not None:
         query = query.where(AuditEntry.target_type == target_type)
     if target_id is not None:
         query = query.where(AuditEntry.target_id == str(target_id))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if staff_no:
+        query = query.where(AuditEntry.staff_no == staff_no)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
     with factory() as session:
         return list(session.scalars(query))
 
@@ -51,6 +63,11 @@ def recent_audit(factory: sessionmaker, *, limit: int = 200, target_type: str | 
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, str]:
     return yaml.safe_load(Path(__file__).with_name("audit_labels.yml").read_text(encoding="utf-8"))
+
+
+def action_labels() -> dict[str, str]:
+    """Every labelled audit action (code → what staff read), for filters."""
+    return dict(_labels())
 
 
 def action_label(action: str) -> str:

@@ -177,3 +177,21 @@ def test_an_admin_resets_a_forgotten_password_audited_and_the_old_sessions_end(c
     with console.ctx.factory() as session:
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "user.password_reset"))
     assert entry.staff_no == "9001" and "reset-horse-77" not in str(entry.detail)
+
+
+def test_the_audit_log_is_filtered_and_paged_newest_first(console, browser):
+    from bot.staff.audit import SYSTEM, audit
+
+    with transaction(console.ctx.factory) as session:
+        for n in range(60):
+            audit(session, SYSTEM, "faq.export", target_type="faq", target_id=str(n))
+    supervisor = browser("supervisor")
+    first = supervisor.request("GET", "/console/api/audit", params={"action": "faq.export"}).json()
+    assert [e["target_id"] for e in first["entries"]][:3] == ["59", "58", "57"] and len(first["entries"]) == 50
+    assert first["entries"][0]["action_label"] == "导出知识库"
+    second = supervisor.request("GET", "/console/api/audit", params={"action": "faq.export", "before": first["next_before"]}).json()
+    assert [e["target_id"] for e in second["entries"]] == [str(n) for n in range(9, -1, -1)] and second["next_before"] is None
+    mine = supervisor.request("GET", "/console/api/audit", params={"staff_no": "3001", "action": "auth.sign_in"}).json()
+    assert [e["staff_no"] for e in mine["entries"]] == ["3001"]
+    assert supervisor.request("GET", "/console/api/audit", params={"from": "2999-01-01"}).json()["entries"] == []
+    assert supervisor.request("GET", "/console/api/audit", params={"from": "yesterday"}).status_code == 400

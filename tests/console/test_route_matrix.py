@@ -51,6 +51,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/console"): EVERYONE,
     ("GET", "/console/api/me"): EVERYONE,
     ("GET", "/console/password"): EVERYONE,
+    ("GET", "/console/admin"): ADMIN,
+    ("GET", "/console/audit"): SUPERVISION,
     ("POST", "/console/api/me/password"): EVERYONE,
     ("POST", "/console/logout"): EVERYONE,
     # handoff_routes.py

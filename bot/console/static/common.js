@@ -38,6 +38,27 @@ window.ConsoleKit = (function () {
     return node;
   }
 
+  // Table rows and small controls the pages build, and a status line's outcome.
+  function row(cells) {
+    const tr = el("tr");
+    for (const value of cells) tr.appendChild(value instanceof Node ? cell(value) : el("td", value));
+    return tr;
+  }
+
+  function cell(node) {
+    const td = el("td"); td.appendChild(node); return td;
+  }
+
+  function button(text, onClick, disabled) {
+    const b = el("button", text); b.type = "button"; b.disabled = Boolean(disabled);
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function show(statusId, text, ok) {
+    const node = document.getElementById(statusId); node.textContent = text; node.className = "status " + (ok ? "ok" : "bad");
+  }
+
   // One navigation for every page: the pages this role may open, the current one marked.
   const PAGES = [
     ["/console/", "人工会话", ["agent", "supervisor", "admin"]],
@@ -45,6 +66,8 @@ window.ConsoleKit = (function () {
     ["/console/faq", "知识库", ["editor", "supervisor", "admin"]],
     ["/console/review", "待标注消息", ["editor", "supervisor", "admin"]],
     ["/console/dashboard", "督办看板", ["supervisor", "admin"]],
+    ["/console/audit", "操作日志", ["supervisor", "admin"]],
+    ["/console/admin", "账号与部门", ["admin"]],
     ["/console/password", "修改密码", ["agent", "editor", "supervisor", "admin", "department"]],
   ];
   function navigation(role) {
@@ -67,5 +90,5 @@ window.ConsoleKit = (function () {
     return me;
   }
 
-  return { api, el, signedIn, beijingTime };
+  return { api, el, signedIn, beijingTime, row, cell, button, show };
 })();

@@ -1,4 +1,4 @@
-// Staff console: queue, claim, live transcript, reply, tickets, notes, hand back; accounts and departments for admins.
+// Staff console: queue, claim, live transcript, reply, tickets, notes, hand back.
 // Every text from the server is inserted with textContent, never as HTML.
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
   const state = { me: null, selected: null, detail: null, lastLine: 0, seen: new Set(), submission: null, audio: null, departments: [] };
   const $ = (id) => document.getElementById(id);
 
-  const { api, el, beijingTime } = window.ConsoleKit;
+  const { api, el, show, beijingTime } = window.ConsoleKit;
 
   function minutes(seconds) {
     const m = Math.floor(seconds / 60), s = seconds % 60;
@@ -125,10 +125,6 @@
     state.submission = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now());
   }
 
-  function show(statusId, text, ok) {
-    const node = $(statusId); node.textContent = text; node.className = "status " + (ok ? "ok" : "bad");
-  }
-
   function wire() {
     $("sound").addEventListener("click", () => { state.audio = state.audio || new (window.AudioContext || window.webkitAudioContext)(); $("sound").textContent = "提示音已开启"; });
     $("claim").addEventListener("click", async () => {
@@ -174,112 +170,6 @@
     });
   }
 
-  function row(cells) {
-    const tr = el("tr");
-    for (const cell of cells) tr.appendChild(el("td", cell));
-    return tr;
-  }
-
-  // Admin panel: accounts and departments. Names go into URLs percent-encoded (they are Chinese).
-  function cell(node) {
-    const td = el("td"); td.appendChild(node); return td;
-  }
-
-  function button(text, onClick, disabled) {
-    const b = el("button", text); b.type = "button"; b.disabled = Boolean(disabled);
-    b.addEventListener("click", onClick);
-    return b;
-  }
-
-  // A <select> of the active departments; a current one that was deactivated stays visible as such.
-  function fillDepartments(select, current) {
-    const names = state.departments.slice();
-    if (current && !names.includes(current)) names.unshift(current);
-    select.replaceChildren(...names.map((name) => {
-      const o = el("option", state.departments.includes(name) ? name : name + "（已停用）"); o.value = name; return o;
-    }));
-    if (current) select.value = current;
-    return select;
-  }
-
-  async function change(statusId, url, body, done) {
-    let outcome = [done, true];
-    try { await api("POST", url, body); } catch (e) { outcome = [e.message, false]; }
-    await loadDepartments(); await loadUsers();
-    show(statusId, ...outcome);
-  }
-
-  function userDepartment(u) {
-    const select = fillDepartments(el("select"), u.department);
-    select.addEventListener("change", () => change("user-status", "/console/api/users/" + encodeURIComponent(u.username) + "/department",
-      { department: select.value }, u.username + " 已调至 " + select.value));
-    return select;
-  }
-
-  async function loadUsers() {
-    const data = await api("GET", "/console/api/users");
-    $("users").tBodies[0].replaceChildren(...data.users.map((u) => {
-      const tr = row([u.staff_no, u.username, u.display_name, ROLE_NAMES[u.role] || u.role]);
-      tr.appendChild(u.role === "department" ? cell(userDepartment(u)) : el("td", "—"));
-      tr.appendChild(el("td", u.active ? "在用" : "已停用"));
-      tr.appendChild(cell(button(u.active ? "停用" : "启用", () => change("user-status",
-        "/console/api/users/" + encodeURIComponent(u.username) + "/active", { active: !u.active },
-        u.username + (u.active ? " 已停用并退出登录" : " 已启用")), u.username === state.me.username)));
-      tr.lastChild.appendChild(button("重置密码", () => {
-        const password = window.prompt("为 " + u.username + " 设置新密码（至少 10 个字符，字母加数字或符号）：");
-        if (password) change("user-status", "/console/api/users/" + encodeURIComponent(u.username) + "/password",
-          { password }, u.username + " 的密码已重置，其登录已全部退出");
-      }));
-      return tr;
-    }));
-  }
-
-  async function loadDepartments() {
-    const data = await api("GET", "/console/api/departments");
-    state.departments = data.departments.filter((d) => d.active).map((d) => d.name);
-    const chosen = $("new-user-department").value;
-    fillDepartments($("new-user-department"), state.departments.includes(chosen) ? chosen : "");
-    $("departments").tBodies[0].replaceChildren(...data.departments.map((d) => {
-      const tr = row([d.name, String(d.staff), String(d.open_tickets), d.active ? "启用" : "已停用"]);
-      tr.appendChild(cell(button(d.active ? "停用" : "启用", () => change("department-status",
-        "/console/api/departments/" + encodeURIComponent(d.name) + "/active", { active: !d.active },
-        d.name + (d.active ? " 已停用，新工单不再自动分派到该部门" : " 已启用")))));
-      return tr;
-    }));
-  }
-
-  async function loadAudit() {
-    const data = await api("GET", "/console/api/audit", undefined, false, true);
-    $("audit").tBodies[0].replaceChildren(...data.entries.map((e) => row([
-      beijingTime(e.at), e.staff_no ? "工号 " + e.staff_no : "系统", e.action_label || e.action, (e.target_type || "") + " " + (e.target_id || "")])));
-  }
-
-  function wireAdmin() {
-    const showDepartment = () => { $("new-user-department").hidden = $("new-role").value !== "department"; };
-    $("new-role").addEventListener("change", showDepartment);
-    $("user-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const role = $("new-role").value;
-      try {
-        const u = await api("POST", "/console/api/users", {
-          username: $("new-username").value, staff_no: $("new-staff-no").value, display_name: $("new-name").value,
-          role, password: $("new-password").value, department: role === "department" ? $("new-user-department").value : "" });
-        show("user-status", "已添加 " + u.username + "（工号 " + u.staff_no + "）", true);
-        $("user-form").reset(); showDepartment();
-        await loadDepartments(); await loadUsers();
-      } catch (e) { show("user-status", e.message, false); }
-    });
-    $("department-form").addEventListener("submit", async (event) => {
-      event.preventDefault();
-      try {
-        const d = await api("POST", "/console/api/departments", { name: $("new-department").value });
-        show("department-status", "已添加 " + d.name, true);
-        $("department-form").reset();
-        await loadDepartments();
-      } catch (e) { show("department-status", e.message, false); }
-    });
-  }
-
   function every(ms, task) {
     const run = async () => { try { await task(); } catch (e) { /* shown on the next success */ } setTimeout(run, ms); };
     run();
@@ -288,8 +178,6 @@
   async function start() {
     state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
-    if (state.me.role === "admin") { $("admin-panel").hidden = false; wireAdmin(); await loadDepartments(); await loadUsers(); }
-    if (["supervisor", "admin"].includes(state.me.role)) { $("audit-panel").hidden = false; every(10000, loadAudit); }
     if (state.me.role === "editor") { window.location.href = "/console/faq"; return; }  // editors work on the knowledge base
     if (state.me.role === "department") { window.location.href = "/console/tickets"; return; }  // departments handle tickets
     if (!STAFF_WORK.includes(state.me.role)) { $("no-role").hidden = false; return; }

@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const state = { me: null, current: null, importToken: null };
 
-  const { api, el, beijingTime } = window.ConsoleKit;
+  const { api, el, beijingTime, row } = window.ConsoleKit;
   // What staff read instead of the stored codes.
   const HISTORY = { created: "新建", updated: "修改", published: "发布", retired: "下线", drafted: "改为草稿", rolled_back: "回退" };
   const MATCHERS = { words: "词语", chars: "字符", sounds: "拼音", semantic: "语义" };
@@ -38,13 +38,6 @@
     return out;
   }
 
-  function row(cells) {
-    const tr = el("tr");
-    for (const cell of cells) tr.appendChild(cell instanceof Node ? wrap(cell) : el("td", cell));
-    return tr;
-  }
-
-  function wrap(node) { const td = el("td"); td.appendChild(node); return td; }
 
   function flash(text, ok) {
     $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad");
