@@ -68,6 +68,8 @@ def _card(request: Request, handoff: Handoff, now: datetime) -> dict[str, Any]:
         "summary": handoff.summary, "requested_at": as_utc(handoff.requested_at).isoformat(),
         "wait_seconds": int(waited), "level": _waiting_level(waited, queue.claim_timeout.total_seconds()),
         "claimed_by": handoff.claimed_by,
+        # how long the conversation with a person has been going (the wait stops at the claim)
+        "talk_seconds": int((now - as_utc(handoff.claimed_at)).total_seconds()) if handoff.claimed_at else None,
         "mine": handoff.claimed_by == request.ctx.member.user_id,
     }
 

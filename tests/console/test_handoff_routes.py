@@ -6,11 +6,12 @@ import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from bot.console.watcher import check_queue
 from bot.db import transaction
+from bot.handoff.models import Handoff
 from bot.handoff.queue import HandoffRequest
 from bot.handoff.transcript import ConversationEvent
 from bot.staff.models import AuditEntry
@@ -40,6 +41,19 @@ def test_queue_lists_waiting_conversations_oldest_first_with_reason_and_summary(
     assert queue["waiting"][1]["reason_label"] == "连续两次未能理解"
     assert queue["waiting"][0]["summary"]["intent_label"] == "我要投诉"
     assert queue["waiting"][0]["level"] == "ok"
+
+
+def test_a_claimed_conversation_shows_how_long_it_has_been_going_and_its_channel_in_chinese(console, browser):
+    handoff = _queue(console)
+    agent = browser("agent1")
+    waiting = agent.request("GET", "/console/api/queue").json()["waiting"][0]
+    assert waiting["talk_seconds"] is None and waiting["channel_label"] == "网页"
+    agent.request("POST", f"/console/api/handoffs/{handoff}/claim")
+    with transaction(console.ctx.factory) as session:
+        session.execute(update(Handoff).where(Handoff.id == handoff)
+                        .values(claimed_at=datetime.now(timezone.utc) - timedelta(seconds=90)))
+    (claimed,) = agent.request("GET", "/console/api/queue").json()["claimed"]
+    assert 90 <= claimed["talk_seconds"] < 100  # it runs on: the wait stopped at the claim, the talk did not
 
 
 def test_two_agents_claiming_at_once_exactly_one_wins_and_the_citizen_hears_one_staff_number(console, browser):

@@ -6,6 +6,7 @@ server (pause, staff messages through its HTTP API, resume), the action server a
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -64,6 +65,8 @@ def test_citizen_asks_for_a_person_an_agent_claims_replies_and_hands_back(stack,
 
     _send(citizen, "我家楼下的路灯坏了一个星期")
     expect(agent.locator("#transcript .line.citizen").last).to_contain_text("路灯坏了一个星期", timeout=WAIT_MS)
+    assert re.fullmatch(r"\d{2}:\d{2}", agent.locator("#transcript .line.citizen .at").last.inner_text())  # each message's time
+    expect(agent.locator("#claimed .card").first).to_contain_text("已接入")
     bot_lines = citizen.locator(".msg.bot").count()
     agent.screenshot(path=str(tmp_path / "console.png"))
 

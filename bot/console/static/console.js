@@ -37,7 +37,8 @@
     li.appendChild(el("div", item.reason_label, "reason"));
     const s = item.summary || {};
     li.appendChild(el("div", (s.intent_label || "未识别诉求") + (s.topic ? "（" + s.topic + "）" : ""), "intent"));
-    li.appendChild(el("div", "渠道 " + item.channel + " · 已等待 " + minutes(item.wait_seconds), "meta"));
+    const talk = item.talk_seconds === null || item.talk_seconds === undefined ? "" : " · 已接入 " + minutes(item.talk_seconds);
+    li.appendChild(el("div", "渠道 " + (item.channel_label || item.channel) + " · 已等待 " + minutes(item.wait_seconds) + talk, "meta"));
     li.addEventListener("click", () => select(item.id));
     return li;
   }
@@ -100,6 +101,7 @@
       if (line.id <= state.lastLine) continue; // a poll and a click overlapped: shown already
       const li = el("li", null, "line " + line.who);
       const who = { citizen: "市民", bot: "智能助手", staff: "工号 " + line.staff_no, system: "" }[line.who];
+      li.appendChild(el("span", beijingTime(line.at, "time"), "at"));
       if (who) li.appendChild(el("span", who, "who"));
       li.appendChild(el("span", lineText(line), "text"));
       list.appendChild(li);
