@@ -22,6 +22,7 @@ from bot.handoff.transcript import transcript
 from bot.privacy import REVEAL_ROLES, mask_name, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
+from bot.staff.models import StaffUser
 from bot.tickets.departments import department_names
 from bot.tickets.feedback import NOTICE_ON, notices_of, queue_notice, ratings_of
 from bot.tickets.models import Ticket, TicketContact, TicketEvent
@@ -63,6 +64,20 @@ def available_actions(member: StaffMember, status: str) -> list[str]:
     """What ``member`` can do to a ticket in ``status`` now (the page shows only these buttons)."""
     moves = [action for action, (since, _, roles) in NEXT.items() if status in since and member.role in roles]
     return [*moves, "note", *(["extend"] if member.role in EXTEND_ROLES and status != "closed" else [])]
+
+
+ACTORS = {"citizen": "市民", "system": "系统", "setup": "系统"}
+
+
+def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:
+    """Who did it, as staff say it: 工号 and name for staff ("staff:1001" → "工号 1001 王晓"), 市民, 系统."""
+    numbers = {a.split(":", 1)[1] for a in actors if a.startswith("staff:")}
+    names = dict(session.execute(select(StaffUser.staff_no, StaffUser.display_name)
+                                 .where(StaffUser.staff_no.in_(numbers))).all()) if numbers else {}
+    labels_ = {a: ACTORS.get(a, a) for a in actors}
+    for number in numbers:
+        labels_[f"staff:{number}"] = f"工号 {number} {names.get(number, '')}".strip()
+    return labels_
 
 
 def _visible(member: StaffMember, ticket: Ticket) -> bool:
@@ -140,6 +155,7 @@ class TicketHandling:
                 audit(session, member.actor, "ticket.reveal_contact", target_type="ticket", target_id=number,
                       category=ticket.category)
             events = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)).all()
+            actor_labels = _actor_labels(session, {e.actor for e in events})
             names = labels()
             contact_names = (contact.name,) if contact is not None and contact.name else ()
             acting_department = member.role == "department"  # acts on the matter; the citizen stays the hotline's
@@ -161,7 +177,8 @@ class TicketHandling:
                 [line.as_json() for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]],
                 "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
-                "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "at": as_utc(e.at).isoformat()} for e in events],
+                "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "actor_label": actor_labels.get(e.actor, e.actor),
+                            "at": as_utc(e.at).isoformat()} for e in events],
                 "can_reveal": member.role in REVEAL_ROLES,
                 "actions": available_actions(member, ticket.status),
             }

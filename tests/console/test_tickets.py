@@ -168,3 +168,5 @@ def test_staff_find_a_ticket_by_number_or_the_citizens_phone_and_see_only_the_ac
         supervisor.request("POST", f"/console/api/tickets/{number}/{action}", json={"text": "已处理"})
     supervisor.request("POST", f"/console/api/tickets/{number}/close")
     assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["note"]  # 已办结
+    events = supervisor.request("GET", f"/console/api/tickets/{number}").json()["events"]
+    assert events[0]["actor_label"] == "市民" and events[-1]["actor_label"].startswith("工号 3001")  # 工号 and name

@@ -11,13 +11,6 @@
   const state = { me: null, number: null };
 
   const { api, el, beijingTime } = window.ConsoleKit;
-  // Who did it, as staff say it: 工号 for staff, never the stored "staff:1001".
-  function actorName(actor) {
-    if (!actor) return "";
-    if (actor.startsWith("staff:")) return "工号 " + actor.slice(6);
-    return { citizen: "市民", system: "系统", setup: "系统" }[actor] || actor;
-  }
-
   function flash(text, ok) { $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad"); }
 
   async function load() {
@@ -65,7 +58,7 @@
     $("d-suggestions-row").hidden = d.suggestions.length === 0;
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
-    $("d-events").replaceChildren(...d.events.map((e) => el("li", beijingTime(e.at) + " " + (KIND[e.kind] || e.kind) + " " + actorName(e.actor) +
+    $("d-events").replaceChildren(...d.events.map((e) => el("li", beijingTime(e.at) + " " + (KIND[e.kind] || e.kind) + " " + (e.actor_label || e.actor) +
       (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + RATING[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
     $("d-notices").replaceChildren(...d.notices.map((n) => el("li", beijingTime(n.at) + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
     $("d-ratings").replaceChildren(...d.ratings.map((r) => el("li", "第 " + r.round + " 次办结：" + r.rating_label + (r.comment ? "，" + r.comment : ""))));
