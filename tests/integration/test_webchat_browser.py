@@ -77,3 +77,34 @@ def test_the_page_greets_at_once_numbers_can_be_tapped_and_a_chat_with_a_ticket_
     expect(page.locator(".msg.bot", has_text=number)).to_have_count(1)
     assert asked and number in asked[0]
     context.close()
+
+
+def test_a_complaint_summary_reads_as_written_and_a_wrong_lookup_check_gets_a_second_chance(stack, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto(stack.webchat_url)
+    expect(page.locator("#status")).to_have_text("已连接", timeout=30_000)
+
+    def say(text: str, expected: str) -> str:
+        page.fill("#input", text)
+        page.click("#send")
+        expect(page.locator(".msg.bot").last).to_contain_text(expected, timeout=30_000)
+        return page.locator(".msg.bot").last.inner_text()
+
+    say("我要投诉，幸福路12号的烧烤店每天半夜噪音太大", "称呼")  # what, where, when and who were in the message
+    say("张先生", "电话")
+    say("13812345678", "确认")
+    summary = page.locator(".msg.bot", has_text="请核对").last.inner_text()
+    assert "时间：持续发生（每天半夜）" in summary and "涉及对象：幸福路12号的烧烤店" in summary
+    assert "事情经过：幸福路12号的烧烤店每天半夜噪音太大" in summary  # without "我要投诉"
+    page.locator("button.quick-reply", has_text="确认提交").last.click()
+    expect(page.locator(".msg.bot").last).to_contain_text("工单号", timeout=30_000)
+    number = re.search(r"TS\d{12}", page.locator(".msg.bot").last.inner_text()).group(0)
+
+    say(f"查一下工单{number}", "完整手机号")
+    say("13900001111", "完整手机号")  # the check is asked again …
+    expect(page.locator(".msg.bot", has_text="还可以再试4次")).to_have_count(1)  # … after a clear answer
+    expect(page.locator(".msg.bot", has_text="转接人工")).to_have_count(0)  # and nobody is handed over
+    say("138 1234 5678", "答复期限")
+    page.close()
