@@ -25,13 +25,13 @@ def channel_settings() -> Settings:
 
 
 @lru_cache(maxsize=4)
-def sender_throttle(redis_url: str | None) -> Throttle:
+def message_throttle(redis_url: str | None) -> Throttle:
     return throttle_for(redis_url)
 
 
 def client_too_fast(client: str, settings: Settings) -> bool:
     """One address sending more than ``MESSAGES_PER_CLIENT`` (many conversations from one script)."""
-    if sender_throttle(settings.redis_url).allow(MESSAGES_PER_CLIENT, client):
+    if message_throttle(settings.redis_url).allow(MESSAGES_PER_CLIENT, client):
         return False
     logger.warning("messages throttled for one client address")
     return True
@@ -39,7 +39,7 @@ def client_too_fast(client: str, settings: Settings) -> bool:
 
 def too_fast(conversation: str, settings: Settings) -> str | None:
     """The polite answer when this conversation sends more than ``MESSAGES_PER_SENDER``; None otherwise."""
-    if sender_throttle(settings.redis_url).allow(MESSAGES_PER_SENDER, conversation):
+    if message_throttle(settings.redis_url).allow(MESSAGES_PER_SENDER, conversation):
         return None
     logger.warning("messages throttled for one sender")
     return system_message("too_many_messages", settings.profile)

@@ -52,6 +52,12 @@ def _mailbox() -> Mailbox:
 
 
 @lru_cache(maxsize=1)
+def _session_key() -> str:
+    """The key web chat tokens are signed with, read once (it may live in a file under var/)."""
+    return secret_key(channel_settings())
+
+
+@lru_cache(maxsize=1)
 def _memory() -> ChannelMemory:
     return channel_memory(channel_settings().redis_url, prefix="hotline:webchat:")
 
@@ -108,7 +114,7 @@ class WebChatInput(SocketIOInput):
     async def _session_request(self, sid: str, data: dict | None) -> None:
         """The session handshake: the page's signed token, or a new session when it has none that
         verifies; then whatever was kept while the citizen was away."""
-        key = secret_key(channel_settings())
+        key = _session_key()
         token = data.get("session_id") if isinstance(data, dict) else None
         session = verify(key, token)
         if session is None:

@@ -7,16 +7,14 @@ import asyncio
 import json
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.__main__ import main
 from bot.config import RetentionSettings
 from bot.console.watcher import watch_retention
-from bot.db import as_utc, make_engine, make_session_factory, transaction
+from bot.db import as_utc, transaction
 from bot.handoff.models import Handoff, HandoffNote
 from bot.handoff.transcript import ConversationEvent, transcript
-from bot.migrate import upgrade
 from bot.retention import PURGE_ACTION, RULES, purge, purge_if_due
 from bot.review.models import NluReview
 from bot.staff.models import AuditEntry, StaffUser
@@ -35,12 +33,6 @@ NAME, PHONE, WORDS = "张三", "13812345678", "我家楼下幸福路烧烤摊油
 PERSONAL = (NAME, PHONE, WORDS, "conv-old", "conv-open")
 
 
-@pytest.fixture
-def factory(database_url):
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def _event(session, sender: str, kind: str, at: datetime, **data) -> None:

@@ -25,12 +25,6 @@ def _user(text, intent, confidence, ranking=(), at=1796000000.0):
                            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]}}
 
 
-@pytest.fixture
-def factory(database_url):
-    upgrade(database_url)
-    engine = make_engine(database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def _write(factory, sender, *events):

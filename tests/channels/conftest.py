@@ -16,7 +16,7 @@ from sanic import Sanic
 
 from bot.config import load_settings
 from bot.migrate import upgrade
-from channels.screening import sender_throttle
+from channels.screening import message_throttle
 from scripts.fake_wechat_api import FakeWeChatApi
 from scripts.wechat_simulator import WeChatServer
 
@@ -64,7 +64,7 @@ def channel_env(tmp_path, monkeypatch):
     """A fresh event loop and settings on a migrated SQLite file, for one channel under test."""
     # Sanic rewrites its own methods at start-up; test mode keeps the originals for the next app.
     monkeypatch.setattr(Sanic, "test_mode", True)
-    sender_throttle.cache_clear()  # each test's citizens start with a fresh message count
+    message_throttle.cache_clear()  # each test's citizens start with a fresh message count
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     url = f"sqlite:///{tmp_path / 'channel.sqlite3'}"

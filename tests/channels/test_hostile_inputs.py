@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from bot.inbound import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT
 from bot.telegram.inbound import COMMANDS
-from channels.screening import sender_throttle
+from channels.screening import message_throttle
 from tests.channels.conftest import ScriptedBot, fixture, update
 from tests.channels.test_webchat import web_chat
 
@@ -61,7 +61,7 @@ def _check_screened(seen: str, max_chars: int, *, payloads: bool = False) -> Non
 @given(text=hostile)
 def test_rest_takes_anything_and_loses_nothing(rest, text):
     post, bot = rest
-    sender_throttle.cache_clear()  # thousands of examples from one test client: not what is tested here
+    message_throttle.cache_clear()  # thousands of examples from one test client: not what is tested here
     before = len(bot.seen)
     answer = post({"sender": uuid.uuid4().hex, "message": text})
     assert answer.status_code == 200 and isinstance(answer.json(), list) and answer.json()
@@ -110,7 +110,7 @@ WEB_CHAT = web_chat()
 @HOSTILE
 @given(text=hostile)
 def test_web_chat_takes_anything_and_loses_nothing(text):
-    sender_throttle.cache_clear()
+    message_throttle.cache_clear()
     bot = ScriptedBot()
     session = uuid.uuid4().hex
     asyncio.run(WEB_CHAT._user_uttered(session, {"message": text, "session_id": "forged"},

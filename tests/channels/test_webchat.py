@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.throttle import MESSAGES_PER_CLIENT
-from channels.screening import sender_throttle
+from channels.screening import message_throttle
 from channels.webchat import WebChatInput
 
 
@@ -39,7 +39,7 @@ def web_chat(headers: dict[str, str] | None = None) -> WebChatInput:
 
 
 def _write(headers: dict[str, str], connections: int) -> tuple[list[str], FakeSocketServer]:
-    sender_throttle.cache_clear()
+    message_throttle.cache_clear()
     channel = web_chat(headers)
     seen: list[str] = []
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,27 +67,42 @@ def console_database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-@pytest.fixture
-def console_settings(console_database_url: str):
-    upgrade(console_database_url)
-    return load_settings({"DATABASE_URL": console_database_url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"},
+def settings_for(database_url: str):
+    """Console settings on a migrated database."""
+    upgrade(database_url)
+    return load_settings({"DATABASE_URL": database_url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"},
                          env_file=Path("/nonexistent"))
 
 
-@pytest.fixture
-def console(console_settings, monkeypatch):
+@contextmanager
+def running_console(settings) -> Iterator:
+    """A started console app (Rasa recorded, not called) with one account per entry of ``STAFF``."""
     # Sanic rewrites its own methods at start-up; test mode keeps the originals so that every test
     # can start a fresh app in the same process.
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    app = create_app(console_settings, rasa_url="http://127.0.0.1:9", rasa_token="unused",
-                     name=f"console_{uuid.uuid4().hex[:8]}", watch=False)
-    app.ctx.rasa = RecordingRasa()
-    for username, (staff_no, role) in STAFF.items():
-        create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD,
-                    department="住房和城乡建设局" if role == "department" else "")
-    asyncio.run(app._startup())
-    yield app
-    app.ctx.live_faq.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Sanic, "test_mode", True)
+        app = create_app(settings, rasa_url="http://127.0.0.1:9", rasa_token="unused",
+                         name=f"console_{uuid.uuid4().hex[:8]}", watch=False)
+        app.ctx.rasa = RecordingRasa()
+        for username, (staff_no, role) in STAFF.items():
+            create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD,
+                        department="住房和城乡建设局" if role == "department" else "")
+        asyncio.run(app._startup())
+        try:
+            yield app
+        finally:
+            app.ctx.live_faq.close()
+
+
+@pytest.fixture
+def console_settings(console_database_url: str):
+    return settings_for(console_database_url)
+
+
+@pytest.fixture
+def console(console_settings):
+    with running_console(console_settings) as app:
+        yield app
 
 
 class Browser:

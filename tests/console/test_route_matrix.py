@@ -14,19 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
-from pathlib import Path
 
 import httpx
 import pytest
-from sanic import Sanic
 
-from bot.config import load_settings
-from bot.console.app import create_app
-from bot.migrate import upgrade
-from bot.staff.accounts import create_user
 from bot.staff.models import ROLES
-from tests.console.conftest import PASSWORD, STAFF, Browser, RecordingRasa
+from tests.console.conftest import PASSWORD, STAFF, Browser, running_console, settings_for
 
 ANONYMOUS = "anonymous"
 PUBLIC = "public"  # no session needed (``@public``)
@@ -159,19 +152,8 @@ def _registered(app) -> dict[tuple[str, str], object]:
 def matrix_app(tmp_path_factory):
     """One console app and its staff for the whole module (the shared ``console`` fixture is per test)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('route_matrix') / 'hotline.sqlite3'}"
-    upgrade(url)
-    settings = load_settings({"DATABASE_URL": url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"}, env_file=Path("/nonexistent"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Sanic, "test_mode", True)
-        app = create_app(settings, rasa_url="http://127.0.0.1:9", rasa_token="unused",
-                         name=f"matrix_{uuid.uuid4().hex[:8]}", watch=False)
-        app.ctx.rasa = RecordingRasa()
-        for username, (staff_no, role) in STAFF.items():
-            create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD,
-                        department="住房和城乡建设局" if role == "department" else "")
-        asyncio.run(app._startup())
+    with running_console(settings_for(url)) as app:
         yield app
-        app.ctx.live_faq.close()
 
 
 def _open(app, who: str) -> Browser:
