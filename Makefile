@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu bench-routing bench-faq bench-handoff wechat-sim screenshots clean
+.PHONY: run test install train validate bench-nlu bench-routing bench-faq bench-handoff bench-load wechat-sim screenshots clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -37,6 +37,10 @@ bench-handoff: install
 ## wechat-sim: play WeChat's server against the running assistant (see scripts/wechat_simulator.py)
 wechat-sim: install
 	@$(PY) -m scripts.wechat_simulator
+
+## bench-load: this assistant against a stock `rasa init` bot (A B A B) at 1, 10 and 50 concurrent conversations
+bench-load: install
+	@$(PY) -m scripts.bench_load
 
 ## bench-nlu: the trained model on the held-out appeals and chat lines (tests/heldout/), as deployed
 bench-nlu: install

@@ -13,6 +13,7 @@ KEY_PREFIX = "hotline"
 TRACKER_KEY_PREFIX = f"{KEY_PREFIX}:tracker:"
 # Conversations idle this long disappear from Redis (the SQL database keeps what must last).
 TRACKER_EXPIRY_SECONDS = 30 * 24 * 3600
+EVENT_BROKER = "channels.event_broker.BatchedSQLEventBroker"
 
 
 def rasa_endpoints(settings: Settings) -> dict[str, Any]:
@@ -26,8 +27,9 @@ def rasa_endpoints(settings: Settings) -> dict[str, Any]:
         "action_endpoint": {"url": f"http://{settings.host}:{settings.action_port}/webhook",
                             "headers": {ACTION_TOKEN_HEADER: "${" + ACTION_TOKEN_ENV + "}"}},
         # Every conversation event also goes to the application database, where the staff console
-        # follows live conversations (bot/handoff/transcript.py). Rasa passes a full URL through as is.
-        "event_broker": {"type": "SQL", "url": settings.database_url},
+        # follows live conversations (bot/handoff/transcript.py): batched by a writer thread instead of
+        # Rasa's SQL broker, which commits each event on the event loop (channels/event_broker.py).
+        "event_broker": {"type": EVENT_BROKER, "url": settings.database_url},
     }
     redis = settings.redis
     if redis is None:

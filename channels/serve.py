@@ -58,6 +58,9 @@ def main(argv: list[str] | None = None) -> None:
                               rasa_auth_token(settings))
     from rasa.__main__ import main as rasa_main
 
+    from channels import rasa_speedups
+
+    rasa_speedups.install()
     rasa_main()
 
 
