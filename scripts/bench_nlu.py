@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.heldout import appeals, chat_lines
+from scripts.heldout import appeals, chat_lines, silence_rasa_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("consult", "complain", "report", "suggest")
@@ -64,6 +64,7 @@ def appeal_figures(truth: Sequence[str], predicted: Sequence[str]) -> dict:
 async def parse_all(model: Path, texts: Sequence[str]) -> list[str]:
     from rasa.core.agent import Agent
 
+    silence_rasa_logs()
     agent = Agent.load(str(model))
     intents = []
     for text in texts:

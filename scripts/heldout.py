@@ -17,6 +17,17 @@ from pathlib import Path
 HELDOUT = Path(__file__).resolve().parent.parent / "tests" / "heldout"
 
 
+def silence_rasa_logs() -> None:
+    """Keep Rasa from logging each parse (text and intent) at debug level: a benchmark prints figures,
+    never the held-out texts or the model's answer to one of them."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+
+
 @dataclass(frozen=True)
 class Appeal:
     id: str
