@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("bot.unanswered", "bot.faq.models", "bot.tickets.models", "bot.staff.models", "bot.handoff.models", "bot.handoff.transcript", "bot.undelivered", "bot.webchat_mailbox", "bot.review.models")
+MODEL_MODULES = ("bot.unanswered", "bot.faq.models", "bot.tickets.models", "bot.staff.models", "bot.handoff.models", "bot.handoff.transcript", "bot.undelivered", "bot.webchat_mailbox", "bot.review.models", "bot.console.job_lease")
 
 
 def import_all_models() -> None:

@@ -17,12 +17,12 @@ from bot.console.faq_bulk_routes import bulk
 from bot.console.faq_routes import faq
 from bot.console.handoff_routes import handoffs
 from bot.console.http import Refusal, refused
-from bot.console.notifier import watch_notices
+from bot.console.job_lease import holder_name
 from bot.console.rasa_api import RasaApi
 from bot.console.review_routes import review
 from bot.console.security import add_security_headers
 from bot.console.ticket_routes import tickets
-from bot.console.watcher import watch_deadlines, watch_queue, watch_retention, watch_reviews
+from bot.console.watcher import console_jobs, run_job
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
@@ -75,11 +75,9 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
         @app.after_server_start
         async def start_watcher(app_: Sanic, _loop) -> None:
             loop = asyncio.get_running_loop()
-            app_.ctx.watchers = [loop.create_task(watch_queue(app_.ctx.queue, app_.ctx.rasa)),
-                                 loop.create_task(watch_deadlines(app_.ctx.factory, calendar)),
-                                 loop.create_task(watch_notices(app_.ctx.factory, app_.ctx.rasa)),
-                                 loop.create_task(watch_reviews(app_.ctx.factory)),
-                                 loop.create_task(watch_retention(app_.ctx.factory, settings.retention))]
+            holder = holder_name()
+            jobs = console_jobs(app_.ctx.factory, app_.ctx.queue, app_.ctx.rasa, calendar, settings.retention)
+            app_.ctx.watchers = [loop.create_task(run_job(app_.ctx.factory, holder, job)) for job in jobs]
 
         @app.before_server_stop
         async def stop_watcher(app_: Sanic, _loop) -> None:

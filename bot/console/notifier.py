@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
@@ -25,8 +26,8 @@ from bot.webchat_mailbox import MailboxMessage
 
 logger = logging.getLogger(__name__)
 
-NOTICE_CHECK_SECONDS = 2.0
 NOTICE_ACTION = "action_ticket_notice"
+ROUND_BUDGET_SECONDS = 60.0
 
 
 def _latest_ids(factory: sessionmaker, conversation_id: str) -> tuple[int, int]:
@@ -67,27 +68,24 @@ async def deliver(factory: sessionmaker, rasa: RasaApi, notice: TicketNotice) ->
     return status
 
 
-async def deliver_notices(factory: sessionmaker, rasa: RasaApi) -> int:
-    """Deliver every pending notice once (stopping at the first that has to wait); returns how many."""
+async def deliver_notices(factory: sessionmaker, rasa: RasaApi, budget_seconds: float = ROUND_BUDGET_SECONDS) -> int:
+    """Deliver every pending notice once (stopping at the first that has to wait, or when the round's
+    time is up: the job's lease must not run out mid-round); returns how many."""
     handled = 0
-    while (notice := await asyncio.to_thread(claim_next, factory)) is not None:
+    deadline = time.monotonic() + budget_seconds
+    while time.monotonic() < deadline and (notice := await asyncio.to_thread(claim_next, factory)) is not None:
         handled += 1
         if await deliver(factory, rasa, notice) == "pending":
             break
     return handled
 
 
-async def watch_notices(factory: sessionmaker, rasa: RasaApi) -> None:
-    """Run ``deliver_notices`` every two seconds until cancelled (first taking back notices a stopped
-    console left half-sent; the bot may then say one twice, which beats never)."""
-    try:
-        await asyncio.to_thread(release_interrupted, factory)
-    except Exception as exc:  # noqa: BLE001
-        logger.error("interrupted notices not released: %s", type(exc).__name__)
-    while True:
-        try:
-            await deliver_notices(factory, rasa)
-            await asyncio.to_thread(follow_held, factory)
-        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
-            logger.error("notice delivery round failed: %s", type(exc).__name__)
-        await asyncio.sleep(NOTICE_CHECK_SECONDS)
+async def notices_round(factory: sessionmaker, rasa: RasaApi, taken_over: bool) -> None:
+    """One round of the notice job. A console that just took the job over first takes back the notices
+    the previous holder left half-sent (it stopped; the bot may then say one twice, which beats never)."""
+    if taken_over:
+        released = await asyncio.to_thread(release_interrupted, factory)
+        if released:
+            logger.info("ticket notices: %d interrupted sends taken back", released)
+    await deliver_notices(factory, rasa)
+    await asyncio.to_thread(follow_held, factory)

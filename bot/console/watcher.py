@@ -1,19 +1,25 @@
 """The console's background jobs: give back conversations nobody claimed, tell citizens their new
-place, mark tickets due soon or overdue, and purge personal data past its retention period daily.
+place, deliver ticket notices, mark tickets due soon or overdue, collect unsure messages for the NLU
+review and purge personal data past its retention period daily.
 
-State lives in the database (no in-memory timers), so a restarted console picks up where it was;
-every change is a conditional update, so two console processes never act twice on one handoff.
+State lives in the database (no in-memory timers), so a restarted console picks up where it was.
+With several console replicas, each round of a job runs in the one console that holds the job's lease
+(``bot/console/job_lease.py``); the conditional updates inside the jobs stay as a second guard.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import sessionmaker
 
 from bot.config import RetentionSettings
+from bot.console.job_lease import Grant, acquire, release
+from bot.console.notifier import notices_round
 from bot.console.rasa_api import RasaApi, RasaUnavailable
 from bot.handoff.notices import moved_notice
 from bot.handoff.queue import HandoffQueue
@@ -26,16 +32,6 @@ logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
 REVIEW_SCAN_SECONDS = 5.0
-
-
-async def watch_queue(queue: HandoffQueue, rasa: RasaApi) -> None:
-    """Run ``check_queue`` every second until cancelled."""
-    while True:
-        try:
-            await check_queue(queue, rasa)
-        except Exception as exc:  # noqa: BLE001 - the watcher must survive a database or Rasa outage
-            logger.error("handoff watcher round failed: %s", type(exc).__name__)
-        await asyncio.sleep(TICK_SECONDS)
 
 
 async def check_queue(queue: HandoffQueue, rasa: RasaApi, *, now: datetime | None = None) -> None:
@@ -58,43 +54,63 @@ async def check_queue(queue: HandoffQueue, rasa: RasaApi, *, now: datetime | Non
 
 
 DEADLINE_CHECK_SECONDS = 60.0
-
-
-async def watch_deadlines(factory: sessionmaker, calendar: WorkingCalendar) -> None:
-    """Mark tickets due within a working day or overdue, every minute (state in the database)."""
-    while True:
-        try:
-            counts = await asyncio.to_thread(mark_deadlines, factory, calendar)
-            logger.debug("deadline marks: %s", counts)
-        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
-            logger.error("deadline marking failed: %s", type(exc).__name__)
-        await asyncio.sleep(DEADLINE_CHECK_SECONDS)
-
-
-async def watch_reviews(factory: sessionmaker) -> None:
-    """Collect the citizen messages the bot was unsure about for the NLU review, every few seconds."""
-    while True:
-        try:
-            added = await asyncio.to_thread(collect, factory)
-            if added:
-                logger.info("NLU review: %d new unsure messages", added)
-        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
-            logger.error("NLU review collection failed: %s", type(exc).__name__)
-        await asyncio.sleep(REVIEW_SCAN_SECONDS)
-
-
+NOTICE_CHECK_SECONDS = 2.0
 RETENTION_CHECK_SECONDS = 3600.0
+MIN_LEASE_SECONDS = 120.0  # longer than any round; a stopped console's jobs move on after this
 
 
-async def watch_retention(factory: sessionmaker, policy: RetentionSettings) -> None:
-    """Purge personal data past its retention period once a day (``bot/retention.py``). It checks every
-    hour whether a day has passed since the last purge in the audit log, so a restarted console neither
-    skips a day nor purges twice."""
-    while True:
+@dataclass(frozen=True)
+class Job:
+    """A background job: a round every ``interval`` seconds, in one console at a time."""
+
+    name: str
+    interval: float
+    round: Callable[[Grant], Awaitable[object]]
+
+    @property
+    def lease_seconds(self) -> float:
+        return max(3 * self.interval, MIN_LEASE_SECONDS)
+
+
+def console_jobs(factory: sessionmaker, queue: HandoffQueue, rasa: RasaApi, calendar: WorkingCalendar,
+                 retention: RetentionSettings) -> list[Job]:
+    """Every job a console runs."""
+
+    async def reviews(_: Grant) -> None:
+        added = await asyncio.to_thread(collect, factory)
+        if added:
+            logger.info("NLU review: %d new unsure messages", added)
+
+    async def deadlines(_: Grant) -> None:
+        logger.debug("deadline marks: %s", await asyncio.to_thread(mark_deadlines, factory, calendar))
+
+    async def purge(_: Grant) -> None:
+        """Once a day: it checks every hour whether a day has passed since the last purge in the audit
+        log, so a restarted console neither skips a day nor purges twice."""
+        report = await asyncio.to_thread(purge_if_due, factory, retention)
+        if report is not None:
+            logger.info("retention purge: %s", report.outcomes)
+
+    return [Job("handoff_queue", TICK_SECONDS, lambda _: check_queue(queue, rasa)),
+            Job("ticket_notices", NOTICE_CHECK_SECONDS, lambda grant: notices_round(factory, rasa, grant.taken_over)),
+            Job("ticket_deadlines", DEADLINE_CHECK_SECONDS, deadlines),
+            Job("nlu_review", REVIEW_SCAN_SECONDS, reviews),
+            Job("retention_purge", RETENTION_CHECK_SECONDS, purge)]
+
+
+async def run_job(factory: sessionmaker, holder: str, job: Job) -> None:
+    """Run ``job``'s rounds while this console holds its lease, until cancelled; then give it up."""
+    try:
+        while True:
+            try:
+                grant = await asyncio.to_thread(acquire, factory, job.name, holder, job.lease_seconds)
+                if grant is not None:
+                    await job.round(grant)
+            except Exception as exc:  # noqa: BLE001 - a job must survive a database or Rasa outage
+                logger.error("%s round failed: %s", job.name, type(exc).__name__)
+            await asyncio.sleep(job.interval)
+    finally:
         try:
-            report = await asyncio.to_thread(purge_if_due, factory, policy)
-            if report is not None:
-                logger.info("retention purge: %s", report.outcomes)
-        except Exception as exc:  # noqa: BLE001 - the job must survive a database outage
-            logger.error("retention purge failed: %s", type(exc).__name__)
-        await asyncio.sleep(RETENTION_CHECK_SECONDS)
+            await asyncio.to_thread(release, factory, job.name, holder)
+        except Exception as exc:  # noqa: BLE001 - stopping must not fail; the lease then just expires
+            logger.warning("%s lease not released: %s", job.name, type(exc).__name__)

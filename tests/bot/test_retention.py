@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.__main__ import main
 from bot.config import RetentionSettings
-from bot.console.watcher import watch_retention
+from bot.console.watcher import Job, run_job
 from bot.db import as_utc, transaction
 from bot.handoff.models import Handoff, HandoffNote
 from bot.handoff.transcript import ConversationEvent, transcript
@@ -259,11 +259,14 @@ def test_the_daily_job_purges_once_a_day(factory):
     assert [e.detail["run_by"] for e in _audit_entries(factory)] == ["daily_job", "daily_job"]
 
 
-def test_the_console_watcher_runs_the_purge_when_it_starts(factory):
+def test_the_purge_job_runs_when_the_console_starts(factory):
     _seed(factory, datetime.now(timezone.utc))
 
     async def run_watcher() -> None:
-        job = asyncio.create_task(watch_retention(factory, POLICY))
+        async def purge_round(_grant) -> None:
+            await asyncio.to_thread(purge_if_due, factory, POLICY)
+
+        job = asyncio.create_task(run_job(factory, "console-1", Job("retention_purge", 3600, purge_round)))
         for _ in range(200):
             await asyncio.sleep(0.05)
             if _audit_entries(factory):
