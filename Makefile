@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test install train validate bench-nlu bench-routing bench-faq bench-handoff bench-load wechat-sim screenshots clean
+.PHONY: run run-prod test install train validate bench-nlu bench-routing bench-faq bench-handoff bench-load wechat-sim screenshots clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -17,6 +17,11 @@ run: install
 	@$(PY) -m bot run
 
 ## test: every test (validation, training if needed, conversation stories, pytest incl. browser)
+## run-prod: replicas of every server behind nginx, sharing Redis and PostgreSQL (REDIS_URL, DATABASE_URL; docs/DEPLOYMENT.md)
+run-prod: install
+	@$(PY) -m bot faq sample
+	@$(PY) -m bot run-prod
+
 test: install
 	@scripts/test.sh
 

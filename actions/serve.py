@@ -14,6 +14,7 @@ import logging
 
 from bot.config import Settings, load_settings
 from bot.server_keys import ACTION_TOKEN_HEADER, action_token
+from bot.service_checks import require_redis
 
 OPEN_PATHS = frozenset({"/health"})
 # Rasa sends the whole tracker with every call: long conversations with long appeals reach megabytes.
@@ -47,6 +48,7 @@ def main() -> None:
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     settings = load_settings()
+    require_redis(settings, "The action server")
     logging.getLogger(__name__).info("Action server on %s:%s", settings.host, settings.action_port)
     create_server(settings).run(settings.host, settings.action_port, workers=1, access_log=False)
 

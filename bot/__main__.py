@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -87,6 +88,45 @@ def cmd_run(settings: Settings) -> int:
         _say("Stopped.")
 
 
+def cmd_run_production(settings: Settings) -> int:
+    from bot.production import DEFAULT_PUBLIC_PORT, DEFAULT_REPLICAS, ProductionUnavailable, Replicas, check_requirements
+    from bot.runner import credentials_file
+
+    try:
+        check_requirements(settings)
+    except ProductionUnavailable as exc:
+        _say(f"Cannot start the production profile: {exc}.")
+        return 1
+    cmd_db_upgrade(settings)
+    replicas = Replicas(settings=settings, model=cmd_train(settings),
+                        credentials=credentials_file(settings.project_root, say=_say), log_dir=settings.var_dir / "logs" / "production",
+                        replicas=int(os.environ.get("REPLICAS", DEFAULT_REPLICAS)),
+                        public_port=int(os.environ.get("PUBLIC_PORT", DEFAULT_PUBLIC_PORT)), say=_say)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        replicas.start()
+        _say(f"The assistant is ready: {replicas.replicas} replicas of each server behind nginx.")
+        _say(f"  Citizen web chat:  {replicas.url}/webhooks/webchat/chat")
+        _say(f"  REST channel:      {replicas.url}/webhooks/rest/webhook")
+        _say(f"  Staff console:     {replicas.url}/console/")
+        _say(f"  Logs:              {replicas.log_dir}")
+        _say("Press Ctrl-C to stop.")
+        while all(p.poll() is None for p in replicas.processes().values()):
+            time.sleep(1)
+        _say("A process stopped unexpectedly; see the logs. Stopping the rest.")
+        return 1
+    except KeyboardInterrupt:
+        _say("Stopping...")
+        return 0
+    except RuntimeError as exc:
+        _say(f"Could not start: {exc}")
+        return 1
+    finally:
+        replicas.stop()
+        _say("Stopped.")
+
+
 def has_staff(settings: Settings) -> bool:
     from bot.db import make_engine, make_session_factory
     from bot.staff.accounts import list_users
@@ -108,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Hotline assistant tasks")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the assistant on localhost")
+    sub.add_parser("run-prod", help="start replicas of every server behind nginx (needs Redis, PostgreSQL, nginx)")
     sub.add_parser("train", help="train the model if its inputs changed")
     sub.add_parser("config", help="show the effective configuration")
     sub.add_parser("model-path", help="print the path of the model for the current training inputs")
@@ -127,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "run":
         return cmd_run(settings)
+    if args.command == "run-prod":
+        return cmd_run_production(settings)
     if args.command == "faq":
         return faq_cli.run(args, settings, _say)
     if args.command == "console":

@@ -63,6 +63,8 @@ class Stack:
     say: Callable[[str], None] = print
     child_env: dict[str, str] = field(default_factory=dict)  # on top of os.environ, e.g. for tests
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    action_url: str | None = None  # where Rasa calls actions (a load balancer); default: this stack's server
+    console_env: dict[str, str] = field(default_factory=dict)  # the console's own, e.g. Rasa behind a balancer
 
     @property
     def rasa_url(self) -> str:
@@ -86,19 +88,19 @@ class Stack:
         """Headers for the Rasa HTTP API of this stack."""
         return rasa_api_headers(self.token)
 
-    def _environment(self) -> dict[str, str]:
+    def _environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         root = str(self.settings.project_root)
-        env = {**os.environ, **_QUIET_ENV, **self.child_env, **child_environment(self.settings)}
+        env = {**os.environ, **_QUIET_ENV, **self.child_env, **child_environment(self.settings), **(extra or {})}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         return env
 
-    def _spawn(self, name: str, command: list[str]) -> None:
+    def _spawn(self, name: str, command: list[str], extra_env: dict[str, str] | None = None) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the child)
         self.processes[name] = subprocess.Popen(
             command,
             cwd=self.settings.project_root,
-            env=self._environment(),
+            env=self._environment(extra_env),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us only; we stop the children in order
@@ -112,7 +114,10 @@ class Stack:
     def start_rasa(self) -> None:
         self.say(f"Starting the Rasa server on port {self.settings.rasa_port} (loading the model takes about a minute)...")
         endpoints = self.log_dir / "endpoints.yml"
-        endpoints.write_text(yaml.safe_dump(rasa_endpoints(self.settings), allow_unicode=True), encoding="utf-8")
+        config = rasa_endpoints(self.settings)
+        if self.action_url:
+            config["action_endpoint"]["url"] = self.action_url
+        endpoints.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         self._spawn(
             "rasa",
             [sys.executable, "-m", "channels.serve", "--model", str(self.model), "--endpoints", str(endpoints),
@@ -121,7 +126,7 @@ class Stack:
 
     def start_console(self) -> None:
         self.say(f"Starting the staff console on port {self.settings.console.port}...")
-        self._spawn("console", [sys.executable, "-m", "bot", "console", "serve"])
+        self._spawn("console", [sys.executable, "-m", "bot", "console", "serve"], self.console_env)
 
     def wait_until_ready(self, timeout: float = 300) -> None:
         """Block until both servers answer.

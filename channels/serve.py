@@ -17,6 +17,7 @@ import yaml
 
 from bot.config import load_settings
 from bot.server_keys import rasa_auth_token
+from bot.service_checks import require_redis
 
 UNSAFE_CHANNELS = {"rest": "channels.rest.AuthenticatedRestInput"}
 # Citizen messages, webhooks and socket.io frames are small; Sanic's default (100 MB) would let one
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     check_credentials(args.credentials)
     settings = load_settings()
+    require_redis(settings, "The Rasa server")
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))  # Sanic reads it when Rasa builds its app
     os.environ.setdefault("SANIC_PROXIES_COUNT", str(settings.trusted_proxies))  # request.remote_addr behind proxies
     sys.argv = rasa_arguments(args.model, args.endpoints, args.credentials, settings.host, settings.rasa_port,

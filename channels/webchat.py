@@ -33,8 +33,10 @@ from bot.conversation_ids import conversation_id
 from bot.server_keys import secret_key
 from bot.system_messages import system_message
 from bot.webchat_mailbox import Mailbox
+from bot.webchat_presence import RENEW_SECONDS, PagePresence, page_presence
 from bot.webchat_sessions import issue, verify
 from channels.screening import channel_settings, client_too_fast, screened
+from channels.socketio_redis import JsonRedisManager
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,11 @@ def _mailbox() -> Mailbox:
 def _session_key() -> str:
     """The key web chat tokens are signed with, read once (it may live in a file under var/)."""
     return secret_key(channel_settings())
+
+
+@lru_cache(maxsize=1)
+def _presence() -> PagePresence | None:
+    return page_presence(channel_settings().redis_url)
 
 
 @lru_cache(maxsize=1)
@@ -82,22 +89,36 @@ class WebChatOutput(SocketIOOutput):
         remember_payloads(_memory(), recipient_id, [str(b.get("payload") or "") for b in buttons])
         await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
 
-    def _page_open(self, room: str) -> bool:
+    def _connected_here(self, room: str) -> bool:
         try:
             return any(True for _ in self.sio.manager.get_participants(self.namespace, room))
         except KeyError:  # nobody connected to the namespace any more: socket.io dropped it
             return False
 
+    async def _page_open(self, room: str) -> bool:
+        """Connected to this replica, or (with Redis) to another one that keeps renewing it."""
+        if self._connected_here(room):
+            return True
+        presence = _presence()
+        return presence is not None and await asyncio.to_thread(presence.is_open, room)
+
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        if self._page_open(socket_id):
+        if await self._page_open(socket_id):
             await super()._send_message(socket_id, response)
             return
         await asyncio.to_thread(_mailbox().hold, socket_id, dict(response))
         logger.info("web chat closed: message kept for the citizen's return")
 
 
+
 class WebChatInput(SocketIOInput):
-    """Socket.io channel that also serves the citizen's chat page and screens incoming text."""
+    """Socket.io channel that also serves the citizen's chat page and screens incoming text.
+
+    With Redis (several replicas), socket.io messages travel between replicas through Redis as JSON
+    (``channels/socketio_redis.py``) and the open pages are recorded in ``bot/webchat_presence.py``."""
+
+    _connections: dict[str, str]  # this replica's socket ids → their conversation
+    _renewing: asyncio.Task | None = None
 
     @classmethod
     def name(cls) -> str:
@@ -122,6 +143,7 @@ class WebChatInput(SocketIOInput):
         conversation = conversation_id(self.name(), session)
         await self.sio.save_session(sid, {"conversation": conversation}, namespace=self.namespace)
         self.sio.enter_room(sid, conversation, namespace=self.namespace)
+        await self._record_open(sid, conversation)
         await self.sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
         try:
             held = await asyncio.to_thread(_mailbox().take, conversation)
@@ -130,6 +152,35 @@ class WebChatInput(SocketIOInput):
             return
         for message in held:
             await self.sio.emit(self.bot_message_evt, message, room=sid, namespace=self.namespace)
+
+    async def _record_open(self, sid: str, conversation: str) -> None:
+        presence = _presence()
+        if presence is None:
+            return
+        self._connections[sid] = conversation
+        if self._renewing is None:
+            self._renewing = asyncio.get_running_loop().create_task(self._renew_forever(presence))
+        try:
+            await asyncio.to_thread(presence.opened, conversation, sid)
+        except Exception as exc:  # noqa: BLE001 - the chat works on this replica without it
+            logger.error("web chat presence not recorded: %s", type(exc).__name__)
+
+    async def _disconnected(self, sid: str) -> None:
+        conversation = self._connections.pop(sid, None)
+        presence = _presence()
+        if conversation and presence is not None:
+            try:
+                await asyncio.to_thread(presence.closed, conversation, sid)
+            except Exception as exc:  # noqa: BLE001 - it goes stale by itself
+                logger.error("web chat presence not cleared: %s", type(exc).__name__)
+
+    async def _renew_forever(self, presence: PagePresence) -> None:
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            try:
+                await asyncio.to_thread(presence.renew, list((c, s) for s, c in self._connections.items()))
+            except Exception as exc:  # noqa: BLE001 - Redis away: try again next time
+                logger.error("web chat presence not renewed: %s", type(exc).__name__)
 
     async def _user_uttered(self, sid: str, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """A citizen's message, in the conversation this connection's handshake bound, never one the
@@ -166,7 +217,13 @@ class WebChatInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle = self.message_handler(on_new_message)
         webchat = super().blueprint(handle)
+        self._connections = {}
+        redis_url = channel_settings().redis_url
+        if redis_url:  # several replicas: emits reach pages connected to any of them
+            self.sio.manager = JsonRedisManager(redis_url)
+            self.sio.manager.set_server(self.sio)
         self.sio.on("session_request", handler=self._session_request, namespace=self.namespace)
+        self.sio.on("disconnect", handler=self._disconnected, namespace=self.namespace)
 
         async def user_uttered(sid: str, data: Any) -> None:
             await self._user_uttered(sid, data, handle)

@@ -6,6 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -47,9 +48,9 @@ def redis_url() -> Iterator[str]:
     client.close()
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh schema in the real PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema in the real PostgreSQL database, dropped afterwards (its URL selects it)."""
     require_service("PostgreSQL", POSTGRES_TEST_URL, 5432)
     from sqlalchemy import create_engine, text
 
@@ -57,10 +58,19 @@ def postgres_url() -> Iterator[str]:
     admin = create_engine(POSTGRES_TEST_URL, future=True)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES_TEST_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_TEST_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema in the real PostgreSQL database for one test, dropped afterwards."""
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

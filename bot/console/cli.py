@@ -54,7 +54,9 @@ def _ask_password() -> str:
 def _serve(settings: Settings, say: Callable[[str], None]) -> int:
     from bot.console.app import create_app
     from bot.server_keys import rasa_auth_token
+    from bot.service_checks import require_redis
 
+    require_redis(settings, "The staff console")
     rasa_url = f"http://{settings.host}:{settings.rasa_port}"
     app = create_app(settings, rasa_url=rasa_url, rasa_token=rasa_auth_token(settings))
     say(f"Staff console on http://{settings.host}:{settings.console.port}/console/ (Rasa at {rasa_url})")

@@ -1,0 +1,63 @@
+"""What replicas share through Redis for the web chat: socket.io messages as JSON only, and which pages
+are open (stale when the replica holding them stops renewing)."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+
+import redis
+
+from bot.webchat_presence import STALE_SECONDS, PagePresence
+from channels.socketio_redis import JsonRedisManager
+
+
+def test_a_page_open_on_another_replica_counts_until_its_replica_stops_renewing(redis_url):
+    now = [1_000_000.0]
+    replica_a = PagePresence(redis.Redis.from_url(redis_url), clock=lambda: now[0])
+    replica_b = PagePresence(redis.Redis.from_url(redis_url), clock=lambda: now[0])
+
+    replica_a.opened("web:citizen-1", "sid-a1")
+    assert replica_b.is_open("web:citizen-1")
+    assert not replica_b.is_open("web:citizen-2")
+
+    now[0] += STALE_SECONDS - 5
+    replica_a.renew([("web:citizen-1", "sid-a1")])
+    now[0] += STALE_SECONDS - 5
+    assert replica_b.is_open("web:citizen-1")  # renewed in time
+
+    now[0] += 10  # replica A died: no renewal
+    assert not replica_b.is_open("web:citizen-1")
+
+    replica_a.opened("web:citizen-1", "sid-a2")
+    replica_a.closed("web:citizen-1", "sid-a2")
+    assert not replica_b.is_open("web:citizen-1")
+
+
+def test_socketio_messages_between_replicas_are_json_and_pickles_are_dropped(redis_url):
+    async def exchange() -> list[dict]:
+        listener = JsonRedisManager(redis_url, channel="hotline:socketio:test")
+        sender = JsonRedisManager(redis_url, channel="hotline:socketio:test")
+        received: list[dict] = []
+
+        async def listen() -> None:
+            async for message in listener._listen():
+                received.append(message)
+                if message.get("event") == "last":
+                    return
+
+        task = asyncio.create_task(listen())
+        await asyncio.sleep(0.3)  # subscribed
+        raw = redis.Redis.from_url(redis_url)
+        raw.publish("hotline:socketio:test", pickle.dumps({"method": "emit", "event": "pickled"}))
+        raw.publish("hotline:socketio:test", b"not json")
+        await sender._publish({"method": "emit", "event": "bot_uttered", "data": {"text": "您好，工作人员已回复 😀"},
+                               "namespace": "/", "room": "web:citizen-1", "skip_sid": None, "callback": None,
+                               "host_id": "replica-b"})
+        await sender._publish({"method": "emit", "event": "last"})
+        await asyncio.wait_for(task, 10)
+        return received
+
+    received = asyncio.run(exchange())
+    assert [m["event"] for m in received] == ["bot_uttered", "last"]
+    assert received[0]["data"] == {"text": "您好，工作人员已回复 😀"} and received[0]["room"] == "web:citizen-1"

@@ -1,0 +1,171 @@
+"""The production profile on this machine: two Rasa servers, two action servers and two consoles behind
+nginx, sharing Redis and PostgreSQL (``bot/production.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import load_settings
+from bot.console.rasa_api import RasaApi
+from bot.conversation_ids import conversation_id
+from bot.db import make_engine, make_session_factory
+from bot.faq.transfer import import_file
+from bot.migrate import upgrade
+from bot.production import Replicas, replica_ports
+from bot.runner import credentials_file
+from bot.server_keys import secret_key
+from bot.tickets.models import Ticket, TicketNotice
+from bot.training import ensure_model
+from bot.webchat_sessions import verify
+from tests.conftest import IN_CI, postgres_schema, require_service
+from tests.integration.conftest import handle_ticket, notice_status, ticket_for
+from tests.integration.webchat_page import Page, page_text
+
+pytestmark = [pytest.mark.stack, pytest.mark.postgres]
+
+REDIS_DB_URL = "redis://127.0.0.1:6379/14"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def _public_port() -> int:
+    """A public port whose balancer, action and replica ports are all free."""
+    for base in range(21000, 60000, 397):
+        ports = [base, base + 1] + [p for i in range(2) for p in replica_ports(base, i).values()]
+        if all(_free(p) for p in ports):
+            return base
+    raise RuntimeError("no free ports")
+
+
+@pytest.fixture(scope="module")
+def replicas(tmp_path_factory) -> Iterator[Replicas]:
+    require_service("Redis", REDIS_DB_URL, 6379)
+    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
+        message = "nginx is not installed (apt-get install nginx)"
+        pytest.fail(f"{message}, but CI=true requires it") if IN_CI else pytest.skip(message)
+    import redis
+
+    redis.Redis.from_url(REDIS_DB_URL).flushdb()
+    tmp = tmp_path_factory.mktemp("replicas")
+    with postgres_schema() as database_url:
+        env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_DB_URL, "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+               "HOTLINE_SECRET_KEY": uuid.uuid4().hex}
+        settings = load_settings(env, env_file=Path("/nonexistent"))
+        upgrade(database_url)
+        import_file(make_session_factory(make_engine(database_url)), ROOT / "kb" / "sample-faq.csv", actor="setup")
+        running = Replicas(settings=settings, model=ensure_model(ROOT), credentials=credentials_file(ROOT),
+                           log_dir=tmp / "logs", public_port=_public_port(), child_env=env)
+        try:
+            running.start()
+            yield running
+        finally:
+            running.stop()
+            redis.Redis.from_url(REDIS_DB_URL).flushdb()
+
+
+def say_to(url: str, token: str, sender: str, message: str) -> list[dict]:
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook",
+                                     data=json.dumps({"sender": sender, "message": message}).encode(),
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def rasa_urls(replicas: Replicas) -> list[str]:
+    return [stack.rasa_url for stack in replicas.stacks]
+
+
+def test_a_complaint_whose_messages_alternate_between_replicas_keeps_its_form(replicas):
+    token, (first, second) = replicas.stacks[0].token, rasa_urls(replicas)
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    assert "在什么地方" in texts(say_to(first, token, citizen, "我要投诉，楼下烧烤店天天半夜吵得人睡不着"))
+    assert "怎么称呼" in texts(say_to(second, token, citizen, "人民路12号"))
+    assert "联系电话" in texts(say_to(first, token, citizen, "张先生"))
+    summary = texts(say_to(second, token, citizen, "13812345678"))
+    assert "138****5678" in summary and "人民路12号" in summary and "楼下烧烤店" in summary
+    accepted = texts(say_to(replicas.url, token, citizen, "/affirm"))  # and once through the balancer
+    assert re.search(r"工单号 TS\d{12}", accepted) and "个工作日内" in accepted
+
+
+def _conversation(replicas: Replicas, page: Page) -> str:
+    session = verify(secret_key(replicas.stacks[0].settings), page.session_id)
+    return conversation_id("webchat", session)
+
+
+def test_a_staff_reply_and_ticket_notices_reach_a_page_on_the_other_replica_once_each(replicas):
+    stack = replicas.stacks[0]
+    first, second = rasa_urls(replicas)
+
+    async def scenario() -> None:
+        page = Page(first)  # the citizen's page is connected to replica 0
+        await page.open()
+        await page.say("你好")
+        conversation = _conversation(replicas, page)
+
+        await RasaApi(second, stack.token).say(conversation, "您好，我是12345工作人员，您的问题已记录。", staff_no="1024")
+        reply = await page.collect(first_within=15)
+        assert "您的问题已记录" in page_text(reply) and reply[0].get("staff_no") == "1024"
+
+        numbers = [await asyncio.to_thread(ticket_for, stack, "webchat", conversation) for _ in range(6)]
+        for number in numbers:  # two consoles run the notice job; each notice must arrive once
+            await asyncio.to_thread(handle_ticket, stack, number, "assign", "start")
+        statuses = [await asyncio.to_thread(notice_status, stack, number, "accepted", 60) for number in numbers]
+        received = page_text(await page.collect(wait=3))
+        await page.close()
+        assert statuses == ["sent"] * len(numbers)
+        assert [received.count(f"工单号 {number}") for number in numbers] == [1] * len(numbers)
+
+    asyncio.run(scenario())
+    with make_session_factory(make_engine(stack.settings.database_url))() as session:
+        attempts = session.scalars(select(TicketNotice.attempts).join(Ticket, Ticket.id == TicketNotice.ticket_id)
+                                   .where(TicketNotice.kind == "accepted")).all()
+    assert attempts and set(attempts) == {1}
+
+
+def test_killing_a_rasa_replica_mid_conversation_loses_no_acknowledged_message(replicas):
+    token = replicas.stacks[0].token
+    citizen = f"citizen-{uuid.uuid4().hex[:8]}"
+    sent = [f"请问社保卡怎么补办（第{n}次问）" for n in range(1, 9)]
+    acknowledged = []
+    for n, text in enumerate(sent):
+        if n == 3:
+            replicas.kill("rasa", 0)
+        try:
+            if say_to(replicas.url, token, citizen, text):
+                acknowledged.append(text)
+        except urllib.error.URLError:
+            continue
+    assert len(acknowledged) >= 7  # at most the one in flight when the replica died may fail
+
+    survivor = replicas.stacks[1]
+    request = urllib.request.Request(f"{survivor.rasa_url}/conversations/{conversation_id('rest', citizen)}/tracker",
+                                     headers=survivor.api_headers())
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        events = json.loads(answer.read())["events"]
+    said = [e["text"] for e in events if e["event"] == "user"]
+    assert [text for text in said if text in acknowledged] == acknowledged
