@@ -23,6 +23,7 @@ from bot.faq.decision import Decision, decide
 from bot.faq.live import KnowledgeBaseUnavailable
 from bot.faq.editing import record_served
 from bot.faq.store import EntryData, get_entry, record_feedback
+from bot.ops import metrics
 from bot.unanswered import FAQ_NO_MATCH
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ def _question(tracker: Tracker) -> str:
 
 def _decision(question: str) -> Decision:
     """The FAQ's outcome for ``question`` among the entries of this deployment's hotlines."""
-    return decide(live_faq().index().search(question, hotlines=settings().profile.faq_hotlines, top=5))
+    decision = decide(live_faq().index().search(question, hotlines=settings().profile.faq_hotlines, top=5))
+    metrics().faq_decisions.labels(decision.kind).inc()
+    return decision
 
 
 def _choice_button(entry: EntryData) -> dict[str, str]:

@@ -14,9 +14,11 @@ import logging
 
 from bot.config import Settings, load_settings
 from bot.server_keys import ACTION_TOKEN_HEADER, action_token
-from bot.service_checks import require_redis
+from bot.db import make_engine
+from bot.ops import add_ops_routes
+from bot.service_checks import database_problem, redis_problem, require_redis
 
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", "/health/live", "/health/ready", "/metrics"})
 # Rasa sends the whole tracker with every call: long conversations with long appeals reach megabytes.
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -28,6 +30,8 @@ def create_server(settings: Settings):
 
     app = create_app("actions", cors_origins=None)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    engine = make_engine(settings.database_url)
+    add_ops_routes(app, {"database": lambda: database_problem(engine), "redis": lambda: redis_problem(settings.redis_url)})
     expected = action_token(settings).encode()
 
     @app.middleware("request")

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import ticket_desk
+from bot.ops import metrics
 from bot.tickets.notice import created_notice, due_text
 from bot.tickets.numbering import SequenceExhausted
 from bot.tickets.service import CreatedTicket, TicketDraft, TicketLimitReached, TicketView
@@ -51,6 +52,7 @@ def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_resp
     keeps the fields for a retry) and return None."""
     try:
         created = ticket_desk().create(draft)
+        metrics().tickets_created.labels(draft.category).inc()
     except TicketLimitReached:
         logger.warning("%s ticket refused: the conversation reached the daily limit", draft.category)
         dispatcher.utter_message(response="utter_ticket_limit")

@@ -27,12 +27,24 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import make_engine
 from bot.handoff.transcript import ConversationEvent
+from bot.ops import metrics
 
 logger = logging.getLogger(__name__)
 
 BATCH_LIMIT = 500
+FALLBACK_INTENT = "nlu_fallback"
 RETRY_SECONDS = (0.5, 1, 2, 5)
 _STOP = object()
+
+
+def count_understanding(event: dict[str, Any]) -> None:
+    """Intents and fallbacks of citizen messages (the console's own turns, "EXTERNAL: …", are not theirs)."""
+    if str(event.get("text") or "").startswith("EXTERNAL:"):
+        return
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or "none"
+    metrics().intents.labels(intent).inc()
+    if intent == FALLBACK_INTENT:
+        metrics().fallbacks.inc()
 
 
 class BatchedSQLEventBroker(EventBroker):
@@ -52,6 +64,8 @@ class BatchedSQLEventBroker(EventBroker):
 
     def publish(self, event: dict[str, Any]) -> None:
         self._queue.put({"sender_id": event.get("sender_id"), "data": json.dumps(event)})
+        if event.get("event") == "user":
+            count_understanding(event)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every event published so far is written; False after ``timeout`` seconds."""

@@ -12,6 +12,7 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.config import Settings, load_settings
 from bot.inbound import screen_text
+from bot.ops import metrics
 from bot.system_messages import system_message
 from bot.throttle import MESSAGES_PER_CLIENT, MESSAGES_PER_SENDER, Throttle, throttle_for
 
@@ -59,8 +60,11 @@ def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: s
             await message.output_channel.send_text_message(message.sender_id, refusal)
             return
         message.text = screen_text(message.text, max_chars=config.max_message_chars, payload=payloads(message))
+        counted = metrics()
+        counted.messages.labels(channel).inc()
         try:
-            await on_new_message(message)
+            with counted.message_seconds.labels(channel).time():
+                await on_new_message(message)
         except Exception as exc:  # noqa: BLE001 - the citizen must never be left without an answer
             # No message content in the log: it may carry personal data.
             logger.error("%s message not processed (%s); told the citizen", channel, type(exc).__name__)

@@ -60,9 +60,10 @@ def main(argv: list[str] | None = None) -> None:
                               rasa_auth_token(settings))
     from rasa.__main__ import main as rasa_main
 
-    from channels import rasa_speedups
+    from channels import rasa_ops, rasa_speedups
 
     rasa_speedups.install()
+    rasa_ops.install(settings)
     rasa_main()
 
 

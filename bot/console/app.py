@@ -18,15 +18,18 @@ from bot.console.faq_routes import faq
 from bot.console.handoff_routes import handoffs
 from bot.console.http import Refusal, refused
 from bot.console.job_lease import holder_name
+from bot.console.ops_figures import refresh_console_gauges
 from bot.console.rasa_api import RasaApi
 from bot.console.review_routes import review
-from bot.console.security import add_security_headers
+from bot.console.security import add_security_headers, public
 from bot.console.ticket_routes import tickets
 from bot.console.watcher import console_jobs, run_job
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
+from bot.ops import add_ops_routes
 from bot.server_keys import secret_key
+from bot.service_checks import database_problem, redis_problem
 from bot.staff.login_backoff import login_backoff_for
 from bot.tickets.handling import TicketHandling
 from bot.tickets.routing import Router
@@ -43,7 +46,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES  # 413 before reading anything larger
     app.config.PROXIES_COUNT = settings.trusted_proxies  # request.remote_addr: the client behind our proxies
-    factory = make_session_factory(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
     app.ctx.settings = settings
     app.ctx.factory = factory
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
@@ -64,6 +68,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(dashboard)
     app.blueprint(review)
     app.register_middleware(add_security_headers, "response")
+    add_ops_routes(app, {"database": lambda: database_problem(engine), "redis": lambda: redis_problem(settings.redis_url)},
+                   before_metrics=lambda: refresh_console_gauges(app.ctx.factory, app.ctx.queue), mark=public)
     app.error_handler.add(Refusal, refused)
 
     @app.exception(SQLAlchemyError)

@@ -40,6 +40,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/console/login"): PUBLIC,
     ("POST", "/console/login"): PUBLIC,
     ("GET", "/console/health"): PUBLIC,
+    # bot/ops.py (nginx does not serve /metrics to the outside)
+    ("GET", "/health/live"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
     ("GET", "/console/static/<name:str>"): PUBLIC,
     ("GET", "/console"): EVERYONE,
     ("GET", "/console/api/me"): EVERYONE,

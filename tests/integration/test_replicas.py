@@ -147,6 +147,28 @@ def test_a_staff_reply_and_ticket_notices_reach_a_page_on_the_other_replica_once
     assert attempts and set(attempts) == {1}
 
 
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_every_process_is_ready_and_counts_what_it_did_and_the_balancer_hides_the_metrics(replicas):
+    for stack in replicas.stacks:
+        host = stack.settings.host
+        for port in (stack.settings.rasa_port, stack.settings.action_port, stack.settings.console.port):
+            status, body = _get(f"http://{host}:{port}/health/ready")
+            assert (status, json.loads(body)) == (200, {"ready": True, "problems": {}}), port
+    say_to(replicas.stacks[1].rasa_url, replicas.stacks[0].token, f"citizen-{uuid.uuid4().hex[:8]}", "你好")
+    status, scraped = _get(f"{replicas.stacks[1].rasa_url}/metrics")
+    assert status == 200
+    assert float(re.search(r'^hotline_messages_total\{channel="REST"\} (\S+)$', scraped, re.MULTILINE).group(1)) >= 1
+    assert re.search(r'^hotline_intents_total\{intent="greet"\} ', scraped, re.MULTILINE)
+    assert _get(f"{replicas.url}/metrics")[0] == 404
+
+
 def test_killing_a_rasa_replica_mid_conversation_loses_no_acknowledged_message(replicas):
     token = replicas.stacks[0].token
     citizen = f"citizen-{uuid.uuid4().hex[:8]}"

@@ -1,0 +1,43 @@
+"""Health and metrics routes on the Rasa server (``bot/ops.py``), added to the app Rasa builds.
+
+``install`` wraps ``rasa.core.run.configure_app`` (call it before the server starts): readiness means
+the model is loaded and the database and Redis (when configured) answer.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from bot.config import Settings
+from bot.db import make_engine
+from bot.ops import add_ops_routes
+from bot.service_checks import database_problem, redis_problem
+
+
+@lru_cache(maxsize=4)
+def _engine(database_url: str):
+    return make_engine(database_url)
+
+
+def add_rasa_ops_routes(app: Any, settings: Settings) -> None:
+    def model() -> str | None:
+        agent = getattr(app.ctx, "agent", None)
+        return None if agent is not None and agent.is_ready() else "no model loaded yet"
+
+    add_ops_routes(app, {"model": model,
+                         "database": lambda: database_problem(_engine(settings.database_url)),
+                         "redis": lambda: redis_problem(settings.redis_url)})
+
+
+def install(settings: Settings) -> None:
+    import rasa.core.run as rasa_run
+
+    original = rasa_run.configure_app
+
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        app = original(*args, **kwargs)
+        add_rasa_ops_routes(app, settings)
+        return app
+
+    rasa_run.configure_app = configure_app
