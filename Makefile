@@ -43,9 +43,9 @@ bench-handoff: install
 wechat-sim: install
 	@$(PY) -m scripts.wechat_simulator
 
-## bench-load: this assistant against a stock `rasa init` bot (A B A B) at 1, 10 and 50 concurrent conversations
+## bench-load: this assistant (one process each, and 2 replicas behind nginx) against a stock `rasa init` bot, A B A B, at 1, 10 and 50 concurrent conversations
 bench-load: install
-	@$(PY) -m scripts.bench_load
+	@$(PY) -m scripts.bench_load --production
 
 ## bench-nlu: the trained model on the held-out appeals and chat lines (tests/heldout/), as deployed
 bench-nlu: install

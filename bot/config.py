@@ -80,6 +80,18 @@ class RetentionSettings:
     contact_days: int = 365  # a ticket's name and phone, counted from its closing
 
 
+@dataclass(frozen=True)
+class LogSettings:
+    """How a server process logs (``bot/log_setup.py``)."""
+
+    level: str = "INFO"
+    json_lines: bool = False  # one JSON object per line, for log collectors
+    file: Path | None = None  # also to this file, rotated at 10 MB, five kept
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 # A shorter period would cut transcripts and call-backs staff still need while a case is handled.
 MIN_RETENTION_DAYS = 30
 
@@ -116,6 +128,7 @@ class Settings:
     handoff: HandoffSettings = field(default_factory=lambda: HandoffSettings())
     console: ConsoleSettings = field(default_factory=lambda: ConsoleSettings())
     retention: RetentionSettings = field(default_factory=lambda: RetentionSettings())
+    log: LogSettings = field(default_factory=lambda: LogSettings())
 
     @property
     def var_dir(self) -> Path:
@@ -277,6 +290,16 @@ def _retention(env: Mapping[str, str], errors: list[str]) -> RetentionSettings:
     )
 
 
+def _log(env: Mapping[str, str], errors: list[str]) -> LogSettings:
+    level = env.get("LOG_LEVEL", "INFO").upper()
+    if level not in LOG_LEVELS:
+        errors.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    log_format = env.get("LOG_FORMAT", "text").lower()
+    if log_format not in ("text", "json"):
+        errors.append(f"LOG_FORMAT must be text or json, got {log_format!r}")
+    return LogSettings(level=level, json_lines=log_format == "json", file=Path(env["LOG_FILE"]) if env.get("LOG_FILE") else None)
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | None = None) -> Settings:
     """Read and validate the settings.
 
@@ -315,6 +338,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         handoff=_handoff(env, errors),
         console=_console(env, errors),
         retention=_retention(env, errors),
+        log=_log(env, errors),
     )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))

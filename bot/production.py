@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
@@ -40,6 +41,24 @@ class ProductionUnavailable(RuntimeError):
 def replica_ports(public_port: int, index: int) -> dict[str, int]:
     base = public_port + 100 + 10 * index
     return {"RASA_PORT": base, "ACTION_PORT": base + 1, "CONSOLE_PORT": base + 2}
+
+
+def free_public_port(host: str = "127.0.0.1", replicas: int = DEFAULT_REPLICAS) -> int:
+    """A public port whose balancer, action and replica ports are all free here (tests, benchmarks)."""
+    for base in range(21000, 60000, 397):
+        ports = [base, base + 1] + [p for i in range(replicas) for p in replica_ports(base, i).values()]
+        if all(_free(host, p) for p in ports):
+            return base
+    raise RuntimeError("no free range of ports")
+
+
+def _free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+            return True
+        except OSError:
+            return False
 
 
 def check_requirements(settings: Settings) -> str:

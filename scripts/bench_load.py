@@ -5,20 +5,23 @@ each simulated citizen sends the next message as soon as the previous answer arr
 is the assistant's usual Chinese mix (greeting, FAQ questions, a complaint opened and cancelled,
 thanks). Runs alternate A B A B at 1, 10 and 50 concurrent conversations of ``MESSAGES_PER_CONVERSATION``
 messages each; every answer that is not HTTP 200 with at least one reply counts as an error.
-``--profile production`` also drives the multi-replica profile (``bot/production.py``) when it is
-running (``make run-prod``), through its load balancer.
+``--production`` also starts the multi-replica profile (``bot/production.py``: two replicas of each
+server behind nginx, on Redis and a temporary PostgreSQL schema) and drives it through nginx at the
+highest level.
 
 Goal (issue 18), on 2 cores at 50 concurrent conversations: at least 2x the stock bot's msg/s,
 p99 under 1.5 s, no errors.
 
-    python -m scripts.bench_load [--levels 1,10,50] [--rounds 2] [--production-url URL]
+    python -m scripts.bench_load [--levels 1,10,50] [--rounds 2] [--production]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,13 +29,19 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 
-from bot.runner import _QUIET_ENV, Stack, start_stack
+from bot.config import load_settings
+from bot.db import make_engine, make_session_factory
+from bot.faq.transfer import import_file
+from bot.migrate import upgrade
+from bot.production import Replicas, free_public_port
+from bot.runner import _QUIET_ENV, Stack, credentials_file, start_stack
+from bot.training import ensure_model
 from scripts.local_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +60,9 @@ CONVERSATION = (
     "再见",
 )
 REQUEST_TIMEOUT = 60
+PRODUCTION = "production profile (2 replicas)"
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
 @dataclass
@@ -164,9 +176,48 @@ def start_stock_bot(python: str, port: int, log: Path) -> subprocess.Popen:
     raise RuntimeError(f"the stock bot did not start; see {log}")
 
 
-def memory_line(label: str, stack: Stack, stock: subprocess.Popen) -> str:
+def memory_line(label: str, stack: Stack, stock: subprocess.Popen, replicas: Replicas | None = None) -> str:
     ours = " + ".join(f"{name} {resident_mb(p.pid):.0f} MB" for name, p in stack.processes.items())
-    return f"memory {label}: this assistant: {ours}; stock bot {resident_mb(stock.pid):.0f} MB"
+    line = f"memory {label}: this assistant: {ours}; stock bot {resident_mb(stock.pid):.0f} MB"
+    if replicas is not None:
+        line += "; production profile: " + " + ".join(f"{name} {resident_mb(p.pid):.0f} MB"
+                                                       for name, p in replicas.processes().items())
+    return line
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def production_profile(work: Path, token: str) -> Iterator[Replicas]:
+    """Two replicas of each server behind nginx, on Redis (database 13, emptied) and a PostgreSQL schema
+    made for the run and dropped after it."""
+    import redis
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {"DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", "REDIS_URL": REDIS_URL,
+           "RASA_AUTH_TOKEN": token}
+    settings = load_settings(env, env_file=Path("/nonexistent"))
+    upgrade(settings.database_url)
+    import_file(make_session_factory(make_engine(settings.database_url)), ROOT / "kb" / "sample-faq.csv", actor="setup")
+    replicas = Replicas(settings=settings, model=ensure_model(ROOT), credentials=credentials_file(ROOT),
+                        log_dir=work / "production", public_port=free_public_port(), child_env=env)
+    try:
+        replicas.start()
+        yield replicas
+    finally:
+        replicas.stop()
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 async def run_levels(targets: Sequence[Target], levels: Sequence[int], rounds: int) -> list[Result]:
@@ -199,38 +250,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--rounds", type=int, default=2, help="A B pairs per level")
-    parser.add_argument("--production-url", help="the multi-replica profile's load balancer, e.g. http://127.0.0.1:8080")
+    parser.add_argument("--production", action="store_true",
+                        help="also the multi-replica profile (needs Redis, PostgreSQL and nginx)")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
     python = sys.executable
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as cleanup:
         work = Path(tmp)
         env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "CONSOLE_PORT": str(free_port()),
-               "REDIS_URL": "", "DATABASE_URL": f"sqlite:///{work / 'hotline.db'}",
-               }
+               "REDIS_URL": "", "DATABASE_URL": f"sqlite:///{work / 'hotline.db'}"}
         stack = start_stack(env, work / "logs")
+        cleanup.callback(stack.stop)
         stock_port = free_port()
         stock = start_stock_bot(python, stock_port, work / "stock.log")
-        try:
-            ours = Target("this assistant", f"{stack.rasa_url}/webhooks/rest/webhook",
-                          {"Authorization": f"Bearer {stack.token}"})
-            theirs = Target("stock rasa init", f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", {})
-            print(memory_line("after start", stack, stock))
-            print("| server | concurrent | messages | msg/s | p50 ms | p95 ms | p99 ms | errors |")
-            print("|---|---|---|---|---|---|---|---|")
-            targets = [ours, theirs]
-            if args.production_url:
-                token = os.environ.get("RASA_AUTH_TOKEN") or stack.token
-                targets.append(Target("production profile", f"{args.production_url}/webhooks/rest/webhook",
-                                      {"Authorization": f"Bearer {token}"}))
-            results = asyncio.run(run_levels(targets, levels, args.rounds))
-            print(memory_line("after the run", stack, stock))
-            for level in levels:
-                print(summary(results, ours.name, theirs.name, level))
-        finally:
-            stack.stop()
-            os.killpg(stock.pid, 15)
-            stock.wait(timeout=30)
+        cleanup.callback(_stop, stock)
+        ours = Target("this assistant", f"{stack.rasa_url}/webhooks/rest/webhook",
+                      {"Authorization": f"Bearer {stack.token}"})
+        theirs = Target("stock rasa init", f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", {})
+        replicas = cleanup.enter_context(production_profile(work, stack.token)) if args.production else None
+        print(memory_line("after start", stack, stock, replicas))
+        print("| server | concurrent | messages | msg/s | p50 ms | p95 ms | p99 ms | errors |")
+        print("|---|---|---|---|---|---|---|---|")
+        results = asyncio.run(run_levels([ours, theirs], levels, args.rounds))
+        if replicas is not None:
+            production = Target(PRODUCTION, f"{replicas.url}/webhooks/rest/webhook", {"Authorization": f"Bearer {stack.token}"})
+            results += asyncio.run(run_levels([production, theirs], levels[-1:], args.rounds))
+        print(memory_line("after the run", stack, stock, replicas))
+        for level in levels:
+            print(summary(results, ours.name, theirs.name, level))
+        if replicas is not None:
+            print(summary(results, PRODUCTION, theirs.name, levels[-1]))
     return 0
 
 

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from scripts.heldout import appeals, chat_lines, silence_rasa_logs
+from scripts.heldout import HELDOUT, appeals, chat_lines, silence_rasa_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ("consult", "complain", "report", "suggest")
@@ -107,12 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cross-validation", type=int, metavar="FOLDS", default=0,
                         help="also run k-fold cross-validation on the training data")
     parser.add_argument("--errors", type=Path, help="write every wrong prediction to this JSONL file")
+    parser.add_argument("--heldout", type=Path, default=HELDOUT,
+                        help="the held-out folder (tests/heldout/next: the set kept for the next round)")
     args = parser.parse_args(argv)
 
     from bot.training import ensure_model
 
     model = ensure_model(ROOT, say=lambda m: print(f"[bench-nlu] {m}", flush=True))
-    held_appeals, chat = appeals(), chat_lines()
+    held_appeals, chat = appeals(args.heldout), chat_lines(args.heldout)
+    print(f"[bench-nlu] held-out set: {args.heldout.relative_to(ROOT) if args.heldout.is_relative_to(ROOT) else args.heldout}")
     texts = [a.title for a in held_appeals] + [a.message for a in held_appeals] + [c.text for c in chat]
     predicted = asyncio.run(parse_all(model, texts))
     n = len(held_appeals)

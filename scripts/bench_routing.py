@@ -18,13 +18,14 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from bot.config import load_settings
 from bot.tickets.routing import Directory, Router
 from bot.tickets.routing_model import RoutingModel
-from scripts.heldout import appeals
+from scripts.heldout import HELDOUT, appeals
 
 TARGET_RIGHT, TARGET_WRONG = 0.85, 0.05
 
@@ -77,13 +78,15 @@ def cross_validate(directory: Directory, folds: int = 5) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cross-validation", action="store_true", help="figures on the directory alone, by limit")
+    parser.add_argument("--heldout", type=Path, default=HELDOUT,
+                        help="the held-out folder (tests/heldout/next: the set kept for the next round)")
     args = parser.parse_args(argv)
     settings = load_settings()
     router = Router.for_deployment(settings.var_dir, settings.project_root)
     if args.cross_validation:
         cross_validate(router.directory)
         return 0
-    held = appeals()
+    held = appeals(args.heldout)
     started = time.perf_counter()
     suggestions = [router.suggest(a.message) for a in held]
     per_appeal_ms = (time.perf_counter() - started) * 1000 / max(len(held), 1)

@@ -54,8 +54,10 @@ def _ask_password() -> str:
 def _serve(settings: Settings, say: Callable[[str], None]) -> int:
     from bot.console.app import create_app
     from bot.server_keys import rasa_auth_token
+    from bot.log_setup import configure_logging
     from bot.service_checks import require_redis
 
+    configure_logging(settings.log, "staff console")
     require_redis(settings, "The staff console")
     rasa_url = f"http://{settings.host}:{settings.rasa_port}"
     app = create_app(settings, rasa_url=rasa_url, rasa_token=rasa_auth_token(settings))

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -24,7 +23,7 @@ from bot.conversation_ids import conversation_id
 from bot.db import make_engine, make_session_factory
 from bot.faq.transfer import import_file
 from bot.migrate import upgrade
-from bot.production import Replicas, replica_ports
+from bot.production import Replicas, free_public_port
 from bot.runner import credentials_file
 from bot.server_keys import secret_key
 from bot.tickets.models import Ticket, TicketNotice
@@ -38,24 +37,6 @@ pytestmark = [pytest.mark.stack, pytest.mark.postgres]
 
 REDIS_DB_URL = "redis://127.0.0.1:6379/14"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def _public_port() -> int:
-    """A public port whose balancer, action and replica ports are all free."""
-    for base in range(21000, 60000, 397):
-        ports = [base, base + 1] + [p for i in range(2) for p in replica_ports(base, i).values()]
-        if all(_free(p) for p in ports):
-            return base
-    raise RuntimeError("no free ports")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +56,7 @@ def replicas(tmp_path_factory) -> Iterator[Replicas]:
         upgrade(database_url)
         import_file(make_session_factory(make_engine(database_url)), ROOT / "kb" / "sample-faq.csv", actor="setup")
         running = Replicas(settings=settings, model=ensure_model(ROOT), credentials=credentials_file(ROOT),
-                           log_dir=tmp / "logs", public_port=_public_port(), child_env=env)
+                           log_dir=tmp / "logs", public_port=free_public_port(), child_env=env)
         try:
             running.start()
             yield running
@@ -145,6 +126,8 @@ def test_a_staff_reply_and_ticket_notices_reach_a_page_on_the_other_replica_once
         attempts = session.scalars(select(TicketNotice.attempts).join(Ticket, Ticket.id == TicketNotice.ticket_id)
                                    .where(TicketNotice.kind == "accepted")).all()
     assert attempts and set(attempts) == {1}
+    console_logs = "".join((s.log_dir / "console.log").read_text(encoding="utf-8") for s in replicas.stacks)
+    assert console_logs.count("bot.console.notifier - ticket notice") >= 6  # the console's own lines are kept
 
 
 def _get(url: str) -> tuple[int, str]:
