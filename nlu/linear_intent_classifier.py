@@ -19,7 +19,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -27,6 +27,27 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 MODEL_FILE = "linear_intent_classifier.npz"
+
+
+def sentence_features(message: Message) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The message's sentence features as ``Message.get_sparse_features`` / ``get_dense_features``
+    combine them (every featurizer's, side by side, in pipeline order), without building the row:
+    the sparse part as (column, value) pairs, the dense part as one vector."""
+    columns, values, dense, offset = [], [], [], 0
+    for feature in message.features:
+        if feature.attribute != TEXT or feature.type != FEATURE_TYPE_SENTENCE:
+            continue
+        if feature.is_sparse():
+            row = feature.features.tocoo()
+            row.sum_duplicates()
+            columns.append(row.col.astype(np.int64) + offset)
+            values.append(row.data.astype(np.float64))
+            offset += row.shape[1]
+        else:
+            dense.append(np.asarray(feature.features, dtype=np.float64).ravel())
+    empty_int, empty = np.zeros(0, dtype=np.int64), np.zeros(0)
+    return (np.concatenate(columns) if columns else empty_int, np.concatenate(values) if values else empty,
+            np.concatenate(dense) if dense else empty)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -95,12 +116,20 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def _probabilities(self, message: Message) -> np.ndarray:
+        """The same scores as ``_design_matrix(...) @ coef.T + intercept``, computed on the message's
+        non-zero columns only (a few dozen of ~45,000): building and multiplying the full sparse row
+        took a third of the time of a parse."""
         w = self._weights
-        counts, dense = self._raw_features(message)
-        scores = self._design_matrix(counts, dense, w["idf"]) @ w["coef"].T + w["intercept"]
-        if w["coef"].shape[0] == 1:  # binary case: one weight row, P(second class) = sigmoid(score)
+        columns, values, dense = sentence_features(message)
+        weighted = np.log1p(values) * w["idf"][columns]  # sublinear TF, IDF
+        norm = np.sqrt(weighted @ weighted)
+        if norm > 0:
+            weighted = weighted / norm  # L2, over the sparse part only (as sklearn's normalize)
+        coef, n_sparse = w["coef"], w["idf"].shape[0]
+        scores = (coef[:, columns] @ weighted + coef[:, n_sparse : n_sparse + dense.size] @ (dense * float(self._config["dense_weight"]))
+                  + w["intercept"])
+        if coef.shape[0] == 1:  # binary case: one weight row, P(second class) = sigmoid(score)
             scores = np.hstack([np.zeros_like(scores), scores])
-        scores = np.asarray(scores).ravel()
         exp = np.exp(scores - scores.max())
         return exp / exp.sum()
 
