@@ -9,7 +9,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.config import Settings, load_settings
 from bot.db import make_engine, make_session_factory
 from bot.faq.live import LiveFaq
+from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
 from bot.handoff.queue import HandoffQueue
+from bot.sentence_vectors import vector_relay
 from bot.server_keys import secret_key
 from bot.tickets.routing import Router
 from bot.tickets.service import TicketDesk
@@ -30,8 +32,10 @@ def session_factory() -> sessionmaker:
 
 @lru_cache(maxsize=1)
 def live_faq() -> LiveFaq:
-    """The knowledge base index, following every change in the database."""
-    return LiveFaq(session_factory())
+    """The knowledge base index, following every change in the database; the question's sentence
+    vector comes from the NLU pipeline when the deployment shares it (Redis)."""
+    encoder = CachedEncoder(UniversalSentenceEncoder(), session_factory(), relay=vector_relay(settings().redis_url))
+    return LiveFaq(session_factory(), encoder=encoder)
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ cost most of a parse.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.sentence_vectors import vector_relay
 
 BATCH_SIZE = 256
 
@@ -76,17 +79,24 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
                 vectors[text] = vector.astype(np.float32)
         return vectors
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Featurizes every message that has text and tokens."""
+    def _featurize(self, messages: list[Message]) -> dict[str, np.ndarray]:
         todo = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
-        if not todo:
-            return messages
-        vectors = self._encode([m.get(TEXT) for m in todo])
+        vectors = self._encode([m.get(TEXT) for m in todo]) if todo else {}
         for message in todo:
             self.add_features_to_message(None, vectors[message.get(TEXT)][np.newaxis, :], TEXT, message)
+        return vectors
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Featurizes every message that has text and tokens, and leaves the vectors for the FAQ
+        matcher when the deployment shares them (``bot/sentence_vectors.py``)."""
+        vectors = self._featurize(messages)
+        relay = vector_relay(os.environ.get("REDIS_URL") or None)
+        if relay is not None:
+            for text, vector in vectors.items():
+                relay.put(text, vector)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Featurizes the training examples in place."""
-        self.process(training_data.training_examples)
+        self._featurize(training_data.training_examples)
         return training_data

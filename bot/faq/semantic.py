@@ -14,6 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.db import transaction
 from bot.faq.models import FaqVector
+from bot.sentence_vectors import VectorRelay
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +58,11 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 class CachedEncoder:
     """Remembers vectors in memory and, when given a database, in ``faq_vectors`` for other processes."""
 
-    def __init__(self, encoder: Encoder, factory: sessionmaker | None = None) -> None:
+    def __init__(self, encoder: Encoder, factory: sessionmaker | None = None, relay: VectorRelay | None = None) -> None:
         self.name = encoder.name
         self._encoder = encoder
         self._factory = factory
+        self._relay = relay if relay is not None and encoder.name == "usem3" else None
         self._memory: dict[str, np.ndarray] = {}
 
     def _key(self, text: str) -> str:
@@ -81,7 +83,11 @@ class CachedEncoder:
         return np.stack([self._memory[t] for t in texts])
 
     def encode_query(self, text: str) -> np.ndarray:
-        """A citizen's question: encoded directly, never stored (it may hold personal data)."""
+        """A citizen's question: the vector the NLU pipeline left for it when shared, else encoded
+        here; never stored (it may hold personal data)."""
+        shared = self._relay.take(text) if self._relay is not None else None
+        if shared is not None and shared.shape == (DIMENSIONS,):
+            return _unit(shared[np.newaxis, :])[0]
         return self._encoder.encode([text])[0]
 
     def _load(self, texts: list[str]) -> dict[str, np.ndarray]:

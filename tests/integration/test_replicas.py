@@ -150,6 +150,9 @@ def test_every_process_is_ready_and_counts_what_it_did_and_the_balancer_hides_th
     assert float(re.search(r'^hotline_messages_total\{channel="REST"\} (\S+)$', scraped, re.MULTILINE).group(1)) >= 1
     assert re.search(r'^hotline_intents_total\{intent="greet"\} ', scraped, re.MULTILINE)
     assert _get(f"{replicas.url}/metrics")[0] == 404
+    import redis
+
+    assert redis.Redis.from_url(REDIS_DB_URL).keys("hotline:sentvec:*")  # sentence vectors shared with the FAQ
 
 
 def test_killing_a_rasa_replica_mid_conversation_loses_no_acknowledged_message(replicas):
