@@ -122,6 +122,7 @@ class Settings:
     action_token: str | None = None
     secret_key: str | None = None  # signs web chat session ids and keys the anonymous report codes' HMAC
     trusted_proxies: int = 0  # reverse proxies in front of the servers whose X-Forwarded-For is believed
+    rasa_url: str | None = None  # where the console reaches Rasa when not on this host (RASA_URL, containers)
     project_root: Path = PROJECT_ROOT
     # Extra official working-day schedules (<year>.yml) for years the calendar package lacks.
     working_calendar_dir: Path | None = None
@@ -334,6 +335,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         secret_key=env.get("HOTLINE_SECRET_KEY") or None,
         max_message_chars=_int(env, "MAX_MESSAGE_CHARS", 2000, errors, minimum=10),
         trusted_proxies=_int(env, "TRUSTED_PROXIES", 0, errors, minimum=0),
+        rasa_url=(env.get("RASA_URL") or "").rstrip("/") or None,
         working_calendar_dir=_folder(env, "WORKING_CALENDAR_DIR", errors),
         handoff=_handoff(env, errors),
         console=_console(env, errors),

@@ -59,7 +59,7 @@ def _serve(settings: Settings, say: Callable[[str], None]) -> int:
 
     configure_logging(settings.log, "staff console")
     require_redis(settings, "The staff console")
-    rasa_url = f"http://{settings.host}:{settings.rasa_port}"
+    rasa_url = settings.rasa_url or f"http://{settings.host}:{settings.rasa_port}"
     app = create_app(settings, rasa_url=rasa_url, rasa_token=rasa_auth_token(settings))
     say(f"Staff console on http://{settings.host}:{settings.console.port}/console/ (Rasa at {rasa_url})")
     app.run(host=settings.host, port=settings.console.port, access_log=False, motd=False)
