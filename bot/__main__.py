@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot import retention_cli
@@ -60,20 +60,54 @@ def cmd_run(settings: Settings) -> int:
     )
     stores = "Redis" if settings.redis_url else "in-memory"
     _say(f"Hotline profile: {settings.profile.name}; tracker and lock stores: {stores}.")
+
+    def ready() -> list[str]:
+        lines = ["The assistant is ready.", f"  Citizen web chat:  {stack.webchat_url}",
+                 f"  REST channel:      {stack.rasa_url}/webhooks/rest/webhook", f"  Staff console:     {stack.console_url}"]
+        if not has_staff(settings):
+            lines += ["  No staff account yet. Create the first admin with:",
+                      "    .venv/bin/python -m bot console add-user --username admin --staff-no 1000 --role admin"]
+        return lines + [f"  Logs:              {stack.log_dir}"]
+
+    return _serve_until_stopped(stack.start, lambda: stack.processes, stack.stop, ready)
+
+
+def cmd_run_production(settings: Settings) -> int:
+    from bot.production import ProductionUnavailable, Replicas, check_requirements
+    from bot.runner import credentials_file
+
+    try:
+        check_requirements(settings)
+    except ProductionUnavailable as exc:
+        _say(f"Cannot start the production profile: {exc}.")
+        return 1
+    cmd_db_upgrade(settings)
+    replicas = Replicas(settings=settings, model=cmd_train(settings),
+                        credentials=credentials_file(settings.project_root, say=_say),
+                        log_dir=settings.var_dir / "logs" / "production", replicas=settings.production.replicas,
+                        public_port=settings.production.public_port, say=_say)
+
+    def ready() -> list[str]:
+        return [f"The assistant is ready: {replicas.replicas} replicas of each server behind nginx.",
+                f"  Citizen web chat:  {replicas.url}/webhooks/webchat/chat",
+                f"  REST channel:      {replicas.url}/webhooks/rest/webhook",
+                f"  Staff console:     {replicas.url}/console/", f"  Logs:              {replicas.log_dir}"]
+
+    return _serve_until_stopped(replicas.start, replicas.processes, replicas.stop, ready)
+
+
+def _serve_until_stopped(start: Callable[[], None], processes: Callable[[], dict], stop: Callable[[], None],
+                         ready: Callable[[], list[str]]) -> int:
+    """Start, say where everything is, and wait until Ctrl-C, ``kill`` or a process that stops; then
+    stop every child in order."""
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C and `kill` both stop the children in order
         signal.signal(signum, _interrupt)
     try:
-        stack.start()
-        _say("The assistant is ready.")
-        _say(f"  Citizen web chat:  {stack.webchat_url}")
-        _say(f"  REST channel:      {stack.rasa_url}/webhooks/rest/webhook")
-        _say(f"  Staff console:     {stack.console_url}")
-        if not has_staff(settings):
-            _say("  No staff account yet. Create the first admin with:")
-            _say("    .venv/bin/python -m bot console add-user --username admin --staff-no 1000 --role admin")
-        _say(f"  Logs:              {stack.log_dir}")
+        start()
+        for line in ready():
+            _say(line)
         _say("Press Ctrl-C to stop.")
-        while all(p.poll() is None for p in stack.processes.values()):
+        while all(p.poll() is None for p in processes().values()):
             time.sleep(1)
         _say("A server stopped unexpectedly; see the logs above. Stopping the rest.")
         return 1
@@ -84,46 +118,7 @@ def cmd_run(settings: Settings) -> int:
         _say(f"Could not start: {exc}")
         return 1
     finally:
-        stack.stop()
-        _say("Stopped.")
-
-
-def cmd_run_production(settings: Settings) -> int:
-    from bot.production import DEFAULT_PUBLIC_PORT, DEFAULT_REPLICAS, ProductionUnavailable, Replicas, check_requirements
-    from bot.runner import credentials_file
-
-    try:
-        check_requirements(settings)
-    except ProductionUnavailable as exc:
-        _say(f"Cannot start the production profile: {exc}.")
-        return 1
-    cmd_db_upgrade(settings)
-    replicas = Replicas(settings=settings, model=cmd_train(settings),
-                        credentials=credentials_file(settings.project_root, say=_say), log_dir=settings.var_dir / "logs" / "production",
-                        replicas=int(os.environ.get("REPLICAS", DEFAULT_REPLICAS)),
-                        public_port=int(os.environ.get("PUBLIC_PORT", DEFAULT_PUBLIC_PORT)), say=_say)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _interrupt)
-    try:
-        replicas.start()
-        _say(f"The assistant is ready: {replicas.replicas} replicas of each server behind nginx.")
-        _say(f"  Citizen web chat:  {replicas.url}/webhooks/webchat/chat")
-        _say(f"  REST channel:      {replicas.url}/webhooks/rest/webhook")
-        _say(f"  Staff console:     {replicas.url}/console/")
-        _say(f"  Logs:              {replicas.log_dir}")
-        _say("Press Ctrl-C to stop.")
-        while all(p.poll() is None for p in replicas.processes().values()):
-            time.sleep(1)
-        _say("A process stopped unexpectedly; see the logs. Stopping the rest.")
-        return 1
-    except KeyboardInterrupt:
-        _say("Stopping...")
-        return 0
-    except RuntimeError as exc:
-        _say(f"Could not start: {exc}")
-        return 1
-    finally:
-        replicas.stop()
+        stop()
         _say("Stopped.")
 
 

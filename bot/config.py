@@ -92,6 +92,14 @@ class LogSettings:
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+@dataclass(frozen=True)
+class ProductionSettings:
+    """``make run-prod`` (``bot/production.py``): nginx's public port and the replicas of each server."""
+
+    public_port: int = 8080
+    replicas: int = 2
+
+
 # A shorter period would cut transcripts and call-backs staff still need while a case is handled.
 MIN_RETENTION_DAYS = 30
 
@@ -130,6 +138,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=lambda: ConsoleSettings())
     retention: RetentionSettings = field(default_factory=lambda: RetentionSettings())
     log: LogSettings = field(default_factory=lambda: LogSettings())
+    production: ProductionSettings = field(default_factory=lambda: ProductionSettings())
 
     @property
     def var_dir(self) -> Path:
@@ -341,6 +350,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         console=_console(env, errors),
         retention=_retention(env, errors),
         log=_log(env, errors),
+        production=ProductionSettings(public_port=_int(env, "PUBLIC_PORT", ProductionSettings.public_port, errors),
+                                      replicas=_int(env, "REPLICAS", ProductionSettings.replicas, errors, minimum=1)),
     )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))

@@ -5,6 +5,7 @@ Nothing connects at import time: callers build an engine from the settings' URL.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -73,6 +74,24 @@ def transaction(factory: sessionmaker) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def temporary_schema(postgres_url: str, prefix: str = "tmp") -> Iterator[str]:
+    """A fresh schema on a PostgreSQL server for a test or benchmark run, dropped afterwards; yields a
+    URL that selects it (the server's other data is never touched)."""
+    from sqlalchemy import text
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_url, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def as_utc(moment: datetime) -> datetime:

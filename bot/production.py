@@ -27,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.config import Settings
-from bot.runner import Stack
+from bot.config import ProductionSettings, Settings, load_settings
+from bot.runner import Stack, credentials_file, prepare_database
 
-DEFAULT_REPLICAS = 2
-DEFAULT_PUBLIC_PORT = 8080
+DEFAULT_REPLICAS = ProductionSettings.replicas
+DEFAULT_PUBLIC_PORT = ProductionSettings.public_port
 
 
 class ProductionUnavailable(RuntimeError):
@@ -233,3 +233,20 @@ class Replicas:
             self.nginx.wait(timeout=20)
         for stack in self.stacks:
             stack.stop()
+
+
+def start_replicas(env: dict[str, str], log_dir: Path, *, public_port: int | None = None) -> Replicas:
+    """The production profile configured only by ``env`` (tests, benchmarks), like ``start_stack``."""
+    from bot.training import ensure_model
+
+    settings = load_settings(env, env_file=Path("/nonexistent"))
+    prepare_database(settings)
+    replicas = Replicas(settings=settings, model=ensure_model(settings.project_root),
+                        credentials=credentials_file(settings.project_root), log_dir=log_dir,
+                        public_port=public_port or free_public_port(settings.host), child_env=env)
+    try:
+        replicas.start()
+    except Exception:
+        replicas.stop()
+        raise
+    return replicas

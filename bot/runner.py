@@ -181,23 +181,31 @@ def _answers(url: str, headers: dict[str, str]) -> bool:
         return False
 
 
+def prepare_database(settings: Settings) -> None:
+    """Migrate, and load the sample knowledge base into an empty one (tests, benchmarks)."""
+    from bot.db import make_engine, make_session_factory
+    from bot.faq.store import catalogue_version
+    from bot.faq.transfer import import_file
+    from bot.migrate import upgrade
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    if catalogue_version(factory) == 0:
+        import_file(factory, settings.project_root / "kb" / "sample-faq.csv", actor="setup")
+    engine.dispose()
+
+
 def start_stack(env: dict[str, str], log_dir: Path, *, credentials: Path | None = None) -> Stack:
     """A whole assistant configured only by ``env`` (tests, benchmarks): migrate, load the sample
     knowledge base into an empty database, make sure the model exists, start every process.
 
     The processes read their settings from the environment, as in production.
     """
-    from bot.db import make_engine, make_session_factory
-    from bot.faq.store import catalogue_version
-    from bot.faq.transfer import import_file
-    from bot.migrate import upgrade
     from bot.training import ensure_model
 
     settings = load_settings(env, env_file=Path("/nonexistent"))
-    upgrade(settings.database_url)
-    factory = make_session_factory(make_engine(settings.database_url))
-    if catalogue_version(factory) == 0:
-        import_file(factory, settings.project_root / "kb" / "sample-faq.csv", actor="setup")
+    prepare_database(settings)
     stack = Stack(settings=settings, model=ensure_model(settings.project_root),
                   credentials=credentials or credentials_file(settings.project_root), log_dir=log_dir, child_env=env)
     try:

@@ -35,13 +35,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.config import load_settings
-from bot.db import make_engine, make_session_factory
-from bot.faq.transfer import import_file
-from bot.migrate import upgrade
-from bot.production import Replicas, free_public_port
-from bot.runner import _QUIET_ENV, Stack, credentials_file, start_stack
-from bot.training import ensure_model
+from bot.db import temporary_schema
+from bot.production import Replicas, start_replicas
+from bot.runner import _QUIET_ENV, Stack, start_stack
 from scripts.local_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,29 +191,16 @@ def production_profile(work: Path, token: str) -> Iterator[Replicas]:
     """Two replicas of each server behind nginx, on Redis (database 13, emptied) and a PostgreSQL schema
     made for the run and dropped after it."""
     import redis
-    from sqlalchemy import create_engine, text
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {"DATABASE_URL": f"{POSTGRES_URL}?options=-csearch_path%3D{schema}", "REDIS_URL": REDIS_URL,
-           "RASA_AUTH_TOKEN": token}
-    settings = load_settings(env, env_file=Path("/nonexistent"))
-    upgrade(settings.database_url)
-    import_file(make_session_factory(make_engine(settings.database_url)), ROOT / "kb" / "sample-faq.csv", actor="setup")
-    replicas = Replicas(settings=settings, model=ensure_model(ROOT), credentials=credentials_file(ROOT),
-                        log_dir=work / "production", public_port=free_public_port(), child_env=env)
-    try:
-        replicas.start()
-        yield replicas
-    finally:
-        replicas.stop()
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with temporary_schema(POSTGRES_URL, prefix="bench") as database_url:
+        replicas = start_replicas({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "RASA_AUTH_TOKEN": token},
+                                  work / "production")
+        try:
+            yield replicas
+        finally:
+            replicas.stop()
+            redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 async def run_levels(targets: Sequence[Target], levels: Sequence[int], rounds: int) -> list[Result]:

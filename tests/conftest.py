@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
@@ -52,18 +51,10 @@ def redis_url() -> Iterator[str]:
 def postgres_schema() -> Iterator[str]:
     """A fresh schema in the real PostgreSQL database, dropped afterwards (its URL selects it)."""
     require_service("PostgreSQL", POSTGRES_TEST_URL, 5432)
-    from sqlalchemy import create_engine, text
+    from bot.db import temporary_schema
 
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_TEST_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_TEST_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with temporary_schema(POSTGRES_TEST_URL, prefix="test") as url:
+        yield url
 
 
 @pytest.fixture

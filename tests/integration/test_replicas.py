@@ -12,22 +12,16 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.config import load_settings
 from bot.console.rasa_api import RasaApi
 from bot.conversation_ids import conversation_id
 from bot.db import make_engine, make_session_factory
-from bot.faq.transfer import import_file
-from bot.migrate import upgrade
-from bot.production import Replicas, free_public_port
-from bot.runner import credentials_file
+from bot.production import Replicas, start_replicas
 from bot.server_keys import secret_key
 from bot.tickets.models import Ticket, TicketNotice
-from bot.training import ensure_model
 from bot.webchat_sessions import verify
 from tests.conftest import IN_CI, postgres_schema, require_service
 from tests.integration.conftest import handle_ticket, notice_status, ticket_for
@@ -36,7 +30,6 @@ from tests.integration.webchat_page import Page, page_text
 pytestmark = [pytest.mark.stack, pytest.mark.postgres]
 
 REDIS_DB_URL = "redis://127.0.0.1:6379/14"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +45,8 @@ def replicas(tmp_path_factory) -> Iterator[Replicas]:
     with postgres_schema() as database_url:
         env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_DB_URL, "RASA_AUTH_TOKEN": uuid.uuid4().hex,
                "HOTLINE_SECRET_KEY": uuid.uuid4().hex}
-        settings = load_settings(env, env_file=Path("/nonexistent"))
-        upgrade(database_url)
-        import_file(make_session_factory(make_engine(database_url)), ROOT / "kb" / "sample-faq.csv", actor="setup")
-        running = Replicas(settings=settings, model=ensure_model(ROOT), credentials=credentials_file(ROOT),
-                           log_dir=tmp / "logs", public_port=free_public_port(), child_env=env)
+        running = start_replicas(env, tmp / "logs")
         try:
-            running.start()
             yield running
         finally:
             running.stop()
