@@ -10,6 +10,10 @@
   check each) for every stored event, to find the class of a type name (15 % of the CPU under load).
   The answer is remembered per type name; the classes are all imported before the first tracker is
   read, and a name not found is looked up again each time, as before.
+- Calling the action server: ``EndpointConfig.request`` opened a new HTTP session, and so a new
+  connection, for every action call. Each endpoint now keeps one session per event loop, with
+  connections kept alive for less time than the servers keep them open (Sanic: 5 s), so a reused
+  connection is never one the server has just closed.
 """
 
 from __future__ import annotations
@@ -88,11 +92,46 @@ def _cached_event_resolver(original: Any) -> Any:
     return resolve_by_type
 
 
+KEEPALIVE_SECONDS = 2.0
+
+
+class _Borrowed:
+    """``async with endpoint.session()`` hands out the endpoint's shared session without closing it."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *_exc: Any) -> bool:
+        return False
+
+
+def _shared_session(self: Any) -> _Borrowed:
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    session = getattr(self, "_hotline_session", None)
+    if session is None or session.closed or getattr(self, "_hotline_loop", None) is not loop:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        session = aiohttp.ClientSession(headers=self.headers, auth=auth,
+                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                                        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+        self._hotline_session, self._hotline_loop = session, loop
+    return _Borrowed(session)
+
+
 def install() -> None:
     """Replace the repeated work in this process's Rasa (idempotent)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    EndpointConfig.session = _shared_session  # type: ignore[method-assign]
     if not hasattr(Event.resolve_by_type, "original"):
         Event.resolve_by_type = staticmethod(_cached_event_resolver(Event.resolve_by_type))  # type: ignore[method-assign]

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from jsonschema import ValidationError
+from aiohttp import web
 from rasa.core.actions.action import RemoteAction
+from rasa.utils.endpoints import EndpointConfig
 
 from channels import rasa_speedups
+from scripts.local_server import LocalServer, free_port
 
 
 @pytest.fixture
 def installed():
-    original = RemoteAction._validate_action_result
+    original, session = RemoteAction._validate_action_result, EndpointConfig.session
     rasa_speedups.install()
     yield RemoteAction("action_ticket_status", None)
-    RemoteAction._validate_action_result = original
+    RemoteAction._validate_action_result, EndpointConfig.session = original, session
 
 
 def test_a_well_formed_action_response_passes(installed):
@@ -58,3 +63,31 @@ def test_each_event_is_judged_as_rasas_own_schema_judges_it(installed, event):
     else:
         with pytest.raises(ValidationError):
             installed._validate_action_result({"events": [event]})
+
+
+def test_action_calls_reuse_one_connection_and_survive_the_server_closing_it(installed):
+    peers: list[int] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername")[1])
+        return web.json_response({"events": [], "responses": [{"text": "收到"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    server = LocalServer(app, free_port())
+    endpoint = EndpointConfig(f"http://127.0.0.1:{server.port}/webhook", headers={"X-Hotline-Action-Token": "t"})
+
+    async def calls() -> list:
+        answers = [await endpoint.request(json={"next_action": "action_answer_faq"}) for _ in range(5)]
+        await asyncio.sleep(rasa_speedups.KEEPALIVE_SECONDS + 0.5)  # the client lets the idle connection go first
+        answers.append(await endpoint.request(json={"next_action": "action_answer_faq"}))
+        await endpoint._hotline_session.close()
+        return answers
+
+    try:
+        answers = asyncio.run(calls())
+    finally:
+        server.stop()
+    assert all(a == {"events": [], "responses": [{"text": "收到"}]} for a in answers)
+    assert len(set(peers[:5])) <= 2  # five calls, kept-alive connections (a new one per call before)
+    assert peers[5] not in peers[:5]  # after the idle time the client opened a fresh one, and it worked
