@@ -36,7 +36,17 @@ class JsonRedisManager(AsyncRedisManager):
                 return await self.redis.publish(self.channel, payload)
             except RedisError:
                 logger.error("socket.io: cannot publish to Redis (attempt %d)", attempt)
+        await self._deliver_here(data)
         return None
+
+    async def _deliver_here(self, data: dict[str, Any]) -> None:
+        """Redis is away: act on this replica's own connections, as if the message had come back from
+        Redis (a citizen's page is usually connected to the replica that answers it: the session
+        handshake and the "system busy" answer still reach it)."""
+        handler = {"emit": self._handle_emit, "disconnect": self._handle_disconnect,
+                   "close_room": self._handle_close_room}.get(data.get("method"))
+        if handler is not None:
+            await handler(data)
 
     async def _listen(self) -> AsyncIterator[dict[str, Any]]:  # type: ignore[override]
         async for raw in super()._listen():

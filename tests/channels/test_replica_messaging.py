@@ -61,3 +61,19 @@ def test_socketio_messages_between_replicas_are_json_and_pickles_are_dropped(red
     received = asyncio.run(exchange())
     assert [m["event"] for m in received] == ["bot_uttered", "last"]
     assert received[0]["data"] == {"text": "您好，工作人员已回复 😀"} and received[0]["room"] == "web:citizen-1"
+
+
+def test_with_redis_away_an_emit_still_reaches_a_page_connected_to_this_replica():
+    delivered: list[dict] = []
+
+    class Here(JsonRedisManager):
+        async def _handle_emit(self, message):
+            delivered.append(message)
+
+    async def emit_without_redis() -> None:
+        manager = Here("redis://127.0.0.1:1/0")  # nothing listens there
+        await manager._publish({"method": "emit", "event": "session_confirm", "data": "token", "namespace": "/",
+                                "room": "sid-1", "skip_sid": None, "callback": None, "host_id": manager.host_id})
+
+    asyncio.run(emit_without_redis())
+    assert [m["event"] for m in delivered] == ["session_confirm"]

@@ -13,7 +13,9 @@ from bot.staff.models import ROLES, AuditEntry, StaffSession
 from tests.console.conftest import PASSWORD, STAFF, Browser
 
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/static/<name:str>"),
-          ("GET", "/console/health")}
+          ("GET", "/console/health"),
+          # probes and metrics (bot/ops.py): nothing personal; nginx does not serve /metrics outside
+          ("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/metrics")}
 USER_OF_ROLE = {role: username for username, (_, role) in STAFF.items() if username != "agent2"}
 
 
@@ -29,7 +31,7 @@ def _concrete(path: str) -> str:
     return path.replace("<review_id:int>", "1").replace("<handoff_id:int>", "1").replace("<notice_id:int>", "1").replace("<name:str>", "console.js")
 
 
-def test_only_the_sign_in_page_assets_and_health_are_public(console):
+def test_only_the_sign_in_page_assets_health_and_metrics_are_public(console):
     public = {(m, p) for m, p, h in _routes(console) if getattr(h, "console_public", False)}
     guarded = [(m, p) for m, p, h in _routes(console) if not getattr(h, "console_public", False)]
     assert public == PUBLIC
