@@ -31,6 +31,7 @@ def _signed_in(browser, stack, role: str, department: str = ""):
     page.fill("#password", PASSWORD)
     page.click("#sign-in")
     expect(page.locator("#who")).to_contain_text("工号", timeout=WAIT_MS)
+    page.wait_for_load_state("networkidle")  # a role's landing page may still send the browser on (editors: faq)
     return page
 
 
