@@ -25,7 +25,7 @@ from bot.handoff.transcript import ConversationEvent
 from bot.privacy import mask_personal_data
 from bot.review.models import NluReview, NluReviewScan
 
-LOW_CONFIDENCE = 0.7  # above the fallback (0.55) but still unsure
+LOW_CONFIDENCE = 0.7  # above the fallback threshold (config.yml: 0.35) but still unsure
 FALLBACK = "nlu_fallback"
 SCAN_BATCH = 2000
 MAX_TEXT = 2000
