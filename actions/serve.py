@@ -14,7 +14,7 @@ import logging
 
 from bot.config import Settings, load_settings
 from bot.server_keys import ACTION_TOKEN_HEADER, action_token
-from bot.db import make_engine
+from bot.db import shared_session_factory
 from bot.ops import add_ops_routes
 from bot.service_checks import database_problem, redis_problem, require_redis
 
@@ -30,8 +30,8 @@ def create_server(settings: Settings):
 
     app = create_app("actions", cors_origins=None)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
-    engine = make_engine(settings.database_url)
-    add_ops_routes(app, {"database": lambda: database_problem(engine), "redis": lambda: redis_problem(settings.redis_url)})
+    database = shared_session_factory(settings.database_url)
+    add_ops_routes(app, {"database": lambda: database_problem(database), "redis": lambda: redis_problem(settings.redis_url)})
     expected = action_token(settings).encode()
 
     @app.middleware("request")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
 
 from bot.config import Settings
 
@@ -25,11 +26,11 @@ def redis_problem(redis_url: str | None) -> str | None:
     return None
 
 
-def database_problem(engine) -> str | None:
-    """Why the database cannot be used (None when a query works)."""
+def database_problem(factory: sessionmaker) -> str | None:
+    """Why the database behind ``factory`` cannot be used (None when a query works)."""
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with factory() as session:
+            session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         return f"the database does not answer ({type(exc).__name__})"
     return None

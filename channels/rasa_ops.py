@@ -6,18 +6,12 @@ the model is loaded and the database and Redis (when configured) answer.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from bot.config import Settings
-from bot.db import make_engine
+from bot.db import shared_session_factory
 from bot.ops import add_ops_routes
 from bot.service_checks import database_problem, redis_problem
-
-
-@lru_cache(maxsize=4)
-def _engine(database_url: str):
-    return make_engine(database_url)
 
 
 def add_rasa_ops_routes(app: Any, settings: Settings) -> None:
@@ -26,7 +20,7 @@ def add_rasa_ops_routes(app: Any, settings: Settings) -> None:
         return None if agent is not None and agent.is_ready() else "no model loaded yet"
 
     add_ops_routes(app, {"model": model,
-                         "database": lambda: database_problem(_engine(settings.database_url)),
+                         "database": lambda: database_problem(shared_session_factory(settings.database_url)),
                          "redis": lambda: redis_problem(settings.redis_url)})
 
 

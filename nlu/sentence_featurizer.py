@@ -9,7 +9,7 @@ cost most of a parse.
 
 from __future__ import annotations
 
-import os
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,9 +24,16 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.sentence_vectors import vector_relay
+from bot.config import load_settings
+from bot.sentence_vectors import VectorRelay, vector_relay
 
 BATCH_SIZE = 256
+
+
+@lru_cache(maxsize=1)
+def _relay() -> VectorRelay | None:
+    """The deployment's vector relay (Redis), read once per process from its settings."""
+    return vector_relay(load_settings().redis_url)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -90,7 +97,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         """Featurizes every message that has text and tokens, and leaves the vectors for the FAQ
         matcher when the deployment shares them (``bot/sentence_vectors.py``)."""
         vectors = self._featurize(messages)
-        relay = vector_relay(os.environ.get("REDIS_URL") or None)
+        relay = _relay()
         if relay is not None:
             for text, vector in vectors.items():
                 relay.put(text, vector)

@@ -46,8 +46,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES  # 413 before reading anything larger
     app.config.PROXIES_COUNT = settings.trusted_proxies  # request.remote_addr: the client behind our proxies
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(make_engine(settings.database_url))
     app.ctx.settings = settings
     app.ctx.factory = factory
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
@@ -68,7 +67,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(dashboard)
     app.blueprint(review)
     app.register_middleware(add_security_headers, "response")
-    add_ops_routes(app, {"database": lambda: database_problem(engine), "redis": lambda: redis_problem(settings.redis_url)},
+    add_ops_routes(app, {"database": lambda: database_problem(factory), "redis": lambda: redis_problem(settings.redis_url)},
                    before_metrics=lambda: refresh_console_gauges(app.ctx.factory, app.ctx.queue), mark=public)
     app.error_handler.add(Refusal, refused)
 
