@@ -13,6 +13,7 @@ from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
 from bot.handoff.queue import HandoffQueue
 from bot.sentence_vectors import vector_relay
 from bot.server_keys import secret_key
+from bot.tickets.calendar_years import loaded_schedules
 from bot.tickets.routing import Router
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
@@ -42,7 +43,8 @@ def live_faq() -> LiveFaq:
 def ticket_desk() -> TicketDesk:
     """Ticket creation and look-up with the deployment's calendar, deadlines and routing."""
     current = settings()
-    return TicketDesk(session_factory(), deployment_calendar(current.working_calendar_dir), current.profile.deadlines,
+    calendar = deployment_calendar(current.working_calendar_dir, loaded_schedules(session_factory()))
+    return TicketDesk(session_factory(), calendar, current.profile.deadlines,
                       router=Router.for_deployment(current.var_dir, current.project_root), code_key=secret_key(current))
 
 

@@ -36,7 +36,7 @@ def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
         category_label=view.labels["category"],
         status_label=view.labels["status"],
         department=view.department or UNASSIGNED_DEPARTMENT,
-        due_date=due_text(view.due, _today()),
+        due_date=due_text(view.due, _today(), certain=view.due_certain),
         latest_reply=view.latest_reply or NO_REPLY_YET,
     )
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.config import Settings
 from bot.console.admin_routes import admin
 from bot.console.auth_routes import pages
+from bot.console.calendar_routes import calendar_admin
 from bot.console.dashboard_routes import dashboard
 from bot.console.faq_bulk_routes import bulk
 from bot.console.faq_routes import faq
@@ -31,6 +32,7 @@ from bot.ops import add_ops_routes
 from bot.server_keys import secret_key
 from bot.service_checks import database_problem, redis_problem
 from bot.staff.login_backoff import login_backoff_for
+from bot.tickets.calendar_years import loaded_schedules
 from bot.tickets.handling import TicketHandling
 from bot.tickets.routing import Router
 from bot.tickets.service import TicketDesk
@@ -50,7 +52,8 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.settings = settings
     app.ctx.factory = factory
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
-    calendar = deployment_calendar(settings.working_calendar_dir)
+    calendar = deployment_calendar(settings.working_calendar_dir, loaded_schedules(factory))
+    app.ctx.calendar = calendar
     app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines,
                               router=Router.for_deployment(settings.var_dir, settings.project_root),
                               code_key=secret_key(settings))
@@ -61,6 +64,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(pages)
     app.blueprint(handoffs)
     app.blueprint(admin)
+    app.blueprint(calendar_admin)
     app.blueprint(faq)
     app.blueprint(bulk)
     app.blueprint(tickets)

@@ -11,6 +11,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.console.calendar_routes import calendar_warnings
 from bot.console.http import STATIC_DIR, Refusal, client_address, html_page, json_body
 from bot.console.security import SESSION_COOKIE, clear_session_cookie, over_https, public, require, set_session_cookie
 from bot.staff.accounts import AccountError, change_password, sign_in, sign_out
@@ -101,8 +102,10 @@ async def asset(_: Request, name: str) -> HTTPResponse:
 @require(*ROLES)
 async def me(request: Request) -> HTTPResponse:
     m = request.ctx.member
+    warnings = await asyncio.to_thread(calendar_warnings, request.app.ctx.calendar) if m.role == "admin" else []
     return response.json({"username": m.username, "staff_no": m.staff_no, "display_name": m.display_name,
-                          "role": m.role, "user_id": m.user_id, "csrf": request.ctx.csrf}, ensure_ascii=False)
+                          "role": m.role, "user_id": m.user_id, "csrf": request.ctx.csrf, "warnings": warnings},
+                         ensure_ascii=False)
 
 
 @pages.get("/admin")

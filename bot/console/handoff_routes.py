@@ -130,7 +130,7 @@ async def detail(request: Request, handoff_id: int) -> HTTPResponse:
         **_card(request, handoff, datetime.now(timezone.utc)),
         "holder": _holds(request, handoff),
         "tickets": [{"number": t.number, "category": t.labels["category"], "status": t.labels["status"],
-                     "due": t.due.isoformat()} for t in earlier],
+                     "due": t.due.isoformat(), "due_certain": t.due_certain} for t in earlier],
         "notes": notes,
     }, ensure_ascii=False)
 
@@ -242,7 +242,8 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     except RasaUnavailable as exc:
         logger.error("ticket %s created but the notice was not delivered: %s", created.number, exc)
         delivered = False
-    return response.json({"number": created.number, "due": created.due.isoformat(), "delivered": delivered,
+    return response.json({"number": created.number, "due": created.due.isoformat(),
+                          "due_certain": created.deadline_certain, "delivered": delivered,
                           "notice": mask_personal_data(notice)}, ensure_ascii=False)
 
 

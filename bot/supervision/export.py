@@ -87,7 +87,7 @@ def on_time_text(value: bool | None) -> str:
 
 def ticket_values(row: TicketRow) -> list[Any]:
     return [row.number, row.category, row.status, row.department, row.channel,
-            row.accepted.strftime("%Y-%m-%d %H:%M"), row.deadline.isoformat(),
+            row.accepted.strftime("%Y-%m-%d %H:%M"), row.deadline.isoformat() + ("" if row.deadline_certain else "（预计）"),
             row.first_reply.isoformat() if row.first_reply else "", on_time_text(row.on_time), row.rating or ""]
 
 

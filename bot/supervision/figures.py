@@ -133,6 +133,7 @@ class TicketRow:
     first_reply: date | None  # Beijing date
     on_time: bool | None  # None: not answered and not yet past its deadline
     rating: str | None  # the latest closing's rating
+    deadline_certain: bool = True  # False: 预计, counted on weekends only over an unloaded year
 
 
 def compute_figures(factory: sessionmaker, start: date, end: date, *, today: date,
@@ -177,7 +178,7 @@ def ticket_rows(factory: sessionmaker, start: date, end: date, *, today: date) -
             status=names["statuses"].get(ticket.status, ticket.status), department=ticket.department or UNASSIGNED,
             channel=channel_label(ticket.channel), accepted=as_utc(ticket.accepted_at).astimezone(BEIJING),
             deadline=ticket.deadline, first_reply=replied, on_time=on_time(ticket.deadline, replied, today),
-            rating=names["ratings"].get(rating, rating) if rating else None,
+            rating=names["ratings"].get(rating, rating) if rating else None, deadline_certain=bool(ticket.deadline_certain),
         ))
     return result
 

@@ -118,11 +118,13 @@ def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText
         names = labels()
         values = {"ticket_number": ticket.number, "category_label": names["categories"][ticket.category],
                   "department": ticket.department or "热线", "reply": ticket.latest_reply or ""}
-        if notice.kind == "extended":
-            extension = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "extended")
-                                       .order_by(TicketEvent.id.desc()))
-            values |= {"due_date": due_text(ticket.deadline, _now().astimezone(BEIJING).date()),
-                       "reason": (extension.detail or {}).get("reason", "") if extension is not None else ""}
+        if notice.kind in ("extended", "rescheduled"):
+            change = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                              TicketEvent.kind.in_(("extended", "deadline_recomputed")))
+                                    .order_by(TicketEvent.id.desc()))
+            detail = (change.detail or {}) if change is not None else {}
+            values |= {"due_date": due_text(ticket.deadline, _now().astimezone(BEIJING).date(), certain=ticket.deadline_certain),
+                       "reason": detail.get("reason", ""), "year": detail.get("year", ticket.deadline.year)}
         return NoticeText(f"utter_ticket_notice_{notice.kind}", values | {"kind": notice.kind})
 
 

@@ -128,7 +128,7 @@ class TicketHandling:
                 "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
-                    "deadline_state": ticket.deadline_state, "is_major": ticket.is_major,
+                    "deadline_certain": ticket.deadline_certain, "deadline_state": ticket.deadline_state, "is_major": ticket.is_major,
                     "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 })
         return rows

@@ -9,7 +9,7 @@ from bot.db import Base
 CATEGORIES = ("complaint", "report", "suggestion", "consultation")
 # 待分派 已派单 处理中 已答复 已办结, and 待复核 (the citizen was dissatisfied with the closed ticket)
 STATUSES = ("unassigned", "assigned", "in_progress", "replied", "closed", "review")
-NOTICE_KINDS = ("assigned", "replied", "closed", "extended")  # what the citizen is told about (反馈)
+NOTICE_KINDS = ("assigned", "replied", "closed", "extended", "rescheduled")  # what the citizen is told about (反馈)
 # pending → sent (handed to the channel) | held (web chat closed: shown when the citizen comes back)
 # | undelivered (staff call back) → called_back
 NOTICE_STATUSES = ("pending", "sent", "held", "undelivered", "called_back")
@@ -154,3 +154,16 @@ class LookupFailure(Base):
     number = Column(String(32), nullable=False)
     day = Column(Date, nullable=False)
     failures = Column(Integer, nullable=False)
+
+
+class CalendarYear(Base):
+    """One year's official holiday schedule (放假安排) as an admin loaded it from the State Council's notice."""
+
+    __tablename__ = "calendar_years"
+
+    year = Column(Integer, primary_key=True, autoincrement=False)
+    holidays = Column(JSON, nullable=False)  # ISO dates off
+    workdays = Column(JSON, nullable=False)  # ISO make-up working days (调休) on weekends
+    source = Column(String(200))  # the notice it was copied from, e.g. 国办发明电〔2026〕7号
+    loaded_by = Column(String(64), nullable=False)
+    loaded_at = Column(DateTime(timezone=True), nullable=False)

@@ -8,10 +8,12 @@ from typing import Any
 from bot.tickets.service import CreatedTicket, labels
 
 
-def due_text(due: date, today: date) -> str:
-    """The due date as citizens write it; the year only when it is not this year."""
+def due_text(due: date, today: date, *, certain: bool = True) -> str:
+    """The due date as citizens write it; the year only when it is not this year; "预计" before one
+    counted over a year whose holidays are not published yet (weekends only)."""
     text = f"{due.month}月{due.day}日"
-    return text if due.year == today.year else f"{due.year}年{text}"
+    text = text if due.year == today.year else f"{due.year}年{text}"
+    return text if certain else f"预计{text}"
 
 
 def created_notice(created: CreatedTicket, today: date) -> tuple[str, dict[str, Any]]:

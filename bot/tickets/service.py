@@ -86,6 +86,7 @@ class TicketView:
     due: date
     latest_reply: str | None
     labels: dict[str, str] = field(default_factory=dict, compare=False)
+    due_certain: bool = True  # False: counted on weekends only over a year without a holiday schedule (预计)
 
 
 @dataclass(frozen=True)
@@ -267,4 +268,5 @@ def _view(ticket: Ticket) -> TicketView:
     names = labels()
     return TicketView(ticket.number, ticket.category, ticket.status, ticket.department, ticket.deadline,
                       ticket.latest_reply,
-                      {"category": names["categories"][ticket.category], "status": names["statuses"][ticket.status]})
+                      {"category": names["categories"][ticket.category], "status": names["statuses"][ticket.status]},
+                      due_certain=bool(ticket.deadline_certain))

@@ -78,6 +78,18 @@ def test_look_up_with_the_right_check_shows_status_and_deadline():
     assert SlotSet("lookup_check", None) in events
 
 
+def test_a_deadline_counted_over_a_year_without_its_holiday_schedule_is_shown_as_estimated():
+    from datetime import date, datetime, timezone
+
+    created = services.ticket_desk().create(TicketDraft(
+        category="complaint", fields={"description": "楼下饭店半夜噪音扰民"}, channel="webchat", conversation_id="c1",
+        submission_key="k-2099", phone="13812345678"), now=datetime(2099, 3, 2, 2, 0, tzinfo=timezone.utc))
+    assert (created.due, created.deadline_certain) == (date(2099, 3, 5), False)  # no schedule for 2099
+    tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "13812345678"})
+    messages, _ = run_action(ActionLookUpTicket(), tracker)
+    assert messages[0]["due_date"] == "预计2099年3月5日"
+
+
 def test_a_wrong_check_reveals_nothing_and_asks_again_until_the_ticket_locks_for_the_day():
     created = _complaint()
     tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "13800000000"})

@@ -62,7 +62,7 @@ def test_a_loaded_schedule_file_covers_its_year_across_the_year_end():
 
 def test_a_schedule_with_dates_of_another_year_is_refused(tmp_path):
     (tmp_path / "2028.yml").write_text("year: 2028\nholidays: [2027-10-01]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="outside 2028"):
+    with pytest.raises(ValueError, match="2028.yml: 以下日期不在 2028 年"):
         YearSchedule.load(tmp_path / "2028.yml")
 
 

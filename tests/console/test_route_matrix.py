@@ -69,6 +69,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/console/api/users/<username:str>/active"): ADMIN,
     ("POST", "/console/api/users/<username:str>/password"): ADMIN,
     ("POST", "/console/api/users/<username:str>/department"): ADMIN,
+    # calendar_routes.py
+    ("GET", "/console/api/calendar"): ADMIN,
+    ("POST", "/console/api/calendar"): ADMIN,
     ("GET", "/console/api/departments"): ADMIN,
     ("POST", "/console/api/departments"): ADMIN,
     ("POST", "/console/api/departments/<name:str>/active"): ADMIN,

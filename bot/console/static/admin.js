@@ -68,6 +68,43 @@
   }
 
 
+  // 工作日历: which years have an official holiday schedule, and loading one (form or YAML file).
+  async function loadCalendar() {
+    const data = await api("GET", "/console/api/calendar");
+    const status = (y) => y.loaded ? "已载入" : y.covered ? "内置" : "未载入（按周末估算）";
+    $("calendar-years").tBodies[0].replaceChildren(...data.years.map((y) => {
+      const tr = row([String(y.year), status(y), y.holidays === null ? "—" : String(y.holidays),
+        y.workdays === null ? "—" : String(y.workdays), y.source || "—", y.loaded_by || "—",
+        y.loaded_at ? window.ConsoleKit.beijingTime(y.loaded_at) : "—"]);
+      if (!y.covered) tr.className = "missing";
+      return tr;
+    }));
+  }
+
+  async function loadYear(body) {
+    try {
+      const r = await api("POST", "/console/api/calendar", body);
+      show("calendar-status", "已载入 " + r.year + " 年：放假 " + r.holidays + " 天，调休上班 " + r.workdays + " 天" +
+        (r.replaced ? "（替换了之前载入的安排）" : ""), true);
+      await loadCalendar();
+      return true;
+    } catch (e) { show("calendar-status", e.message, false); return false; }
+  }
+
+  function wireCalendar() {
+    $("calendar-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (await loadYear({ year: $("cal-year").value, holidays: $("cal-holidays").value, workdays: $("cal-workdays").value,
+        source: $("cal-source").value })) $("calendar-form").reset();
+    });
+    $("calendar-upload").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const file = $("cal-file").files[0];
+      if (!file) { show("calendar-status", "请选择 YAML 文件", false); return; }
+      if (await loadYear({ yaml: await file.text(), source: $("cal-source").value })) $("calendar-upload").reset();
+    });
+  }
+
   function wireAdmin() {
     const showDepartment = () => { $("new-user-department").hidden = $("new-role").value !== "department"; };
     $("new-role").addEventListener("change", showDepartment);
@@ -99,8 +136,10 @@
     me = await window.ConsoleKit.signedIn();
     $("who").textContent = me.display_name + "（工号 " + me.staff_no + "）";
     wireAdmin();
+    wireCalendar();
     await loadDepartments();
     await loadUsers();
+    await loadCalendar();
   }
 
   start();

@@ -80,11 +80,21 @@ window.ConsoleKit = (function () {
     }));
   }
 
+  // Warnings for this role on every page (for admins: a year's holiday schedule not loaded yet).
+  function warn(texts) {
+    const header = document.querySelector("header");
+    if (!header || !texts.length) return;
+    const banner = el("div", null, "banner warning"); banner.id = "warnings"; banner.setAttribute("role", "alert");
+    banner.replaceChildren(...texts.map((t) => el("p", t)));
+    header.after(banner);
+  }
+
   // Who is signed in; later calls carry the session's CSRF token. Wires the page's 退出 button.
   async function signedIn() {
     const me = await api("GET", "/console/api/me");
     csrf = me.csrf;
     navigation(me.role);
+    warn(me.warnings || []);
     const logout = document.getElementById("logout");
     if (logout) logout.addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     return me;

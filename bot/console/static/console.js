@@ -66,7 +66,7 @@
     for (const [k, v] of rows) { table.appendChild(el("dt", k)); table.appendChild(el("dd", v)); }
     box.replaceChildren(table);
     $("tickets").replaceChildren(...(detail.tickets.length ? detail.tickets.map(
-      (t) => el("li", t.number + " · " + t.category + " · " + t.status + " · 答复期限 " + t.due)) : [el("li", "无")]));
+      (t) => el("li", t.number + " · " + t.category + " · " + t.status + " · 答复期限 " + t.due + (t.due_certain === false ? "（预计）" : ""))) : [el("li", "无")]));
     $("notes").replaceChildren(...detail.notes.map((n) => el("li", beijingTime(n.at, "time") + " " + n.text)));
   }
 
@@ -159,7 +159,7 @@
       try {
         const r = await api("POST", "/console/api/handoffs/" + state.selected + "/tickets",
           { category: $("ticket-category").value, fields, major: $("ticket-major").checked, submission: state.submission });
-        show("ticket-status", "已创建 " + r.number + "，答复期限 " + r.due + (r.delivered ? "，已告知市民" : "，告知市民失败，请手动回复"), r.delivered);
+        show("ticket-status", "已创建 " + r.number + "，答复期限 " + r.due + (r.due_certain === false ? "（预计）" : "") + (r.delivered ? "，已告知市民" : "，告知市民失败，请手动回复"), r.delivered);
         await select(state.selected);
       } catch (e) { show("ticket-status", e.message, false); }
     });

@@ -4,13 +4,16 @@
   const STATE = { due_soon: "即将到期", overdue: "已超期" };
   const KIND = { created: "受理", assign: "派单", start: "开始处理", reply: "答复", close: "办结", note: "备注",
     extended: "延期", due_soon: "即将到期提醒", overdue: "超期", citizen_followup: "市民反馈", rated: "市民评价",
-    reopened: "重新打开待复核", rating_comment: "评价意见", called_back: "电话回访" };
+    reopened: "重新打开待复核", rating_comment: "评价意见", called_back: "电话回访",
+    deadline_recomputed: "按节假日安排重算期限" };
   const NOTICE = { pending: "待发送", sending: "发送中", sent: "已送达", held: "待市民打开网页后显示", undelivered: "未送达，需回访", called_back: "已电话回访" };
   const RATING = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
   const $ = (id) => document.getElementById(id);
   const state = { me: null, number: null };
 
   const { api, el, beijingTime } = window.ConsoleKit;
+  // 预计: counted on weekends only, the year's holiday schedule not loaded yet (it may move).
+  function dueText(t) { return t.deadline_certain === false ? t.deadline + "（预计）" : t.deadline; }
   function flash(text, ok) { $("flash").textContent = text; $("flash").className = "status " + (ok ? "ok" : "bad"); }
 
   async function load() {
@@ -24,7 +27,7 @@
     $("tickets").tBodies[0].replaceChildren(...data.tickets.map((t) => {
       const tr = el("tr");
       for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel_label,
-        beijingTime(t.accepted_at), t.deadline,
+        beijingTime(t.accepted_at), dueText(t),
         [STATE[t.deadline_state], t.attention_label].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
       tr.className = "clickable" + (t.deadline_state ? " " + t.deadline_state : "");
       tr.dataset.number = t.number;
@@ -45,7 +48,7 @@
     for (const node of document.querySelectorAll("#detail [data-action]")) node.hidden = !d.actions.includes(node.dataset.action);
     $("d-notices-box").hidden = d.notices.length === 0;
     $("d-ratings-box").hidden = d.ratings.length === 0;
-    $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + d.deadline + (d.is_major ? " · 重大" : "");
+    $("d-title").textContent = d.number + " · " + d.category_label + " · " + d.status_label + " · 答复期限 " + dueText(d) + (d.is_major ? " · 重大" : "");
     const fields = [["承办部门", d.department || "待分派"], ...Object.entries(d.fields).map(([k, v]) => [d.field_labels[k] || k, v]), ["最新答复", d.latest_reply || "暂无"]];
     $("d-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", k), el("dd", String(v))]));
     const current = d.department || (d.suggestions[0] && d.suggestions[0].department) || "";
