@@ -7,6 +7,10 @@ the web chat mailbox (no page open: shown when the citizen comes back, called ba
 come back within ``HELD_DAYS``); channels that cannot push (the REST API) are marked for a call-back at
 once. While Rasa is unreachable the notice waits and is tried again; after ``MAX_ATTEMPTS`` it is
 marked for a call-back too.
+
+A notice never cuts into a form the citizen is filling in or a talk with a person: it waits
+(``not_before``, tried again every ``WAIT_SECONDS``) until that ends. A form left untouched for
+``FORM_IDLE_SECONDS`` (or a hand-over for ``PAUSE_IDLE_SECONDS``) counts as ended, so nothing waits forever.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.console.rasa_api import RasaApi, RasaUnavailable
-from bot.tickets.feedback import PUSH_CHANNELS, claim_next, follow_held, release_interrupted, settle
+from bot.console.rasa_api import ConversationState, RasaApi, RasaUnavailable
+from bot.tickets.feedback import PUSH_CHANNELS, claim_next, follow_held, postpone, release_interrupted, settle
 from bot.tickets.models import TicketNotice
 from bot.undelivered import UndeliveredMessage
 from bot.webchat_mailbox import MailboxMessage
@@ -28,6 +33,19 @@ logger = logging.getLogger(__name__)
 
 NOTICE_ACTION = "action_ticket_notice"
 ROUND_BUDGET_SECONDS = 60.0
+WAIT_SECONDS = 15  # how often a notice that waits for the citizen is tried again
+FORM_IDLE_SECONDS = 15 * 60  # a form untouched this long was left: the notice goes out
+PAUSE_IDLE_SECONDS = 60 * 60  # the same for a hand-over nobody wrote in (the queue times out before)
+
+
+def busy_with(state: ConversationState, now: float) -> str | None:
+    """Why a notice should wait for this conversation now (shown to staff), or None."""
+    idle = now - state.latest_event_time
+    if state.paused and idle < PAUSE_IDLE_SECONDS:
+        return "市民正在与人工客服交谈，结束后发送"
+    if state.form and idle < FORM_IDLE_SECONDS:
+        return "市民正在填写表单，填完后发送"
+    return None
 
 
 def _latest_ids(factory: sessionmaker, conversation_id: str) -> tuple[int, int]:
@@ -57,6 +75,12 @@ async def deliver(factory: sessionmaker, rasa: RasaApi, notice: TicketNotice) ->
     else:
         before = await asyncio.to_thread(_latest_ids, factory, notice.conversation_id)
         try:
+            busy = busy_with(await rasa.conversation_state(notice.conversation_id), time.time())
+            if busy:
+                until = datetime.now(timezone.utc) + timedelta(seconds=WAIT_SECONDS)
+                await asyncio.to_thread(postpone, factory, notice.id, until, busy)
+                logger.info("ticket notice %s (%s) waits: the citizen is busy", notice.id, notice.kind)
+                return "waiting"
             await rasa.run_action(notice.conversation_id, NOTICE_ACTION)
         except RasaUnavailable as exc:
             logger.error("ticket notice %s not sent yet: %s", notice.id, exc)
@@ -69,8 +93,9 @@ async def deliver(factory: sessionmaker, rasa: RasaApi, notice: TicketNotice) ->
 
 
 async def deliver_notices(factory: sessionmaker, rasa: RasaApi, budget_seconds: float = ROUND_BUDGET_SECONDS) -> int:
-    """Deliver every pending notice once (stopping at the first that has to wait, or when the round's
-    time is up: the job's lease must not run out mid-round); returns how many."""
+    """Deliver every pending notice once (stopping when Rasa is unreachable, or when the round's time is
+    up: the job's lease must not run out mid-round; a notice waiting for its citizen is skipped);
+    returns how many were handled."""
     handled = 0
     deadline = time.monotonic() + budget_seconds
     while time.monotonic() < deadline and (notice := await asyncio.to_thread(claim_next, factory)) is not None:

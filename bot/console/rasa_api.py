@@ -22,6 +22,13 @@ class RasaUnavailable(RuntimeError):
     """The Rasa server did not take the request; nothing reached the citizen."""
 
 
+@dataclass(frozen=True)
+class ConversationState:
+    form: str | None  # the active form, if any
+    paused: bool  # handed to a person (queued or talking)
+    latest_event_time: float  # Unix time of the conversation's last event
+
+
 @dataclass
 class RasaApi:
     base_url: str
@@ -53,6 +60,13 @@ class RasaApi:
         path = f"/conversations/{quote(conversation_id, safe='')}"
         await self._post(f"{path}/execute", {"name": action}, output_channel="latest")
         await self._post(f"{path}/tracker/events", [{"event": "action", "name": "action_listen"}])
+
+    async def conversation_state(self, conversation_id: str) -> ConversationState:
+        """Whether the citizen is in a form or with a person (the bot paused), and since when idle."""
+        tracker = await self._request("GET", f"/conversations/{quote(conversation_id, safe='')}/tracker",
+                                      None, include_events="NONE")
+        return ConversationState(form=(tracker.get("active_loop") or {}).get("name"), paused=bool(tracker.get("paused")),
+                                 latest_event_time=float(tracker.get("latest_event_time") or 0.0))
 
     async def slots(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's current slot values."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,10 +53,13 @@ class NoticeText:
     values: dict[str, Any]
 
 
-def claim_next(factory: sessionmaker) -> TicketNotice | None:
-    """The oldest pending notice, marked "sending" by a conditional update (one job sends it)."""
+def claim_next(factory: sessionmaker, *, now: datetime | None = None) -> TicketNotice | None:
+    """The oldest pending notice that is not waiting for the citizen, marked "sending" by a conditional
+    update (one job sends it)."""
+    now = now or _now()
+    due = or_(TicketNotice.not_before.is_(None), TicketNotice.not_before <= now)
     with transaction(factory) as session:
-        for notice in session.scalars(select(TicketNotice).where(TicketNotice.status == "pending")
+        for notice in session.scalars(select(TicketNotice).where(TicketNotice.status == "pending", due)
                                       .order_by(TicketNotice.id).limit(5)):
             claimed = session.execute(update(TicketNotice).where(TicketNotice.id == notice.id, TicketNotice.status == "pending")
                                       .values(status="sending", attempts=TicketNotice.attempts + 1))
@@ -66,6 +69,14 @@ def claim_next(factory: sessionmaker) -> TicketNotice | None:
                 session.expunge(notice)
                 return notice
     return None
+
+
+def postpone(factory: sessionmaker, notice_id: int, until: datetime, reason: str) -> None:
+    """Put a claimed notice back until ``until``: the citizen is busy (a form, a person). Waiting is no
+    failed attempt, so it never runs the notice into a call-back."""
+    with transaction(factory) as session:
+        session.execute(update(TicketNotice).where(TicketNotice.id == notice_id).values(
+            status="pending", not_before=until, reason=reason[:255], attempts=TicketNotice.attempts - 1))
 
 
 def release_interrupted(factory: sessionmaker) -> int:
@@ -83,6 +94,7 @@ def settle(factory: sessionmaker, notice_id: int, status: str, reason: str | Non
         if status == "pending" and notice.attempts >= MAX_ATTEMPTS:
             status = "undelivered"
         notice.status, notice.reason, notice.mailbox_id = status, (reason or "")[:255] or None, mailbox_id
+        notice.not_before = None
         if status in ("sent", "held"):
             notice.sent_at = _now()
 

@@ -98,6 +98,8 @@ class TicketNotice(Base):
     created_at = Column(DateTime(timezone=True), nullable=False)
     sent_at = Column(DateTime(timezone=True))
     mailbox_id = Column(Integer)  # held: the web chat mailbox message that waits for the citizen
+    # pending, not before this time: the citizen was in a form or with a person (bot/console/notifier.py)
+    not_before = Column(DateTime(timezone=True))
     called_back_at = Column(DateTime(timezone=True))
     called_back_by = Column(String(16))  # 工号
 

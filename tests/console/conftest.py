@@ -20,7 +20,7 @@ from sanic import Sanic
 
 from bot.config import load_settings
 from bot.console.app import create_app
-from bot.console.rasa_api import RasaUnavailable
+from bot.console.rasa_api import ConversationState, RasaUnavailable
 from bot.migrate import upgrade
 from bot.staff.accounts import create_user
 
@@ -38,6 +38,7 @@ class RecordingRasa:
     calls: list[tuple] = field(default_factory=list)
     down: bool = False
     slot_values: dict = field(default_factory=dict)
+    states: dict = field(default_factory=dict)  # conversation id → ConversationState (default: idle, no form)
 
     def _call(self, *call) -> None:
         if self.down:
@@ -55,6 +56,11 @@ class RecordingRasa:
 
     async def run_action(self, conversation_id, action):
         self._call("run_action", conversation_id, action)
+
+    async def conversation_state(self, conversation_id):
+        if self.down:
+            raise RasaUnavailable("Rasa not reachable: ClientConnectorError")
+        return self.states.get(conversation_id, ConversationState(form=None, paused=False, latest_event_time=0.0))
 
     async def slots(self, conversation_id):
         self._call("slots", conversation_id)

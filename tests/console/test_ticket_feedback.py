@@ -67,6 +67,50 @@ def test_accepting_replying_and_closing_each_send_one_notice_through_the_bot(con
     assert _deliver(console) == 0  # nothing is sent twice
 
 
+def test_a_notice_waits_while_the_citizen_fills_in_a_form_or_talks_to_a_person_and_goes_out_after(console, browser):
+    import time
+
+    from bot.console.notifier import FORM_IDLE_SECONDS
+    from bot.console.rasa_api import ConversationState
+
+    number = _ticket(console)
+    other = _ticket(console, conversation="c2", key="k2")
+    _through(browser, number, "assign", "start")
+    _through(browser, other, "assign", "start")
+    rasa = console.ctx.rasa
+    rasa.states["c1"] = ConversationState(form="complaint_form", paused=False, latest_event_time=time.time())
+    assert _deliver(console) == 2
+    assert rasa.calls == [("run_action", "c2", "action_ticket_notice")]  # the other citizen is not held up
+    assert _notices(console, number) == [("accepted", "pending")]
+    with console.ctx.factory() as session:
+        waiting = session.scalar(select(TicketNotice).where(TicketNotice.conversation_id == "c1"))
+        assert waiting.attempts == 0 and "填写表单" in waiting.reason
+        assert waiting.not_before is not None
+    assert _deliver(console) == 0  # not before its time
+    with transaction(console.ctx.factory) as session:
+        session.get(TicketNotice, waiting.id).not_before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    rasa.states["c1"] = ConversationState(form=None, paused=True, latest_event_time=time.time())  # now with a person
+    assert _deliver(console) == 1 and _notices(console, number) == [("accepted", "pending")]
+    with console.ctx.factory() as session:
+        assert "人工客服" in session.get(TicketNotice, waiting.id).reason
+    for _ in range(MAX_ATTEMPTS + 2):  # however long it waits, it never turns into a call-back
+        with transaction(console.ctx.factory) as session:
+            session.get(TicketNotice, waiting.id).not_before = None
+        _deliver(console)
+    assert _notices(console, number) == [("accepted", "pending")]
+    rasa.states["c1"] = ConversationState(form=None, paused=False, latest_event_time=time.time())  # the talk ended
+    with transaction(console.ctx.factory) as session:
+        session.get(TicketNotice, waiting.id).not_before = None
+    assert _deliver(console) == 1
+    assert rasa.calls[-1] == ("run_action", "c1", "action_ticket_notice")
+    assert _notices(console, number) == [("accepted", "sent")]
+
+    _through(browser, number, "reply")  # a form left untouched for long is over: the notice goes out
+    rasa.states["c1"] = ConversationState(form="complaint_form", paused=False,
+                                          latest_event_time=time.time() - FORM_IDLE_SECONDS - 1)
+    assert _deliver(console) == 1 and _notices(console, number) == [("accepted", "sent"), ("replied", "sent")]
+
+
 def test_a_notice_waits_while_rasa_is_down_and_is_marked_for_a_call_back_in_the_end(console, browser):
     number = _ticket(console)
     _through(browser, number, "assign", "start")

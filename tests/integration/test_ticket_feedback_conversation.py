@@ -61,3 +61,39 @@ def test_notices_reach_the_web_chat_now_or_on_return_and_the_citizen_answers_the
         assert followups == [{"text": "还是没解决，昨晚还是吵到两点"}]
 
     asyncio.run(scenario())
+
+
+def _waiting_reason(stack, number: str, timeout: float = 30.0) -> str | None:
+    """Why the accepted notice about ``number`` waits, once the console's job has looked at it."""
+    import time
+
+    from bot.tickets.models import TicketNotice
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with stack_database(stack)() as session:
+            notice = session.scalar(select(TicketNotice).join(Ticket, Ticket.id == TicketNotice.ticket_id)
+                                    .where(Ticket.number == number, TicketNotice.kind == "accepted"))
+            if notice is not None and notice.status == "pending" and notice.not_before is not None:
+                return notice.reason
+        time.sleep(0.2)
+    return None
+
+
+def test_a_notice_that_comes_while_the_citizen_fills_in_a_form_waits_until_the_form_ends(stack):
+    async def scenario() -> None:
+        page = Page(stack.rasa_url)
+        await page.open()
+        number = await _complaint(page)
+        asked = _text(await page.say("我要投诉"))  # a second complaint: its form asks what happened
+        assert "工单号" not in asked
+        await asyncio.to_thread(handle_ticket, stack, number, "assign", "start")
+        assert "填写表单" in (await asyncio.to_thread(_waiting_reason, stack, number) or "")
+        assert "已由住房和城乡建设局受理" not in _text(await page.collect(wait=1.0))
+        await page.say("/cancel")  # the citizen leaves the form
+        assert await asyncio.to_thread(notice_status, stack, number, "accepted", 60.0) == "sent"
+        arrived = _text(await page.collect(first_within=10))
+        assert f"工单号 {number}" in arrived and "已由住房和城乡建设局受理" in arrived
+        await page.close()
+
+    asyncio.run(scenario())
