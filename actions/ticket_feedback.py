@@ -11,19 +11,21 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.forms.case import SKIP
-from actions.services import session_factory
+from actions.services import session_factory, ticket_desk
 from actions.unanswered import last_citizen_text
 from bot.tickets.feedback import FeedbackRefused, add_rating_comment, attach_followup, notice_being_sent, rate
 
 logger = logging.getLogger(__name__)
 
 TICKET_SLOT, KIND_SLOT, ROUND_SLOT = "notice_ticket", "notice_kind", "rating_round"
+CHOICE_INTENT = "followup_ticket"  # from the "which ticket?" buttons: /followup_ticket{"ticket_number": ...}
+NEW_MATTER_BUTTON = {"title": "这是新问题，我要投诉", "payload": "/complain"}
 RATING_SLOT, COMMENT_SLOT = "satisfaction", "rating_comment"
 
 
@@ -47,17 +49,18 @@ class ActionTicketNotice(Action):
 
 
 class ActionTicketFollowup(Action):
-    """The citizen answered a notice. After a closing, yes/no are a rating (no: 不满意 with their words
-    as the comment); otherwise "还是没解决" and what they wrote are attached to the ticket."""
+    """The citizen answered a notice, or said "还是没解决" later on. After a closing, yes/no are a rating
+    (no: 不满意 with their words as the comment); otherwise "还是没解决" and what they wrote are attached
+    to the ticket: the one the last notice was about, else the one the citizen picked, else their only
+    open (or latest) ticket here; with several open, they are asked which."""
 
     def name(self) -> str:
         return "action_ticket_followup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         number, text = tracker.get_slot(TICKET_SLOT), last_citizen_text(tracker)
-        if not number:
-            dispatcher.utter_message(response="utter_anything_else")
-            return []
+        if not number or _intent(tracker) == CHOICE_INTENT:
+            return _followup_without_notice(dispatcher, tracker, text)
         if tracker.get_slot(KIND_SLOT) == "closed":  # typed instead of pressing a rating button
             satisfied = _intent(tracker) == "affirm"
             round_ = _rate(dispatcher, tracker, number, "satisfied" if satisfied else "dissatisfied")
@@ -69,17 +72,49 @@ class ActionTicketFollowup(Action):
         if _intent(tracker) == "affirm":
             dispatcher.utter_message(response="utter_ticket_followup_glad")
             return []
-        try:
-            attach_followup(session_factory(), number, tracker.sender_id, text or "还是没解决")
-        except FeedbackRefused as refused:
-            dispatcher.utter_message(response=str(refused))
-            return []
-        except SQLAlchemyError as exc:
-            logger.error("citizen follow-up not attached: %s", type(exc).__name__)
-            dispatcher.utter_message(response="utter_ticket_failed")
-            return []
-        dispatcher.utter_message(response="utter_ticket_followup_attached", ticket_number=number)
+        _attach(dispatcher, tracker, number, text)
         return []
+
+
+def _attach(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, text: str) -> None:
+    try:
+        attach_followup(session_factory(), number, tracker.sender_id, text or "还是没解决")
+    except FeedbackRefused as refused:
+        dispatcher.utter_message(response=str(refused))
+        return
+    except SQLAlchemyError as exc:
+        logger.error("citizen follow-up not attached: %s", type(exc).__name__)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return
+    dispatcher.utter_message(response="utter_ticket_followup_attached", ticket_number=number)
+
+
+def _followup_without_notice(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """"还是没解决" with no notice just before: the citizen's ticket here, asking which among several open."""
+    try:
+        views = ticket_desk().tickets_of(channel=tracker.get_latest_input_channel() or "unknown",
+                                         conversation_id=tracker.sender_id)
+    except SQLAlchemyError as exc:
+        logger.error("listing tickets for a follow-up failed: %s", type(exc).__name__)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return []
+    picked = next(tracker.get_latest_entity_values("ticket_number"), None)
+    if picked and any(view.number == picked for view in views):
+        _attach(dispatcher, tracker, picked, text)
+        return []
+    open_ = [view for view in views if view.status != "closed"]
+    if len(open_) > 1:
+        buttons = [{"title": f"{v.number}（{v.labels['category']}，{v.labels['status']}）",
+                    "payload": f'/{CHOICE_INTENT}{{"ticket_number": "{v.number}"}}'} for v in open_]
+        dispatcher.utter_message(response="utter_ticket_followup_which", buttons=[*buttons, NEW_MATTER_BUTTON])
+        return []
+    if open_ or views:
+        _attach(dispatcher, tracker, (open_ or views)[0].number, text)
+        return []
+    if _intent(tracker) == "complain":  # nothing here to follow up: it is a new complaint after all
+        return [FollowupAction("action_start_case")]
+    dispatcher.utter_message(response="utter_ticket_followup_none")
+    return []
 
 
 class ActionRateTicket(Action):

@@ -26,7 +26,7 @@ class Line:
 
 def headline(f: Figures) -> list[Line]:
     """The figures of the range a supervisor reads first, in order."""
-    s, h, t, r = f.self_service, f.handoffs, f.timeliness, f.satisfaction
+    s, h, t, r, d, o = f.self_service, f.handoffs, f.timeliness, f.satisfaction, f.dispatch, f.reopens
     return [
         Line("受理工单", f.volumes.tickets),
         Line("会话数", f.conversations),
@@ -40,6 +40,7 @@ def headline(f: Figures) -> list[Line]:
         Line("转人工率", h.rate, "rate"),
         Line("已接入", h.claimed),
         Line("未接入", h.unclaimed),
+        Line("接通率", h.connect_rate, "rate"),
         Line("平均等待（秒）", h.wait_mean_seconds, "seconds"),
         Line("等待中位数（秒）", h.wait_median_seconds, "seconds"),
         Line("等待 90 分位（秒）", h.wait_p90_seconds, "seconds"),
@@ -51,6 +52,12 @@ def headline(f: Figures) -> list[Line]:
         Line("评价数", r.rated),
         *(Line(name, count) for name, count in r.by_rating.items()),
         Line("满意率", r.rate, "rate"),
+        Line("已派单工单", d.dispatched),
+        Line("未改派", d.kept),
+        Line("派单准确率", d.rate, "rate"),
+        Line("办结次数", o.closed),
+        Line("不满意重新打开", o.reopened),
+        Line("重新打开率", o.rate, "rate"),
     ]
 
 

@@ -59,6 +59,8 @@ class Handoffs:
     rate: float | None  # requested / conversations
     claimed: int  # requests that a person took over (at any time)
     unclaimed: int  # requests with status "unclaimed"
+    waiting: int  # requests still waiting for a person now: left out of the connect rate
+    connect_rate: float | None  # 接通率: claimed / (requested − waiting)
     wait_mean_seconds: float | None
     wait_median_seconds: float | None
     wait_p90_seconds: float | None
@@ -73,6 +75,24 @@ class Timeliness:
     late_unanswered: int  # no reply and the deadline before today
     not_yet_due: int  # no reply, deadline today or later: left out of the rate
     rate: float | None  # on_time / (answered + late_unanswered)
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """派单准确率: tickets accepted in the range that stayed with the department first sent to."""
+
+    dispatched: int  # sent to a department (by the router at acceptance, or by staff later)
+    kept: int  # never assigned to another department afterwards
+    rate: float | None  # kept / dispatched
+
+
+@dataclass(frozen=True)
+class Reopens:
+    """重新打开率: closings in the range that the citizen's 不满意 reopened (→ 待复核)."""
+
+    closed: int  # "close" events in the range (a ticket closed twice counts twice)
+    reopened: int  # of those, closings rated 不满意 (the rating of that closing's round)
+    rate: float | None  # reopened / closed
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,8 @@ class Figures:
     handoffs: Handoffs
     timeliness: Timeliness
     satisfaction: Satisfaction
+    dispatch: Dispatch
+    reopens: Reopens
     overdue: list[OverdueTicket]
     top_unanswered: list[TopQuestion]
 
@@ -154,6 +176,8 @@ def compute_figures(factory: sessionmaker, start: date, end: date, *, today: dat
             handoffs=_handoffs(session, lo, hi, conversations),
             timeliness=_timeliness(session, start, end, today),
             satisfaction=_satisfaction(session, lo, hi),
+            dispatch=_dispatch(session, lo, hi),
+            reopens=_reopens(session, lo, hi),
             overdue=_overdue(session, today, calendar),
             top_unanswered=_top_unanswered(session, lo, hi),
         )
@@ -271,14 +295,50 @@ def _handoffs(session: Session, lo: datetime, hi: datetime, conversations: int) 
                            .where(Handoff.requested_at >= lo, Handoff.requested_at < hi)).all()
     waits = sorted((as_utc(claimed) - as_utc(requested)).total_seconds()
                    for _, requested, claimed in rows if claimed is not None)
+    waiting = sum(1 for status, _, _ in rows if status == "waiting")
     return Handoffs(
         requested=len(rows), rate=_ratio(len(rows), conversations), claimed=len(waits),
         unclaimed=sum(1 for status, _, _ in rows if status == "unclaimed"),
+        waiting=waiting, connect_rate=_ratio(len(waits), len(rows) - waiting),
         wait_mean_seconds=statistics.fmean(waits) if waits else None,
         wait_median_seconds=statistics.median(waits) if waits else None,
         # nearest rank: the smallest wait that at least 90 % of the waits do not exceed
         wait_p90_seconds=waits[math.ceil(0.9 * len(waits)) - 1] if waits else None,
     )
+
+
+def _dispatch(session: Session, lo: datetime, hi: datetime) -> Dispatch:
+    """The first department of each ticket accepted in the range (the router's at acceptance, else the
+    first staff assignment) against every later assignment."""
+    accepted = select(Ticket.id).where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)
+    events = session.execute(select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.detail)
+                             .where(TicketEvent.ticket_id.in_(accepted), TicketEvent.kind.in_(("created", "assign")))
+                             .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)).all()
+    sent: dict[int, list[str]] = {}
+    for ticket_id, _, detail in events:
+        department = (detail or {}).get("department")
+        if department:
+            sent.setdefault(ticket_id, []).append(department)
+    kept = sum(1 for departments in sent.values() if len(set(departments)) == 1)
+    return Dispatch(len(sent), kept, _ratio(kept, len(sent)))
+
+
+def _reopens(session: Session, lo: datetime, hi: datetime) -> Reopens:
+    """Closings in the range and, per closing (its round: the n-th close of its ticket), whether the
+    citizen rated that round 不满意."""
+    closings = _count(session, TicketEvent.at, lo, hi, TicketEvent.kind == "close")
+    in_range = select(TicketEvent.ticket_id).where(TicketEvent.kind == "close", TicketEvent.at >= lo, TicketEvent.at < hi)
+    all_closes = session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
+        TicketEvent.kind == "close", TicketEvent.ticket_id.in_(in_range)).order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)).all()
+    rounds, seen = set(), Counter()
+    for ticket_id, at in all_closes:
+        seen[ticket_id] += 1
+        if lo <= as_utc(at) < hi:
+            rounds.add((ticket_id, seen[ticket_id]))
+    dissatisfied = session.execute(select(TicketRating.ticket_id, TicketRating.round).where(
+        TicketRating.rating == "dissatisfied", TicketRating.ticket_id.in_(in_range))).all()
+    reopened = sum(1 for row in dissatisfied if (row.ticket_id, row.round) in rounds)
+    return Reopens(closings, reopened, _ratio(reopened, closings))
 
 
 def _first_replies():

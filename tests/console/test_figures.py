@@ -45,14 +45,18 @@ def bj(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) ->
 
 
 def _ticket(session, number, category, channel, department, accepted, deadline, status, *, replies=(), notes=(),
-            ratings=()) -> None:
+            ratings=(), routed=None, assigns=(), closes=()) -> None:
     ticket = Ticket(number=number, category=category, status=status, fields={"case_description": "楼下噪音"},
                     channel=channel, conversation_id=f"conv-{number}", submission_key=number, department=department,
                     accepted_at=accepted, deadline=deadline, deadline_certain=True, working_days=5, is_major=False)
     session.add(ticket)
     session.flush()
     session.add(TicketContact(ticket_id=ticket.id, name=NAME, phone=PHONE, anonymous=False))
-    session.add(TicketEvent(ticket_id=ticket.id, kind="created", detail={}, actor="citizen", at=accepted))
+    session.add(TicketEvent(ticket_id=ticket.id, kind="created", detail={"department": routed}, actor="citizen", at=accepted))
+    for at, to in assigns:
+        session.add(TicketEvent(ticket_id=ticket.id, kind="assign", detail={"department": to}, actor="staff:3001", at=at))
+    for at in closes:
+        session.add(TicketEvent(ticket_id=ticket.id, kind="close", detail={}, actor="staff:3001", at=at))
     for at in notes:
         session.add(TicketEvent(ticket_id=ticket.id, kind="note", detail={"text": "已电话联系"}, actor="staff:1024", at=at))
     for at in replies:
@@ -63,23 +67,32 @@ def _ticket(session, number, category, channel, department, accepted, deadline, 
 
 def _tickets(session) -> None:
     # outside: accepted 28 Sep 23:30 Beijing (15:30 UTC on the 28th), the evening before the range
-    _ticket(session, "TS202609280001", "complaint", "webchat", HOUSING, bj(9, 28, 23, 30), date(2026, 10, 13), "assigned")
+    # (routed to ENVIRONMENT and moved to HOUSING, and closed, all outside the range: no dispatch or closing counts)
+    _ticket(session, "TS202609280001", "complaint", "webchat", HOUSING, bj(9, 28, 23, 30), date(2026, 10, 13), "assigned",
+            routed=ENVIRONMENT, assigns=[(bj(9, 28, 23, 40), HOUSING)], closes=[bj(9, 28, 23, 45)])
     # A inside: 29 Sep 00:30 Beijing is still 28 Sep in UTC; first reply 9 Oct = deadline → on time
+    # routed to HOUSING and kept; closed once (9 Oct), rated 满意: not reopened
     _ticket(session, "TS202609290001", "complaint", "webchat", HOUSING, bj(9, 29, 0, 30), date(2026, 10, 9), "closed",
-            replies=[bj(10, 9, 20)], ratings=[(1, "satisfied", bj(10, 10, 10))])
+            replies=[bj(10, 9, 20)], ratings=[(1, "satisfied", bj(10, 10, 10))], routed=HOUSING, closes=[bj(10, 9, 21)])
     # B: a note on 8 Oct does not count; the reply at 07:00 on 10 Oct (23:00 UTC on the 9th) is a day late
+    # not routed; staff assigned ENVIRONMENT first: kept
     _ticket(session, "TS202609290002", "complaint", "wechat", ENVIRONMENT, bj(9, 29, 10), date(2026, 10, 9), "replied",
-            replies=[bj(10, 10, 7)], notes=[bj(10, 8, 10)])
+            replies=[bj(10, 10, 7)], notes=[bj(10, 8, 10)], assigns=[(bj(9, 30, 9), ENVIRONMENT)])
     # C: not assigned, never answered, due 8 Oct → late unanswered and overdue
     _ticket(session, "JB202609300001", "report", "webchat", None, bj(9, 30, 16), date(2026, 10, 8), "unassigned")
     # D: due today, not answered yet → left out of the on-time rate, not overdue
-    _ticket(session, "JY202610080001", "suggestion", "telegram", HOUSING, bj(10, 8, 9), date(2026, 10, 12), "in_progress")
+    # routed to HOUSING, moved to ENVIRONMENT, then back to HOUSING: not kept (it was 改派 on the way)
+    _ticket(session, "JY202610080001", "suggestion", "telegram", HOUSING, bj(10, 8, 9), date(2026, 10, 12), "in_progress",
+            routed=HOUSING, assigns=[(bj(10, 8, 10), ENVIRONMENT), (bj(10, 8, 11), HOUSING)])
     # E: first reply on 9 Oct (on time), a second one on 10 Oct; rated twice (closed twice)
     _ticket(session, "ZX202610080001", "consultation", "webchat", ENVIRONMENT, bj(10, 8, 8), date(2026, 10, 9), "closed",
             replies=[bj(10, 9, 9), bj(10, 10, 9)],
-            ratings=[(1, "dissatisfied", bj(10, 9, 12)), (2, "basically_satisfied", bj(10, 11, 9))])
+            ratings=[(1, "dissatisfied", bj(10, 9, 12)), (2, "basically_satisfied", bj(10, 11, 9))],
+            routed=ENVIRONMENT, assigns=[(bj(10, 8, 9), ENVIRONMENT)],  # assigned again to the same one: kept
+            closes=[bj(10, 9, 10), bj(10, 10, 10)])  # round 1 rated 不满意 (reopened), round 2 基本满意
     # F: accepted 23:50 on the last day of the range (15:50 UTC) → inside; due after the range
-    _ticket(session, "TS202610120001", "complaint", "wechat", HOUSING, bj(10, 12, 23, 50), date(2026, 10, 19), "assigned")
+    _ticket(session, "TS202610120001", "complaint", "wechat", HOUSING, bj(10, 12, 23, 50), date(2026, 10, 19), "assigned",
+            routed=HOUSING)
     # G: accepted before the range, due 30 Sep (inside), still open → late unanswered, overdue across the holiday
     _ticket(session, "TS202609150001", "complaint", "rest", ENVIRONMENT, bj(9, 15, 10), date(2026, 9, 30), "in_progress")
     # H: long before, answered and closed; its rating at 23:00 on 28 Sep is outside the range
@@ -204,6 +217,27 @@ def test_on_time_rate_counts_first_replies_by_beijing_date(figures):
     assert t.late_unanswered == 2  # C (8 Oct < 12 Oct), G (30 Sep < 12 Oct)
     assert t.not_yet_due == 1  # D: due today
     assert t.rate == 0.4  # 2 / (3 + 2)
+
+
+def test_connect_rate_leaves_out_the_requests_still_waiting(figures):
+    h = figures.handoffs
+    assert (h.claimed, h.waiting) == (4, 1)
+    assert h.connect_rate == 0.8  # 4 taken / (6 requested − 1 still waiting)
+
+
+def test_dispatch_accuracy_counts_tickets_that_stayed_with_their_first_department(figures):
+    d = figures.dispatch
+    # accepted in range: A (routed, kept), B (staff's first, kept), C (never sent: left out),
+    # D (routed, moved and moved back: not kept), E (assigned again to the same: kept), F (routed, kept)
+    assert (d.dispatched, d.kept) == (5, 4)
+    assert d.rate == 0.8
+
+
+def test_reopen_rate_counts_closings_rated_dissatisfied(figures):
+    o = figures.reopens
+    assert o.closed == 3  # A's, E's two; the 28 Sep ticket's closing is outside
+    assert o.reopened == 1  # E's first round (不满意); A 满意, E's second round 基本满意
+    assert o.rate == 1 / 3
 
 
 def test_satisfaction_rate(figures):
@@ -360,6 +394,8 @@ def test_the_csv_files_start_with_a_bom_and_parse(records, browser):
     figure_rows = list(csv.reader(io.StringIO(figures.content.decode("utf-8-sig"))))
     assert figure_rows[0] == ["分组", "项目", "数值"]
     assert ["指标", "及时率", "40.0%"] in figure_rows and ["指标", "满意率", "66.7%"] in figure_rows
+    assert ["指标", "派单准确率", "80.0%"] in figure_rows and ["指标", "重新打开率", "33.3%"] in figure_rows
+    assert ["指标", "接通率", "80.0%"] in figure_rows
     assert ["部门", "待分派", "1"] in figure_rows and ["每日", "2026-10-08", "2"] in figure_rows
     ticket_rows_ = list(csv.reader(io.StringIO(tickets.content.decode("utf-8-sig"))))
     assert ticket_rows_[0][0] == "工单号" and len(ticket_rows_) == 7
@@ -380,7 +416,11 @@ def test_the_weekly_report_shows_the_week_against_the_previous_and_escapes_text(
     assert "&lt;script&gt;alert(1)&lt;/script&gt;社保卡丢了" in page and "<script" not in page
     assert "<style" not in page and 'href="/console/static/report.css"' in page
     assert "style-src 'self'" in answer.headers["content-security-policy"]  # why the styles are a linked file
-    assert "指标口径" in page
+    # dispatch: this week D (moved: not kept), E (kept); last week the 28 Sep one (moved), A, B (kept), C (never sent)
+    assert "<tr><td>派单准确率</td><td>50.0%</td><td>66.7%</td><td>-16.7 个百分点</td></tr>" in page
+    assert "<tr><td>接通率</td><td>80.0%</td>" in page  # 4 taken of 5 requests (8–10 Oct)
+    assert "<tr><td>重新打开率</td><td>33.3%</td>" in page  # A's and E's two closings, E's first reopened
+    assert "指标口径" in page and "<dt>派单准确率</dt>" in page
 
 
 def test_the_page_and_its_assets_are_served_from_the_list(browser):

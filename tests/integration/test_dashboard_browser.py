@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 CARDS = {  # figure card → what it may show
     "f-tickets": r"\d+",
     "f-self-service": r"\d+\.\d%|—", "f-handoff-rate": r"\d+\.\d%|—", "f-on-time": r"\d+\.\d%|—",
-    "f-satisfaction": r"\d+\.\d%|—",
+    "f-satisfaction": r"\d+\.\d%|—", "f-dispatch": r"\d+\.\d%|—", "f-reopen": r"\d+\.\d%|—", "f-connect": r"\d+\.\d%|—",
     "f-handoff-wait": r"\d+ 秒|\d+ 分 \d\d 秒|—",
 }
 
@@ -29,6 +29,10 @@ def test_a_supervisor_sees_figures_and_charts_exports_them_and_opens_the_weekly_
     for card, shown in CARDS.items():
         expect(supervisor.locator(f"#{card}")).to_have_text(re.compile(f"^(?:{shown})$"))
     before = int(supervisor.locator("#f-tickets").text_content())
+    shown = supervisor.request.get(f"{stack.console_url}api/dashboard").json()  # what the cards were drawn from
+    kept, dispatched = shown["dispatch"]["kept"], shown["dispatch"]["dispatched"]
+    expect(supervisor.locator("#n-dispatch")).to_have_text(f"未改派 {kept} / 已派单 {dispatched}")
+    expect(supervisor.locator("#f-dispatch")).to_have_text(f"{kept / dispatched * 100:.1f}%" if dispatched else "—")
 
     number = _complaint(stack)
     supervisor.click("#refresh")

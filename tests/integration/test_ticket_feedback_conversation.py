@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.tickets.models import Ticket, TicketEvent, TicketRating
-from tests.integration.conftest import handle_ticket, notice_status, stack_database
+from tests.integration.conftest import handle_ticket, notice_status, stack_database, ticket_for
 from tests.integration.webchat_page import Page, page_text as _text
 
 pytestmark = pytest.mark.stack
@@ -95,5 +95,29 @@ def test_a_notice_that_comes_while_the_citizen_fills_in_a_form_waits_until_the_f
         arrived = _text(await page.collect(first_within=10))
         assert f"工单号 {number}" in arrived and "已由住房和城乡建设局受理" in arrived
         await page.close()
+
+    asyncio.run(scenario())
+
+
+def test_still_not_solved_with_no_notice_before_goes_on_the_ticket_the_citizen_picks(stack):
+    async def scenario() -> None:
+        page = Page(stack.rasa_url)
+        await page.open()
+        first = await _complaint(page)
+        with stack_database(stack)() as session:
+            conversation = session.scalar(select(Ticket.conversation_id).where(Ticket.number == first))
+        second = await asyncio.to_thread(ticket_for, stack, "webchat", conversation)  # from the same citizen
+        asked = await page.say("还是没解决，昨晚还是吵到两点")
+        assert "是哪一件还没解决" in _text(asked)
+        choices = asked[-1]["quick_replies"]
+        assert [c["title"].split("（")[0] for c in choices[:2]] == [second, first]
+        attached = _text(await page.say(choices[1]["payload"]))
+        assert f"已把您的反馈附到工单 {first}" in attached
+        await page.close()
+        with stack_database(stack)() as session:
+            followups = session.execute(select(Ticket.number, TicketEvent.detail).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                                        .where(TicketEvent.kind == "citizen_followup",
+                                               Ticket.number.in_([first, second]))).all()
+        assert followups == [(first, {"text": "还是没解决，昨晚还是吵到两点"})]
 
     asyncio.run(scenario())

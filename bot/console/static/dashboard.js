@@ -85,6 +85,9 @@
     show("handoff-wait", duration(h.wait_median_seconds), "平均 " + duration(h.wait_mean_seconds) + " · 90 分位 " + duration(h.wait_p90_seconds) + " · 已接入 " + h.claimed);
     show("on-time", percent(t.rate), "按期 " + t.on_time + " / " + (t.answered + t.late_unanswered) + "，逾期未答复 " + t.late_unanswered + "，未到期 " + t.not_yet_due);
     show("satisfaction", percent(r.rate), Object.entries(r.by_rating).map(([k, n]) => k + " " + n).join(" · "));
+    show("dispatch", percent(f.dispatch.rate), "未改派 " + f.dispatch.kept + " / 已派单 " + f.dispatch.dispatched);
+    show("reopen", percent(f.reopens.rate), "不满意重新打开 " + f.reopens.reopened + " / 办结 " + f.reopens.closed);
+    show("connect", percent(h.connect_rate), "已接入 " + h.claimed + " / 转人工 " + (h.requested - h.waiting) + "（仍在等待 " + h.waiting + "）");
     columns($("chart-day"), v.by_day);
     bars($("chart-category"), v.by_category);
     bars($("chart-channel"), v.by_channel);
