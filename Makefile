@@ -4,7 +4,7 @@ PY := .venv/bin/python
 INSTALLED := .venv/.installed
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run run-prod test install train validate bench-nlu bench-routing bench-faq bench-handoff bench-load wechat-sim screenshots clean
+.PHONY: run run-prod test install train validate bench-dedup bench-nlu bench-routing bench-faq bench-handoff bench-load wechat-sim screenshots clean
 
 $(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
@@ -46,6 +46,10 @@ wechat-sim: install
 ## bench-load: this assistant (one process each, and 2 replicas behind nginx) against a stock `rasa init` bot, A B A B, at 1, 10 and 50 concurrent conversations
 bench-load: install
 	@$(PY) -m scripts.bench_load --production
+
+## bench-dedup: precision and recall of same-source linking (同源诉求) on labelled pairs (tests/heldout/dedup/)
+bench-dedup: install
+	@$(PY) -m scripts.bench_dedup
 
 ## bench-nlu: the trained model on the held-out appeals and chat lines (tests/heldout/), as deployed
 bench-nlu: install

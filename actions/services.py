@@ -15,6 +15,7 @@ from bot.sentence_vectors import vector_relay
 from bot.server_keys import secret_key
 from bot.tickets.calendar_years import loaded_schedules
 from bot.tickets.routing import Router
+from bot.tickets.same_source import SameSourceLinker
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
 
@@ -44,7 +45,7 @@ def ticket_desk() -> TicketDesk:
     """Ticket creation and look-up with the deployment's calendar, deadlines and routing."""
     current = settings()
     calendar = deployment_calendar(current.working_calendar_dir, loaded_schedules(session_factory()))
-    return TicketDesk(session_factory(), calendar, current.profile.deadlines,
+    return TicketDesk(session_factory(), calendar, current.profile.deadlines, linker=SameSourceLinker.for_settings(current.same_source),
                       router=Router.for_deployment(current.var_dir, current.project_root), code_key=secret_key(current))
 
 

@@ -45,6 +45,9 @@ def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> N
     """The acceptance notice: category, number, working days and the calendar date."""
     response, values = created_notice(created, _today())
     dispatcher.utter_message(response=response, **values)
+    if created.same_source:  # 同源诉求: others reported the same matter; it is handled together
+        dispatcher.utter_message(response="utter_ticket_same_source", count=created.same_source,
+                                 department=created.department or "相关部门")
 
 
 def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_response: str) -> CreatedTicket | None:

@@ -38,6 +38,16 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
+class SameSourceRules:
+    """When two appeals are about the same matter (同源诉求, bot/tickets/same_source.py)."""
+
+    enabled: bool = True  # SAME_SOURCE=off: every ticket stands alone
+    days: int = 7  # SAME_SOURCE_DAYS: open tickets accepted within this many days are candidates
+    text_similarity: float = 0.62  # SAME_SOURCE_TEXT_SIMILARITY: descriptions at least this close (cosine) …
+    place_similarity: float = 0.5  # SAME_SOURCE_PLACE_SIMILARITY: … and places at least this close (0–1)
+
+
+@dataclass(frozen=True)
 class HotlineProfile:
     """What the hotline announces about itself (name, number, hours, scope) and its deadlines."""
 
@@ -139,6 +149,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=lambda: RetentionSettings())
     log: LogSettings = field(default_factory=lambda: LogSettings())
     production: ProductionSettings = field(default_factory=lambda: ProductionSettings())
+    same_source: SameSourceRules = field(default_factory=lambda: SameSourceRules())
 
     @property
     def var_dir(self) -> Path:
@@ -216,6 +227,30 @@ def _int(env: Mapping[str, str], key: str, default: int, errors: list[str], mini
         errors.append(f"{key} must be a whole number >= {minimum}, got {text!r}")
         return default
     return int(text)
+
+
+def _fraction(env: Mapping[str, str], key: str, default: float, errors: list[str]) -> float:
+    text = env.get(key, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        errors.append(f"{key} must be a number from 0 to 1, got {text!r}")
+        return default
+    return value
+
+
+def _same_source(env: Mapping[str, str], errors: list[str]) -> SameSourceRules:
+    default = SameSourceRules()
+    switch = env.get("SAME_SOURCE", "on").strip().lower()
+    if switch not in ("on", "off", ""):
+        errors.append(f"SAME_SOURCE must be on or off, got {switch!r}")
+    return SameSourceRules(enabled=switch != "off", days=_int(env, "SAME_SOURCE_DAYS", default.days, errors),
+                           text_similarity=_fraction(env, "SAME_SOURCE_TEXT_SIMILARITY", default.text_similarity, errors),
+                           place_similarity=_fraction(env, "SAME_SOURCE_PLACE_SIMILARITY", default.place_similarity, errors))
 
 
 def _folder(env: Mapping[str, str], key: str, errors: list[str]) -> Path | None:
@@ -352,6 +387,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         log=_log(env, errors),
         production=ProductionSettings(public_port=_int(env, "PUBLIC_PORT", ProductionSettings.public_port, errors),
                                       replicas=_int(env, "REPLICAS", ProductionSettings.replicas, errors, minimum=1)),
+        same_source=_same_source(env, errors),
     )
     if errors:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(errors))

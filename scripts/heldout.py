@@ -9,6 +9,8 @@
 the training data nor the first set: the first set's texts and parses were once printed by Rasa's debug
 log during issue 15, so the next round of changes is measured on this one (``--heldout tests/heldout/next``).
 
+``tests/heldout/third/`` (written 2026-12-07, same rules) is the set for the next round after that.
+
 Never train or tune on them; the benchmarks only read them.
 """
 

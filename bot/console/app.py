@@ -35,6 +35,7 @@ from bot.staff.login_backoff import login_backoff_for
 from bot.tickets.calendar_years import loaded_schedules
 from bot.tickets.handling import TicketHandling
 from bot.tickets.routing import Router
+from bot.tickets.same_source import SameSourceLinker
 from bot.tickets.service import TicketDesk
 from bot.workdays import deployment_calendar
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.calendar = calendar
     app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines,
                               router=Router.for_deployment(settings.var_dir, settings.project_root),
-                              code_key=secret_key(settings))
+                              code_key=secret_key(settings), linker=SameSourceLinker.for_settings(settings.same_source))
     app.ctx.handling = TicketHandling(factory, calendar, app.ctx.desk.router)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
     app.ctx.login_backoff = login_backoff_for(settings.redis_url)

@@ -234,6 +234,9 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
               handoff_id=handoff_id, category=category)
     name, notice_values = created_notice(created, datetime.now(timezone.utc).astimezone(BEIJING).date())
     notice = response_text(name, **notice_values)
+    if created.same_source:
+        notice += "\n" + response_text("utter_ticket_same_source", count=created.same_source,
+                                        department=created.department or "相关部门")
     if created.lookup_code:
         notice += "\n" + response_text("utter_lookup_code", code=created.lookup_code)
     delivered = True

@@ -79,12 +79,15 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
         if action == "note":
             handling.note(member, number, str(body.get("text") or ""))
             return response.json({"ok": True})
+        if action == "group":
+            group = handling.group_action(member, number, str(body.get("action") or ""), into=str(body.get("into") or ""))
+            return response.json({"group": group}, ensure_ascii=False)
         if action == "extend":
             days = body.get("working_days")
             due = handling.extend(member, number, int(days) if str(days).isdigit() else 0, str(body.get("reason") or ""))
             return response.json({"deadline": due.isoformat()})
         status = handling.act(member, number, action, department=str(body.get("department") or ""),
-                              text=str(body.get("text") or ""))
+                              text=str(body.get("text") or ""), whole_group=body.get("whole_group") is True)
     except (LookupError, HandlingError) as exc:
         return _refused(exc)
     return response.json({"status": status})

@@ -25,6 +25,7 @@ from bot.staff.audit import audit
 from bot.staff.models import StaffUser
 from bot.tickets.departments import department_names
 from bot.tickets.feedback import NOTICE_ON, notices_of, queue_notice, ratings_of
+from bot.tickets.groups import GroupError, answered_together, confirm, group_summary, merge, split
 from bot.tickets.models import Ticket, TicketContact, TicketEvent
 from bot.tickets.routing import Router
 from bot.tickets.routing_confirmations import confirm_route
@@ -128,7 +129,8 @@ class TicketHandling:
                 "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
-                    "deadline_certain": ticket.deadline_certain, "deadline_state": ticket.deadline_state, "is_major": ticket.is_major,
+                    "deadline_certain": ticket.deadline_certain, "deadline_state": ticket.deadline_state,
+                    "group_id": ticket.group_id, "is_major": ticket.is_major,
                     "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
                 })
         return rows
@@ -179,13 +181,15 @@ class TicketHandling:
                 "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "actor_label": actor_labels.get(e.actor, e.actor),
                             "at": as_utc(e.at).isoformat()} for e in events],
+                "group": group_summary(session, ticket, lambda t: _visible(member, t)),
                 "can_reveal": member.role in REVEAL_ROLES,
                 "actions": available_actions(member, ticket.status),
             }
 
     def act(self, member: StaffMember, number: str, action: str, *, department: str = "", text: str = "",
-            now: datetime | None = None) -> str:
-        """Move the ticket along the status flow; returns the new status."""
+            whole_group: bool = False, now: datetime | None = None) -> str:
+        """Move the ticket along the status flow; returns the new status. ``whole_group`` with a reply:
+        the same reply answers every not yet answered ticket of its same-source group (each citizen is told)."""
         if action not in NEXT:
             raise HandlingError("未知操作")
         allowed_from, status, roles = NEXT[action]
@@ -207,6 +211,8 @@ class TicketHandling:
                 if not text.strip():
                     raise HandlingError("请填写答复内容")
                 ticket.latest_reply = detail["reply"] = text.strip()[:4000]
+                if whole_group:
+                    detail["answered_together"] = self._reply_group(session, member, ticket, detail["reply"], now)
             ticket.status, ticket.attention = status, None  # staff have taken the next step
             if status == "closed":
                 ticket.deadline_state = None
@@ -215,6 +221,43 @@ class TicketHandling:
             session.add(TicketEvent(ticket_id=ticket.id, kind=action, detail=detail, actor=f"staff:{member.staff_no}", at=now))
             audit(session, member.actor, f"ticket.{action}", target_type="ticket", target_id=number, to=status)
             return status
+
+    def _reply_group(self, session: Session, member: StaffMember, ticket: Ticket, reply: str, now: datetime) -> list[str]:
+        """The same reply on the group's other unanswered tickets (一件答复，同组市民都收到通知)."""
+        answered = []
+        for other in answered_together(session, ticket, lambda t: _visible(member, t)):
+            session.add(TicketEvent(ticket_id=other.id, kind="reply", actor=f"staff:{member.staff_no}", at=now,
+                                    detail={"from": other.status, "to": "replied", "reply": reply, "with": ticket.number}))
+            other.status, other.latest_reply, other.attention = "replied", reply, None
+            queue_notice(session, other, NOTICE_ON["reply"], now)
+            answered.append(other.number)
+        return answered
+
+    def group_action(self, member: StaffMember, number: str, action: str, *, into: str = "") -> dict[str, Any] | None:
+        """confirm / split / merge (into another ticket's group) a same-source group; hotline staff only."""
+        if member.role not in HOTLINE_ROLES:
+            raise HandlingError("只有热线工作人员可以调整同源诉求组")
+        now, actor = datetime.now(timezone.utc), f"staff:{member.staff_no}"
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            try:
+                if action == "confirm":
+                    confirm(session, ticket, actor, now)
+                elif action == "split":
+                    split(session, ticket, actor, now)
+                elif action == "merge":
+                    target = session.scalar(select(Ticket).where(Ticket.number == into.strip().upper()))
+                    if target is None:
+                        raise HandlingError("没有找到要并入的工单号")
+                    merge(session, ticket, target, actor, now)
+                else:
+                    raise HandlingError("未知操作")
+            except GroupError as exc:
+                raise HandlingError(str(exc)) from None
+            audit(session, member.actor, f"ticket.group_{action}", target_type="ticket", target_id=number,
+                  **({"into": into.strip().upper()} if action == "merge" else {}))
+            session.flush()
+            return group_summary(session, ticket, lambda t: _visible(member, t))
 
     def note(self, member: StaffMember, number: str, text: str) -> None:
         if not text.strip():

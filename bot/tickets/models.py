@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 
 from bot.db import Base
 
@@ -42,6 +42,8 @@ class Ticket(Base):
     deadline_state = Column(String(16), index=True)
     # Set when the citizen answered a notice ("还是没解决") or was dissatisfied; cleared by staff's next step.
     attention = Column(String(32), index=True)
+    # 同源诉求: the group of tickets about the same matter (bot/tickets/same_source.py), if any
+    group_id = Column(Integer, ForeignKey("ticket_groups.id"), index=True)
 
 
 class TicketContact(Base):
@@ -169,3 +171,24 @@ class CalendarYear(Base):
     source = Column(String(200))  # the notice it was copied from, e.g. 国办发明电〔2026〕7号
     loaded_by = Column(String(64), nullable=False)
     loaded_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class TicketGroup(Base):
+    """Tickets of several citizens about one matter (同源诉求), linked by the bot, checked by staff."""
+
+    __tablename__ = "ticket_groups"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    place = Column(String(200))  # as the first citizen wrote it
+    confirmed_at = Column(DateTime(timezone=True))  # staff confirmed the link
+    confirmed_by = Column(String(64))
+
+
+class TicketSignature(Base):
+    """What a new ticket is compared on: the sentence vector of its description (no text)."""
+
+    __tablename__ = "ticket_signatures"
+
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), primary_key=True)
+    vector = Column(LargeBinary, nullable=False)

@@ -24,6 +24,7 @@ from bot.tickets.lookup_guard import Attempts, attempts, record_failure
 from bot.tickets.models import CATEGORIES, Ticket, TicketContact, TicketEvent
 from bot.tickets.numbering import next_number, normalize_number
 from bot.tickets.routing import Router, routing_text
+from bot.tickets.same_source import SameSourceLinker, link_to_group, others_in_group
 from bot.validation import normalize_phone
 from bot.workdays import BEIJING, WorkingCalendar
 
@@ -73,6 +74,7 @@ class CreatedTicket:
     is_major: bool
     lookup_code: str | None = None  # anonymous reports only; shown once
     new: bool = True
+    same_source: int = 0  # other citizens who reported the same matter (同源诉求), linked to this ticket
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class TicketDesk:
     router: Router = field(default_factory=Router.load)
     major_rules: MajorRules = field(default_factory=MajorRules.load)
     code_key: str = ""  # HOTLINE_SECRET_KEY (bot/server_keys.py): keys the anonymous codes' HMAC
+    linker: SameSourceLinker | None = None  # links same-source appeals (同源诉求); None: every ticket alone
 
     def working_days(self, category: str, is_major: bool) -> int:
         d = self.deadlines
@@ -195,9 +198,16 @@ class TicketDesk:
             anonymous=draft.anonymous,
             lookup_code_hash=_hash(code, self.code_key) if code else None,
         ))
-        session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor=draft.created_by, at=now,
-                                detail={"status": ticket.status, "department": department, "major_reason": ticket.major_reason}))
-        return _created(ticket, code)
+        detail = {"status": ticket.status, "department": department, "major_reason": ticket.major_reason}
+        match = self.linker.join(session, ticket, now) if self.linker is not None else None
+        if match is not None:  # the same matter as an open ticket: handled together, by its department
+            detail["same_source_as"] = match.number
+            link_to_group(session, ticket, match, now)
+            if match.department:
+                ticket.department, ticket.status = match.department, "assigned"
+                detail |= {"department": match.department, "status": "assigned"}
+        session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor=draft.created_by, at=now, detail=detail))
+        return _created(ticket, code, same_source=others_in_group(session, ticket))
 
     def _again(self, session: Session, ticket: Ticket) -> CreatedTicket:
         contact = session.get(TicketContact, ticket.id)
@@ -205,7 +215,7 @@ class TicketDesk:
         if contact is not None and contact.anonymous:  # the first code was never shown: issue a new one
             code = _new_code()
             contact.lookup_code_hash = _hash(code, self.code_key)
-        return _created(ticket, code, new=False)
+        return _created(ticket, code, new=False, same_source=others_in_group(session, ticket))
 
     def look_up(self, number: str, check: str, *, now: datetime | None = None) -> LookupResult:
         """A ticket by number, only with the right check: the full phone number given when it was
@@ -259,9 +269,9 @@ def _code_matches(contact: TicketContact, given: str, key: str) -> bool:
     return False
 
 
-def _created(ticket: Ticket, code: str | None, *, new: bool = True) -> CreatedTicket:
+def _created(ticket: Ticket, code: str | None, *, new: bool = True, same_source: int = 0) -> CreatedTicket:
     return CreatedTicket(ticket.number, ticket.category, ticket.department, ticket.deadline, ticket.working_days,
-                         ticket.deadline_certain, ticket.is_major, code, new)
+                         ticket.deadline_certain, ticket.is_major, code, new, same_source)
 
 
 def _view(ticket: Ticket) -> TicketView:

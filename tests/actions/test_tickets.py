@@ -90,6 +90,21 @@ def test_a_deadline_counted_over_a_year_without_its_holiday_schedule_is_shown_as
     assert messages[0]["due_date"] == "预计2099年3月5日"
 
 
+def test_a_citizen_reporting_a_matter_others_reported_is_told_so_with_their_own_number():
+    from actions.tickets import utter_created
+    from rasa_sdk.executor import CollectingDispatcher
+
+    desk = services.ticket_desk()
+    for n, text in enumerate(("幸福路12号工地半夜打桩，吵得睡不着", "幸福路那个工地夜里还在施工，噪音太大")):
+        created = desk.create(TicketDraft(category="complaint", fields={"case_description": text, "case_location": "幸福路12号工地"},
+                                          channel="webchat", conversation_id=f"c{n}", submission_key=f"k{n}", phone="13812345678"))
+    dispatcher = CollectingDispatcher()
+    utter_created(dispatcher, created)
+    acceptance, same = dispatcher.messages
+    assert acceptance["ticket_number"] == created.number and "due_date" in acceptance
+    assert same["response"] == "utter_ticket_same_source" and same["count"] == 1
+
+
 def test_a_wrong_check_reveals_nothing_and_asks_again_until_the_ticket_locks_for_the_day():
     created = _complaint()
     tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "13800000000"})

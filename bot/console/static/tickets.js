@@ -5,7 +5,8 @@
   const KIND = { created: "受理", assign: "派单", start: "开始处理", reply: "答复", close: "办结", note: "备注",
     extended: "延期", due_soon: "即将到期提醒", overdue: "超期", citizen_followup: "市民反馈", rated: "市民评价",
     reopened: "重新打开待复核", rating_comment: "评价意见", called_back: "电话回访",
-    deadline_recomputed: "按节假日安排重算期限" };
+    deadline_recomputed: "按节假日安排重算期限", group_confirmed: "确认同源", group_split: "移出同源组",
+    group_merged: "并入同源组" };
   const NOTICE = { pending: "待发送", sending: "发送中", sent: "已送达", held: "待市民打开网页后显示", undelivered: "未送达，需回访", called_back: "已电话回访" };
   const RATING = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
   const $ = (id) => document.getElementById(id);
@@ -28,7 +29,7 @@
       const tr = el("tr");
       for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel_label,
         beijingTime(t.accepted_at), dueText(t),
-        [STATE[t.deadline_state], t.attention_label].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
+        [STATE[t.deadline_state], t.attention_label, t.group_id ? "同源组 " + t.group_id : ""].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
       tr.className = "clickable" + (t.deadline_state ? " " + t.deadline_state : "");
       tr.dataset.number = t.number;
       tr.addEventListener("click", () => open(t.number));
@@ -65,7 +66,27 @@
       (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + RATING[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
     $("d-notices").replaceChildren(...d.notices.map((n) => el("li", beijingTime(n.at) + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
     $("d-ratings").replaceChildren(...d.ratings.map((r) => el("li", "第 " + r.round + " 次办结：" + r.rating_label + (r.comment ? "，" + r.comment : ""))));
+    showGroup(d.group);
     $("d-transcript").replaceChildren(...d.transcript.map((l) => el("li", (l.who === "system" ? "—— " + l.text + " ——" : { citizen: "市民", bot: "智能助手", staff: "工号 " + l.staff_no }[l.who] + "：" + l.text))));
+  }
+
+  // 同源诉求: the tickets of several citizens about one matter; hotline staff confirm, split or merge.
+  function showGroup(g) {
+    const hotline = ["agent", "supervisor", "admin"].includes(state.me.role);
+    $("d-group-box").hidden = !g;
+    $("group-merge-row").hidden = !hotline;
+    $("group-actions").hidden = !hotline;
+    $("a-group-reply-row").hidden = !g || g.size < 2;
+    $("a-group-reply").checked = false;
+    if (!g) return;
+    $("d-group-info").textContent = "共 " + g.size + " 件，" + g.citizens + " 位市民反映" + (g.place ? "（" + g.place + "）" : "") +
+      (g.confirmed ? " · 已确认同源" : " · 系统关联，待确认");
+    $("group-confirm").hidden = g.confirmed;
+    $("d-group").replaceChildren(...g.tickets.map((t) => {
+      const li = el("li", t.number + " · " + t.category_label + " · " + t.status_label + " · " + (t.department || "待分派") + (t.this ? "（本工单）" : ""));
+      if (!t.this) { li.className = "clickable"; li.addEventListener("click", () => open(t.number)); }
+      return li;
+    }));
   }
 
   async function loadCallBacks() {
@@ -112,7 +133,10 @@
     $("reveal").addEventListener("click", () => open(state.number, true));
     $("assign").addEventListener("click", () => act("assign", { department: $("a-department").value }));
     $("start").addEventListener("click", () => act("start"));
-    $("reply").addEventListener("click", () => act("reply", { text: $("a-reply").value }, ["a-reply"]));
+    $("reply").addEventListener("click", () => act("reply", { text: $("a-reply").value, whole_group: $("a-group-reply").checked }, ["a-reply"]));
+    $("group-confirm").addEventListener("click", () => act("group", { action: "confirm" }));
+    $("group-split").addEventListener("click", () => act("group", { action: "split" }));
+    $("group-merge").addEventListener("click", () => act("group", { action: "merge", into: $("group-into").value }, ["group-into"]));
     $("close").addEventListener("click", () => act("close"));
     $("note").addEventListener("click", () => act("note", { text: $("a-note").value }, ["a-note"]));
     $("extend").addEventListener("click", () => act("extend", { working_days: Number($("a-days").value), reason: $("a-reason").value }, ["a-reason"]));
