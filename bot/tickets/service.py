@@ -203,7 +203,7 @@ class TicketDesk:
         if match is not None:  # the same matter as an open ticket: handled together, by its department
             detail["same_source_as"] = match.number
             link_to_group(session, ticket, match, now)
-            if match.department:
+            if match.department and not is_deactivated(session, match.department):
                 ticket.department, ticket.status = match.department, "assigned"
                 detail |= {"department": match.department, "status": "assigned"}
         session.add(TicketEvent(ticket_id=ticket.id, kind="created", actor=draft.created_by, at=now, detail=detail))
