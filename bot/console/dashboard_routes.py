@@ -17,6 +17,7 @@ from bot.db import transaction
 from bot.staff.audit import audit
 from bot.supervision.export import CSV_TYPE, XLSX_TYPE, figures_csv, tickets_csv, workbook_bytes
 from bot.supervision.figures import Figures, TicketRow, compute_figures, ticket_rows
+from bot.supervision.hot_spots import hot_spots
 from bot.supervision.report import week_of, weekly_report
 from bot.workdays import BEIJING
 
@@ -86,6 +87,15 @@ async def page(_: Request) -> HTTPResponse:
 async def figures(request: Request) -> HTTPResponse:
     start, end = _range(request)
     return response.json((await _figures(request, start, end)).as_dict(), ensure_ascii=False)
+
+
+@dashboard.get("/api/dashboard/hot-spots")
+@require(*SUPERVISION)
+async def hot_spot_list(request: Request) -> HTTPResponse:
+    """热点诉求 now (the last 24 hours against the usual level); ``alert`` when one is above the alert threshold."""
+    spots = await asyncio.to_thread(hot_spots, request.app.ctx.factory)
+    return response.json({"hot_spots": [s.as_dict() for s in spots], "alert": any(s.alert for s in spots)},
+                         ensure_ascii=False)
 
 
 @dashboard.get("/api/dashboard/export.xlsx")

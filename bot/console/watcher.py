@@ -25,6 +25,7 @@ from bot.handoff.notices import moved_notice
 from bot.handoff.queue import HandoffQueue
 from bot.retention import purge_if_due
 from bot.review.queue import collect
+from bot.supervision.hot_spots import alert_new_hot_spots
 from bot.tickets.handling import mark_deadlines
 from bot.workdays import WorkingCalendar
 
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
 REVIEW_SCAN_SECONDS = 5.0
+HOT_SPOT_CHECK_SECONDS = 300.0
 
 
 async def check_queue(queue: HandoffQueue, rasa: RasaApi, *, now: datetime | None = None) -> None:
@@ -91,7 +93,12 @@ def console_jobs(factory: sessionmaker, queue: HandoffQueue, rasa: RasaApi, cale
         if report is not None:
             logger.info("retention purge: %s", report.outcomes)
 
+    async def hot(_: Grant) -> None:
+        for spot in await asyncio.to_thread(alert_new_hot_spots, factory):
+            logger.warning("hot spot alert (%s): %d tickets in 24 h; see the dashboard", spot.kind, spot.last_24h)
+
     return [Job("handoff_queue", TICK_SECONDS, lambda _: check_queue(queue, rasa)),
+            Job("hot_spots", HOT_SPOT_CHECK_SECONDS, hot),
             Job("ticket_notices", NOTICE_CHECK_SECONDS, lambda grant: notices_round(factory, rasa, grant.taken_over)),
             Job("ticket_deadlines", DEADLINE_CHECK_SECONDS, deadlines),
             Job("nlu_review", REVIEW_SCAN_SECONDS, reviews),

@@ -9,10 +9,12 @@ from html import escape
 from sqlalchemy.orm import sessionmaker
 
 from bot.supervision.export import Line, headline, shown
-from bot.supervision.figures import Figures, compute_figures
-from bot.workdays import WorkingCalendar
+from bot.supervision.figures import Figures, compute_figures, day_bounds
+from bot.supervision.hot_spots import alerts_between
+from bot.workdays import BEIJING, WorkingCalendar
 
 STYLESHEET = "/console/static/report.css"
+HOT_KINDS = {"group": "同源诉求组", "place": "地点"}
 DEFINITIONS = (  # short, for the reader of the report; docs/FIGURES.md has the full definitions
     ("受理工单", "统计周期内受理的工单（按受理时间的北京日期），按类别、渠道、承办部门统计，未分派的计为“待分派”。"),
     ("会话数", "统计周期内发过消息的不同市民会话数。"),
@@ -25,6 +27,7 @@ DEFINITIONS = (  # short, for the reader of the report; docs/FIGURES.md has the 
     ("派单准确率", "统计周期内受理并已派单的工单中，始终留在首次派往部门（未改派）的 ÷ 已派单工单。"),
     ("重新打开率", "统计周期内的办结中，市民评价“不满意”而重新打开（待复核）的 ÷ 办结次数。"),
     ("超期未办结", "截至统计日，未办结且答复期限已过的工单（不论受理日期），超期天数按工作日计。"),
+    ("热点诉求", "同一同源诉求组或同一地点 24 小时内的工单达到平时日均的 5 倍且不少于 5 件时预警（规则见 docs/FIGURES.md）。"),
     ("未能答复的问题", "统计周期内助手未能答复的问题（已脱敏），相同问法合并，取次数最多的 10 个。"),
 )
 
@@ -41,10 +44,10 @@ def weekly_report(factory: sessionmaker, day: date, *, today: date, calendar: Wo
     this = compute_figures(factory, monday, sunday, today=today, calendar=calendar)
     before = compute_figures(factory, monday - timedelta(days=7), monday - timedelta(days=1), today=today,
                              calendar=calendar)
-    return render(this, before)
+    return render(this, before, alerts_between(factory, *day_bounds(monday, sunday)))
 
 
-def render(this: Figures, before: Figures) -> str:
+def render(this: Figures, before: Figures, hot: list[dict] | None = None) -> str:
     title = f"热线督办周报（{this.start.isoformat()} 至 {this.end.isoformat()}）"
     parts = [
         '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">',
@@ -67,6 +70,10 @@ def render(this: Figures, before: Figures) -> str:
         f"<h2>超期未办结工单（截至 {this.today.isoformat()}，共 {len(this.overdue)} 件）</h2>",
         _table(("工单号", "类别", "承办部门", "答复期限", "超期工作日"),
                [(t.number, t.category, t.department, t.deadline.isoformat(), t.working_days_overdue) for t in this.overdue]),
+        f"<h2>本周热点诉求（{len(hot or [])} 次预警）</h2>",
+        _table(("预警时间（北京时间）", "类型", "地点", "24 小时内工单", "平时每天"),
+               [(a["at"].astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"), HOT_KINDS.get(a["kind"], a["kind"]),
+                 a.get("label", ""), a.get("last_24h", ""), a.get("usual_per_day", "")) for a in hot or []]),
         "<h2>未能答复的问题（前 10）</h2>",
         _table(("问题（已脱敏）", "次数", "最近一次"),
                [(q.text, q.count, q.last_date.isoformat()) for q in this.top_unanswered]),

@@ -107,6 +107,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     # dashboard_routes.py
     ("GET", "/console/dashboard"): SUPERVISION,
     ("GET", "/console/api/dashboard"): SUPERVISION,
+    ("GET", "/console/api/dashboard/hot-spots"): SUPERVISION,
     ("GET", "/console/api/dashboard/export.xlsx"): SUPERVISION,
     ("GET", "/console/api/dashboard/figures.csv"): SUPERVISION,
     ("GET", "/console/api/dashboard/tickets.csv"): SUPERVISION,

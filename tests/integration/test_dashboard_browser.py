@@ -65,3 +65,27 @@ def test_a_supervisor_sees_figures_and_charts_exports_them_and_opens_the_weekly_
     expect(report.locator("body")).to_contain_text("指标口径")
     report.close()
     supervisor.close()
+
+
+def test_a_burst_of_appeals_at_one_place_shows_as_a_hot_spot_with_a_banner(stack, browser):
+    import uuid
+
+    from playwright.sync_api import expect
+
+    from bot.tickets.service import TicketDesk, TicketDraft
+    from bot.workdays import deployment_calendar
+    from tests.integration.conftest import stack_database
+
+    place = f"试点路{uuid.uuid4().int % 10000}号"  # a place no other test uses
+    desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines)
+    for n in range(5):  # five citizens in a few minutes, nothing there before: an alert (≥ 5 and ≥ 5 × usual)
+        desk.create(TicketDraft(category="complaint", fields={"case_description": f"{place}路面塌陷，第{n}次反映", "case_location": place},
+                                channel="webchat", conversation_id=f"hot-{place}-{n}", submission_key=f"hot-{place}-{n}",
+                                phone="13812345678"))
+    supervisor = _signed_in(browser, stack, "supervisor")
+    supervisor.goto(f"{stack.console_url}dashboard")
+    expect(supervisor.locator("#hot-banner")).to_contain_text(f"{place}（24 小时 5 件）", timeout=WAIT_MS)
+    row = supervisor.locator("#hot-spots tbody tr", has_text=place).first
+    expect(row).to_contain_text("地点")
+    expect(row).to_contain_text("是")
+    supervisor.close()

@@ -75,6 +75,16 @@
 
   function show(id, value, note) { $("f-" + id).textContent = value; $("n-" + id).textContent = note; }
 
+  // 热点诉求: always the last 24 hours, whatever range the figures show.
+  async function loadHotSpots() {
+    const data = await api("GET", "/console/api/dashboard/hot-spots", undefined, false, true);
+    const kinds = { group: "同源诉求组", place: "地点" };
+    fill($("hot-spots"), data.hot_spots.map((s) => [kinds[s.kind] || s.kind, s.label, s.last_24h, s.usual_per_day, s.alert ? "是" : "—"]));
+    const alerts = data.hot_spots.filter((s) => s.alert);
+    $("hot-banner").hidden = alerts.length === 0;
+    $("hot-banner").textContent = alerts.length ? "热点诉求预警：" + alerts.map((s) => s.label + "（24 小时 " + s.last_24h + " 件）").join("、") : "";
+  }
+
   function render(f) {
     const v = f.volumes, s = f.self_service, h = f.handoffs, t = f.timeliness, r = f.satisfaction;
     $("start").value = f.start; $("end").value = f.end;
@@ -94,6 +104,7 @@
     bars($("chart-department"), v.by_department);
     fill($("overdue"), f.overdue.map((o) => [o.number, o.category, o.department, o.deadline, o.working_days_overdue + " 个工作日"]));
     fill($("unanswered"), f.top_unanswered.map((q) => [q.text, q.count, q.last_date]));
+    loadHotSpots();
     const range = new URLSearchParams({ start: f.start, end: f.end });
     $("export-xlsx").href = "/console/api/dashboard/export.xlsx?" + range;
     $("export-figures").href = "/console/api/dashboard/figures.csv?" + range;
