@@ -11,6 +11,7 @@ from sanic.response import HTTPResponse
 
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
+from bot.tickets.co_handling import suggested_co
 from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
 from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
 from bot.tickets.routing import routing_text
@@ -58,6 +59,8 @@ async def _detail(request: Request, number: str, *, reveal: bool) -> HTTPRespons
     except (LookupError, HandlingError) as exc:
         return _refused(exc)
     found["suggestions"] = await _suggested_departments(request, found) if request.ctx.member.role != "department" else []
+    found["co_suggested"] = suggested_co(found["suggestions"], found["department"] or None)
+    found["departments"] = request.app.ctx.handling.departments() if "co" in found["actions"] else []
     return response.json(found, ensure_ascii=False)
 
 
@@ -78,6 +81,15 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
     try:
         if action == "note":
             handling.note(member, number, str(body.get("text") or ""))
+            return response.json({"ok": True})
+        if action == "co":
+            departments = body.get("departments")
+            if not isinstance(departments, list):
+                raise HandlingError("请选择协办部门（可以不选）")
+            return response.json({"co_departments": handling.set_co(member, number, [str(d) for d in departments])},
+                                 ensure_ascii=False)
+        if action in ("co_accept", "co_reply"):
+            handling.co_act(member, number, action, str(body.get("text") or ""))
             return response.json({"ok": True})
         if action == "group":
             group = handling.group_action(member, number, str(body.get("action") or ""), into=str(body.get("into") or ""))

@@ -88,6 +88,15 @@ def breakdowns(f: Figures) -> list[tuple[str, str, dict[str, int]]]:
             ("部门", "承办部门", v.by_department)]
 
 
+DEPARTMENT_TIMELINESS_COLUMNS = ("承办部门（主办或协办）", "已答复", "按期答复", "逾期未答复", "未到期未答复", "及时率")
+
+
+def department_timeliness_rows(f: Figures) -> list[list[Any]]:
+    """One row per department: its own answers (the lead's first reply, a co-department's part)."""
+    return [[name, t.answered, t.on_time, t.late_unanswered, t.not_yet_due, shown(Line("", t.rate, "rate"))]
+            for name, t in f.timeliness_by_department.items()]
+
+
 def on_time_text(value: bool | None) -> str:
     return "—" if value is None else "是" if value else "否"
 
@@ -105,6 +114,7 @@ def figures_csv(f: Figures) -> bytes:
     rows += [["指标", line.label, shown(line)] for line in export_lines(f)]
     for name, _, counts in breakdowns(f):
         rows += [[name, key, count] for key, count in counts.items()]
+    rows += [["部门及时率", row[0], row[-1]] for row in department_timeliness_rows(f)]
     return _csv(rows)
 
 
@@ -113,7 +123,7 @@ def tickets_csv(rows: list[TicketRow]) -> bytes:
 
 
 def workbook_bytes(f: Figures, rows: list[TicketRow]) -> bytes:
-    """Sheets 指标, 每日, 分类, 渠道, 部门, 工单."""
+    """Sheets 指标, 每日, 分类, 渠道, 部门, 部门及时率, 工单."""
     from openpyxl import Workbook  # a heavy import, only when a workbook is asked for
 
     book = Workbook()
@@ -131,6 +141,10 @@ def workbook_bytes(f: Figures, rows: list[TicketRow]) -> bytes:
         append_row(part, [first, "受理工单"])
         for key, count in counts.items():
             append_row(part, [key, count])
+    timeliness = book.create_sheet("部门及时率")
+    append_row(timeliness, list(DEPARTMENT_TIMELINESS_COLUMNS))
+    for row in department_timeliness_rows(f):
+        append_row(timeliness, row)
     tickets = book.create_sheet("工单")
     append_row(tickets, list(TICKET_COLUMNS))
     for row in rows:

@@ -18,7 +18,7 @@ from bot.db import as_utc
 from bot.faq.models import FaqFeedback, FaqServe
 from bot.handoff.models import Handoff
 from bot.handoff.transcript import ConversationEvent
-from bot.tickets.models import CATEGORIES, RATINGS, Ticket, TicketEvent, TicketRating
+from bot.tickets.models import CATEGORIES, RATINGS, Ticket, TicketCoDepartment, TicketEvent, TicketRating
 from bot.tickets.service import labels
 from bot.unanswered import FAQ_NO_MATCH, UnansweredQuestion
 from bot.workdays import BEIJING, WorkingCalendar, deployment_calendar
@@ -36,7 +36,7 @@ class Volumes:
     by_day: dict[str, int]  # every day of the range (ISO date), zeros included
     by_category: dict[str, int]  # every category (Chinese name), zeros included
     by_channel: dict[str, int]  # most first
-    by_department: dict[str, int]  # most first; none → 待分派
+    by_department: dict[str, int]  # most first; none → 待分派; a co-handled ticket counts for each department
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,7 @@ class Figures:
     satisfaction: Satisfaction
     dispatch: Dispatch
     reopens: Reopens
+    timeliness_by_department: dict[str, Timeliness]  # the lead's first reply, each co-department's part
     overdue: list[OverdueTicket]
     top_unanswered: list[TopQuestion]
 
@@ -177,6 +178,7 @@ def compute_figures(factory: sessionmaker, start: date, end: date, *, today: dat
             timeliness=_timeliness(session, start, end, today),
             satisfaction=_satisfaction(session, lo, hi),
             dispatch=_dispatch(session, lo, hi),
+            timeliness_by_department=_timeliness_by_department(session, start, end, today),
             reopens=_reopens(session, lo, hi),
             overdue=_overdue(session, today, calendar),
             top_unanswered=_top_unanswered(session, lo, hi),
@@ -253,6 +255,8 @@ def _count(session: Session, column, lo: datetime, hi: datetime, *conditions) ->
 def _volumes(session: Session, lo: datetime, hi: datetime, start: date, end: date) -> Volumes:
     rows = session.execute(select(Ticket.category, Ticket.channel, Ticket.department, Ticket.accepted_at)
                            .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)).all()
+    co = session.scalars(select(TicketCoDepartment.department).join(Ticket, Ticket.id == TicketCoDepartment.ticket_id)
+                         .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)).all()
     days = Counter(beijing_day(row.accepted_at) for row in rows)
     categories = Counter(row.category for row in rows)
     names = labels()["categories"]
@@ -262,7 +266,7 @@ def _volumes(session: Session, lo: datetime, hi: datetime, start: date, end: dat
                 for n in range((end - start).days + 1)},
         by_category={names[c]: categories[c] for c in CATEGORIES},
         by_channel=_ranked(Counter(channel_label(row.channel) for row in rows)),
-        by_department=_ranked(Counter(row.department or UNASSIGNED for row in rows)),
+        by_department=_ranked(Counter(row.department or UNASSIGNED for row in rows) + Counter(co)),
     )
 
 
@@ -347,10 +351,22 @@ def _first_replies():
             .where(TicketEvent.kind == "reply").group_by(TicketEvent.ticket_id).subquery())
 
 
-def _timeliness(session: Session, start: date, end: date, today: date) -> Timeliness:
+def _timeliness_by_department(session: Session, start: date, end: date, today: date) -> dict[str, Timeliness]:
+    """及时率 per department over the tickets due in the range: the lead department by its first reply,
+    each co-department by the time it answered its part."""
     first = _first_replies()
-    rows = session.execute(select(Ticket.deadline, first.c.at).outerjoin(first, first.c.ticket_id == Ticket.id)
-                           .where(Ticket.deadline >= start, Ticket.deadline <= end)).all()
+    due = (Ticket.deadline >= start, Ticket.deadline <= end)
+    lead = session.execute(select(Ticket.department, Ticket.deadline, first.c.at)
+                           .outerjoin(first, first.c.ticket_id == Ticket.id).where(*due, Ticket.department.is_not(None))).all()
+    co = session.execute(select(TicketCoDepartment.department, Ticket.deadline, TicketCoDepartment.replied_at)
+                         .join(Ticket, Ticket.id == TicketCoDepartment.ticket_id).where(*due)).all()
+    by_department: dict[str, list[tuple[date, datetime | None]]] = {}
+    for department, deadline, replied in [*lead, *co]:
+        by_department.setdefault(department, []).append((deadline, replied))
+    return {department: _verdicts(rows, today) for department, rows in sorted(by_department.items())}
+
+
+def _verdicts(rows: list[tuple[date, datetime | None]], today: date) -> Timeliness:
     verdicts = [(replied is not None, on_time(deadline, beijing_day(replied) if replied else None, today))
                 for deadline, replied in rows]
     answered = sum(1 for was_answered, _ in verdicts if was_answered)
@@ -358,6 +374,13 @@ def _timeliness(session: Session, start: date, end: date, today: date) -> Timeli
     in_time = sum(1 for _, verdict in verdicts if verdict is True)
     return Timeliness(answered, in_time, late_unanswered, sum(1 for _, verdict in verdicts if verdict is None),
                       _ratio(in_time, answered + late_unanswered))
+
+
+def _timeliness(session: Session, start: date, end: date, today: date) -> Timeliness:
+    first = _first_replies()
+    rows = session.execute(select(Ticket.deadline, first.c.at).outerjoin(first, first.c.ticket_id == Ticket.id)
+                           .where(Ticket.deadline >= start, Ticket.deadline <= end)).all()
+    return _verdicts([tuple(row) for row in rows], today)
 
 
 def _satisfaction(session: Session, lo: datetime, hi: datetime) -> Satisfaction:

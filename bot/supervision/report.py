@@ -8,7 +8,7 @@ from html import escape
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.supervision.export import Line, headline, shown
+from bot.supervision.export import DEPARTMENT_TIMELINESS_COLUMNS, Line, department_timeliness_rows, headline, shown
 from bot.supervision.figures import Figures, compute_figures, day_bounds
 from bot.supervision.hot_spots import alerts_between
 from bot.workdays import BEIJING, WorkingCalendar
@@ -67,6 +67,8 @@ def render(this: Figures, before: Figures, hot: list[dict] | None = None) -> str
         _table(("承办部门", "本周", "上周"), _side_by_side(this.volumes.by_department, before.volumes.by_department)),
         "<h3>按渠道</h3>",
         _table(("渠道", "本周", "上周"), _side_by_side(this.volumes.by_channel, before.volumes.by_channel)),
+        "<h3>各部门及时率（主办按首次答复，协办按本部门答复）</h3>",
+        _table(DEPARTMENT_TIMELINESS_COLUMNS, [tuple(row) for row in department_timeliness_rows(this)]),
         f"<h2>超期未办结工单（截至 {this.today.isoformat()}，共 {len(this.overdue)} 件）</h2>",
         _table(("工单号", "类别", "承办部门", "答复期限", "超期工作日"),
                [(t.number, t.category, t.department, t.deadline.isoformat(), t.working_days_overdue) for t in this.overdue]),

@@ -22,6 +22,7 @@ from bot.db import as_utc, transaction
 from bot.privacy import REVEAL_ROLES, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
+from bot.tickets.co_handling import handled_by
 from bot.tickets.models import RATINGS, Ticket, TicketContact, TicketEvent, TicketNotice, TicketRating
 from bot.tickets.notice import due_text
 from bot.tickets.service import labels
@@ -129,7 +130,7 @@ def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText
         ticket = session.get(Ticket, notice.ticket_id)
         names = labels()
         values = {"ticket_number": ticket.number, "category_label": names["categories"][ticket.category],
-                  "department": ticket.department or "热线", "reply": ticket.latest_reply or ""}
+                  "department": handled_by(session, ticket), "reply": ticket.latest_reply or ""}
         if notice.kind in ("extended", "rescheduled"):
             change = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
                                                               TicketEvent.kind.in_(("extended", "deadline_recomputed")))

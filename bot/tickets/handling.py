@@ -24,6 +24,8 @@ from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.staff.models import StaffUser
 from bot.tickets.departments import department_names
+from bot.tickets.co_handling import (CoHandlingError, accept, co_departments, co_ticket_ids, co_view, reply_part,
+                                     reply_with_parts, set_co_departments)
 from bot.tickets.feedback import NOTICE_ON, notices_of, queue_notice, ratings_of
 from bot.tickets.groups import GroupError, answered_together, confirm, group_summary, merge, split
 from bot.tickets.models import Ticket, TicketContact, TicketEvent
@@ -61,10 +63,18 @@ class TicketFilter:
 EXTEND_ROLES = ("supervisor", "admin")
 
 
-def available_actions(member: StaffMember, status: str) -> list[str]:
-    """What ``member`` can do to a ticket in ``status`` now (the page shows only these buttons)."""
-    moves = [action for action, (since, _, roles) in NEXT.items() if status in since and member.role in roles]
-    return [*moves, "note", *(["extend"] if member.role in EXTEND_ROLES and status != "closed" else [])]
+def available_actions(member: StaffMember, status: str, ticket: Ticket | None = None,
+                      co: list[dict[str, Any]] = ()) -> list[str]:
+    """What ``member`` can do to a ticket in ``status`` now (the page shows only these buttons). A
+    co-handling department (协办) accepts and answers its part; the status flow is the lead's."""
+    own_co = next((c for c in co if member.role == "department" and c["department"] == member.department), None)
+    leads = ticket is None or member.role != "department" or ticket.department == member.department
+    moves = [action for action, (since, _, roles) in NEXT.items() if leads and status in since and member.role in roles]
+    co_moves = []
+    if own_co is not None and status not in ("replied", "closed"):
+        co_moves = ["co_accept", "co_reply"] if own_co["status"] == "pending" else ["co_reply"]
+    co_set = ["co"] if member.role in HOTLINE_ROLES and status != "closed" else []
+    return [*moves, *co_moves, *co_set, "note", *(["extend"] if member.role in EXTEND_ROLES and status != "closed" else [])]
 
 
 ACTORS = {"citizen": "市民", "system": "系统", "setup": "系统"}
@@ -81,8 +91,14 @@ def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:
     return labels_
 
 
-def _visible(member: StaffMember, ticket: Ticket) -> bool:
-    return member.role in HOTLINE_ROLES or (member.role == "department" and ticket.department == member.department)
+def _visible(member: StaffMember, ticket: Ticket, co_ids: set[int] = frozenset()) -> bool:
+    """Hotline staff see every ticket; a department the ones it leads, and (``co_ids``) co-handles."""
+    return member.role in HOTLINE_ROLES or (member.role == "department" and (ticket.department == member.department
+                                                                              or ticket.id in co_ids))
+
+
+def _co_ids(session: Session, member: StaffMember) -> set[int]:
+    return co_ticket_ids(session, member.department) if member.role == "department" and member.department else set()
 
 
 def _today() -> date:
@@ -115,8 +131,9 @@ class TicketHandling:
         names = labels()
         rows = []
         with self.factory() as session:
+            co_ids = _co_ids(session, member)
             for ticket in session.scalars(query.limit(2000)):
-                if not _visible(member, ticket):
+                if not _visible(member, ticket, co_ids):
                     continue
                 if wanted.overdue and not (ticket.status != "closed" and ticket.deadline < today):
                     continue
@@ -182,8 +199,10 @@ class TicketHandling:
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "actor_label": actor_labels.get(e.actor, e.actor),
                             "at": as_utc(e.at).isoformat()} for e in events],
                 "group": group_summary(session, ticket, lambda t: _visible(member, t)),
+                "co_departments": co_view(session, ticket.id),
+                "lead": member.role != "department" or ticket.department == member.department,
                 "can_reveal": member.role in REVEAL_ROLES,
-                "actions": available_actions(member, ticket.status),
+                "actions": available_actions(member, ticket.status, ticket, co_view(session, ticket.id)),
             }
 
     def act(self, member: StaffMember, number: str, action: str, *, department: str = "", text: str = "",
@@ -199,6 +218,8 @@ class TicketHandling:
             ticket = self._ticket(session, member, number)
             if member.role not in roles:
                 raise HandlingError("您的角色不能执行此操作")
+            if member.role == "department" and ticket.department != member.department:
+                raise HandlingError("本部门是协办部门：请接收并答复本部门负责的部分，由主办部门统一答复市民")
             if ticket.status not in allowed_from:
                 raise HandlingError(f"当前状态（{labels()['statuses'][ticket.status]}）不能执行此操作")
             detail: dict[str, Any] = {"from": ticket.status, "to": status}
@@ -210,7 +231,8 @@ class TicketHandling:
             if action == "reply":
                 if not text.strip():
                     raise HandlingError("请填写答复内容")
-                ticket.latest_reply = detail["reply"] = text.strip()[:4000]
+                detail["reply"] = text.strip()[:4000]
+                ticket.latest_reply = reply_with_parts(session, ticket, detail["reply"])
                 if whole_group:
                     detail["answered_together"] = self._reply_group(session, member, ticket, detail["reply"], now)
             ticket.status, ticket.attention = status, None  # staff have taken the next step
@@ -232,6 +254,43 @@ class TicketHandling:
             queue_notice(session, other, NOTICE_ON["reply"], now)
             answered.append(other.number)
         return answered
+
+    def set_co(self, member: StaffMember, number: str, departments: list[str]) -> list[str]:
+        """Set the co-handling departments (协办) of a ticket; hotline staff only."""
+        if member.role not in HOTLINE_ROLES:
+            raise HandlingError("只有热线工作人员可以设置协办部门")
+        allowed = self.departments()
+        now = datetime.now(timezone.utc)
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            if ticket.status == "closed":
+                raise HandlingError("已办结的工单不能再设置协办部门")
+            try:
+                added = set_co_departments(session, ticket, departments, allowed, f"staff:{member.staff_no}", now)
+            except CoHandlingError as exc:
+                raise HandlingError(str(exc)) from None
+            audit(session, member.actor, "ticket.co_departments", target_type="ticket", target_id=number,
+                  departments=departments, added=added)
+            return [c.department for c in co_departments(session, ticket.id)]
+
+    def co_act(self, member: StaffMember, number: str, action: str, text: str = "") -> None:
+        """A co-handling department accepts the ticket (``co_accept``) or answers its part (``co_reply``)."""
+        if member.role != "department":
+            raise HandlingError("协办由部门经办人接收和答复")
+        now, actor = datetime.now(timezone.utc), f"staff:{member.staff_no}"
+        with transaction(self.factory) as session:
+            ticket = self._ticket(session, member, number)
+            try:
+                if action == "co_accept":
+                    accept(session, ticket, member.department, actor, now)
+                elif action == "co_reply":
+                    reply_part(session, ticket, member.department, text, actor, now)
+                else:
+                    raise HandlingError("未知操作")
+            except CoHandlingError as exc:
+                raise HandlingError(str(exc)) from None
+            audit(session, member.actor, f"ticket.{action}", target_type="ticket", target_id=number,
+                  department=member.department)
 
     def group_action(self, member: StaffMember, number: str, action: str, *, into: str = "") -> dict[str, Any] | None:
         """confirm / split / merge (into another ticket's group) a same-source group; hotline staff only."""
@@ -294,7 +353,7 @@ class TicketHandling:
 
     def _ticket(self, session: Session, member: StaffMember, number: str) -> Ticket:
         ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-        if ticket is None or not _visible(member, ticket):
+        if ticket is None or not _visible(member, ticket, _co_ids(session, member)):
             raise LookupError(number)
         return ticket
 

@@ -192,3 +192,23 @@ class TicketSignature(Base):
 
     ticket_id = Column(Integer, ForeignKey("tickets.id"), primary_key=True)
     vector = Column(LargeBinary, nullable=False)
+
+
+CO_STATUSES = ("pending", "accepted", "replied")  # 待接收 已接收 已答复
+
+
+class TicketCoDepartment(Base):
+    """A co-handling department (协办) of a ticket: it accepts and answers its part within the ticket's
+    deadline; the lead department (``Ticket.department``, 主办) answers the citizen with the parts."""
+
+    __tablename__ = "ticket_co_departments"
+    __table_args__ = (UniqueConstraint("ticket_id", "department"),)
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    department = Column(String(64), nullable=False, index=True)
+    status = Column(String(16), nullable=False)  # CO_STATUSES
+    reply = Column(Text)
+    added_at = Column(DateTime(timezone=True), nullable=False)
+    accepted_at = Column(DateTime(timezone=True))
+    replied_at = Column(DateTime(timezone=True))

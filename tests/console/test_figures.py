@@ -23,14 +23,14 @@ from bot.handoff.models import Handoff
 from bot.handoff.transcript import ConversationEvent
 from bot.staff.models import AuditEntry
 from bot.supervision.figures import compute_figures, ticket_rows, working_days_overdue
-from bot.tickets.models import Ticket, TicketContact, TicketEvent, TicketRating
+from bot.tickets.models import Ticket, TicketCoDepartment, TicketContact, TicketEvent, TicketRating
 from bot.unanswered import UnansweredQuestion, question_key
 from bot.workdays import BEIJING, deployment_calendar
 
 START, END, TODAY = date(2026, 9, 29), date(2026, 10, 12), date(2026, 10, 12)
 PHONE, NAME = "13812345678", "张三"
 SCRIPT_QUESTION = "<script>alert(1)</script>社保卡丢了 138****5678"
-HOUSING, ENVIRONMENT = "住房和城乡建设局", "生态环境局"
+HOUSING, ENVIRONMENT, CIVIL = "住房和城乡建设局", "生态环境局", "民政局"
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def bj(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) ->
 
 
 def _ticket(session, number, category, channel, department, accepted, deadline, status, *, replies=(), notes=(),
-            ratings=(), routed=None, assigns=(), closes=()) -> None:
+            ratings=(), routed=None, assigns=(), closes=(), co=()) -> None:
     ticket = Ticket(number=number, category=category, status=status, fields={"case_description": "楼下噪音"},
                     channel=channel, conversation_id=f"conv-{number}", submission_key=number, department=department,
                     accepted_at=accepted, deadline=deadline, deadline_certain=True, working_days=5, is_major=False)
@@ -57,6 +57,9 @@ def _ticket(session, number, category, channel, department, accepted, deadline, 
         session.add(TicketEvent(ticket_id=ticket.id, kind="assign", detail={"department": to}, actor="staff:3001", at=at))
     for at in closes:
         session.add(TicketEvent(ticket_id=ticket.id, kind="close", detail={}, actor="staff:3001", at=at))
+    for department, replied in co:
+        session.add(TicketCoDepartment(ticket_id=ticket.id, department=department, status="replied" if replied else "pending",
+                                       reply="协办意见" if replied else None, added_at=accepted, replied_at=replied))
     for at in notes:
         session.add(TicketEvent(ticket_id=ticket.id, kind="note", detail={"text": "已电话联系"}, actor="staff:1024", at=at))
     for at in replies:
@@ -73,13 +76,15 @@ def _tickets(session) -> None:
     # A inside: 29 Sep 00:30 Beijing is still 28 Sep in UTC; first reply 9 Oct = deadline → on time
     # routed to HOUSING and kept; closed once (9 Oct), rated 满意: not reopened
     _ticket(session, "TS202609290001", "complaint", "webchat", HOUSING, bj(9, 29, 0, 30), date(2026, 10, 9), "closed",
-            replies=[bj(10, 9, 20)], ratings=[(1, "satisfied", bj(10, 10, 10))], routed=HOUSING, closes=[bj(10, 9, 21)])
+            replies=[bj(10, 9, 20)], ratings=[(1, "satisfied", bj(10, 10, 10))], routed=HOUSING, closes=[bj(10, 9, 21)],
+            co=[(ENVIRONMENT, bj(10, 9, 19))])  # co-handled by ENVIRONMENT, its part in on the due day
     # B: a note on 8 Oct does not count; the reply at 07:00 on 10 Oct (23:00 UTC on the 9th) is a day late
     # not routed; staff assigned ENVIRONMENT first: kept
     _ticket(session, "TS202609290002", "complaint", "wechat", ENVIRONMENT, bj(9, 29, 10), date(2026, 10, 9), "replied",
             replies=[bj(10, 10, 7)], notes=[bj(10, 8, 10)], assigns=[(bj(9, 30, 9), ENVIRONMENT)])
     # C: not assigned, never answered, due 8 Oct → late unanswered and overdue
-    _ticket(session, "JB202609300001", "report", "webchat", None, bj(9, 30, 16), date(2026, 10, 8), "unassigned")
+    _ticket(session, "JB202609300001", "report", "webchat", None, bj(9, 30, 16), date(2026, 10, 8), "unassigned",
+            co=[(CIVIL, None)])  # a co-department that never answered its part
     # D: due today, not answered yet → left out of the on-time rate, not overdue
     # routed to HOUSING, moved to ENVIRONMENT, then back to HOUSING: not kept (it was 改派 on the way)
     _ticket(session, "JY202610080001", "suggestion", "telegram", HOUSING, bj(10, 8, 9), date(2026, 10, 12), "in_progress",
@@ -177,7 +182,8 @@ def test_volumes_count_the_tickets_accepted_on_beijing_dates_in_the_range(figure
     assert v.tickets == 6  # A, B, C, D, E, F; not the one of 28 Sep 23:30, nor G and H
     assert v.by_category == {"投诉": 3, "举报": 1, "建议": 1, "咨询留言": 1}  # A B F / C / D / E
     assert list(v.by_channel.items()) == [("网页", 3), ("微信", 2), ("Telegram", 1)]  # A C E / B F / D
-    assert list(v.by_department.items()) == [(HOUSING, 3), (ENVIRONMENT, 2), ("待分派", 1)]  # A D F / B E / C
+    # lead A D F / B E + co A / none C, + co C; the ticket total counts each ticket once
+    assert list(v.by_department.items()) == [(HOUSING, 3), (ENVIRONMENT, 3), ("待分派", 1), (CIVIL, 1)]
     assert len(v.by_day) == 14 and list(v.by_day)[0] == "2026-09-29" and list(v.by_day)[-1] == "2026-10-12"
     # 29 Sep: A B; 30 Sep: C; 8 Oct: D E; 12 Oct: F; the other ten days zero
     assert {day: n for day, n in v.by_day.items() if n} == {"2026-09-29": 2, "2026-09-30": 1, "2026-10-08": 2,
@@ -238,6 +244,17 @@ def test_reopen_rate_counts_closings_rated_dissatisfied(figures):
     assert o.closed == 3  # A's, E's two; the 28 Sep ticket's closing is outside
     assert o.reopened == 1  # E's first round (不满意); A 满意, E's second round 基本满意
     assert o.rate == 1 / 3
+
+
+def test_on_time_per_department_judges_each_department_by_its_own_answer(figures):
+    t = figures.timeliness_by_department
+    # HOUSING leads A (first reply on the due day: on time) and D (due today, unanswered: left out)
+    assert (t[HOUSING].answered, t[HOUSING].on_time, t[HOUSING].late_unanswered, t[HOUSING].not_yet_due) == (1, 1, 0, 1)
+    # ENVIRONMENT leads B (late), E (on time), G (late, unanswered) and co-handles A (its part on the due day)
+    assert (t[ENVIRONMENT].answered, t[ENVIRONMENT].on_time, t[ENVIRONMENT].late_unanswered) == (3, 2, 1)
+    assert t[ENVIRONMENT].rate == 0.5
+    assert (t[CIVIL].late_unanswered, t[CIVIL].rate) == (1, 0.0)  # C's part never came; C itself has no lead
+    assert figures.timeliness.rate == 0.4  # the totals count each ticket once, as before
 
 
 def test_satisfaction_rate(figures):
@@ -367,7 +384,9 @@ def test_the_workbook_has_the_sheets_and_tickets_and_no_personal_data(records, b
     answer = browser("supervisor").request("GET", f"/console/api/dashboard/export.xlsx?{RANGE}")
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["指标", "每日", "分类", "渠道", "部门", "工单"]
+    assert book.sheetnames == ["指标", "每日", "分类", "渠道", "部门", "部门及时率", "工单"]
+    by_department = {row[0]: row for row in book["部门及时率"].iter_rows(values_only=True)}
+    assert by_department[ENVIRONMENT] == (ENVIRONMENT, 3, 2, 1, 0, "50.0%")
     tickets = list(book["工单"].iter_rows(values_only=True))
     assert tickets[0][:3] == ("工单号", "类别", "状态") and len(tickets) == 7
     assert {row[0] for row in tickets[1:]} == {"TS202609290001", "TS202609290002", "JB202609300001", "ZX202610080001",
@@ -421,6 +440,7 @@ def test_the_weekly_report_shows_the_week_against_the_previous_and_escapes_text(
     assert "<tr><td>接通率</td><td>80.0%</td>" in page  # 4 taken of 5 requests (8–10 Oct)
     assert "<tr><td>重新打开率</td><td>33.3%</td>" in page  # A's and E's two closings, E's first reopened
     assert "指标口径" in page and "<dt>派单准确率</dt>" in page
+    assert "各部门及时率" in page
 
 
 def test_the_page_and_its_assets_are_served_from_the_list(browser):

@@ -49,7 +49,7 @@ def test_a_supervisor_sees_figures_and_charts_exports_them_and_opens_the_weekly_
     download.value.save_as(saved)
     assert saved.suffix == ".xlsx"
     book = load_workbook(saved)
-    assert book.sheetnames == ["指标", "每日", "分类", "渠道", "部门", "工单"]
+    assert book.sheetnames == ["指标", "每日", "分类", "渠道", "部门", "部门及时率", "工单"]
     assert number in [row[0] for row in book["工单"].iter_rows(values_only=True)]
     assert "13812345678" not in " ".join(str(v) for row in book["工单"].iter_rows(values_only=True) for v in row)
 

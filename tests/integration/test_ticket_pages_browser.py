@@ -110,3 +110,47 @@ def test_a_complaint_is_assigned_replied_by_the_department_and_closed(stack, bro
     expect(supervisor.locator("#callbacks tbody tr", has_text=number)).to_have_count(0, timeout=WAIT_MS)
     supervisor.close()
     department.close()
+
+
+def test_a_co_department_answers_its_part_in_the_browser_and_the_lead_reply_carries_it(stack, browser):
+    from playwright.sync_api import expect
+
+    from bot.tickets.service import TicketDesk, TicketDraft
+    from bot.workdays import deployment_calendar
+
+    desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines)
+    number = desk.create(TicketDraft(
+        category="complaint", fields={"case_description": f"小区加装电梯迟迟不动工，独居老人下楼困难 {uuid.uuid4().hex[:6]}"},
+        channel="rest", conversation_id=f"co-{uuid.uuid4().hex[:8]}", submission_key=uuid.uuid4().hex, phone="13812345678")).number
+    agent = _signed_in(browser, stack, "agent")
+    agent.goto(f"{stack.console_url}tickets#{number}")
+    expect(agent.locator("#d-title")).to_contain_text(number, timeout=WAIT_MS)
+    agent.select_option("#a-department", "住房和城乡建设局")
+    agent.click("#assign")
+    expect(agent.locator("#d-status")).to_have_text("已完成", timeout=WAIT_MS)
+    agent.locator("#co-choices label", has_text="民政局").locator("input").check()
+    agent.click("#co-save")
+    expect(agent.locator("#d-co")).to_contain_text("民政局 · 待接收", timeout=WAIT_MS)
+
+    civil = _signed_in(browser, stack, "department", department="民政局")
+    civil.goto(f"{stack.console_url}tickets#{number}")
+    # departments land on the ticket list: the link changes only the hash, and the page opens that ticket
+    expect(civil.locator("#d-title")).to_contain_text(number, timeout=WAIT_MS)
+    expect(civil.locator("#start")).to_be_hidden()  # the status flow is the lead's
+    civil.click("#co-accept")
+    expect(civil.locator("#d-co")).to_contain_text("民政局 · 已接收", timeout=WAIT_MS)
+    civil.fill("#a-co-reply", "已为独居老人登记助行服务。")
+    civil.click("#co-reply")
+    expect(civil.locator("#d-co")).to_contain_text("民政局 · 已答复：已为独居老人登记助行服务。", timeout=WAIT_MS)
+
+    housing = _signed_in(browser, stack, "department", department="住房和城乡建设局")
+    housing.goto(f"{stack.console_url}tickets#{number}")
+    expect(housing.locator("#d-co")).to_contain_text("已为独居老人登记助行服务", timeout=WAIT_MS)
+    housing.click("#start")
+    expect(housing.locator("#d-status")).to_have_text("已完成", timeout=WAIT_MS)
+    housing.fill("#a-reply", "电梯加装下月开工。")
+    housing.click("#reply")
+    expect(housing.locator("#d-fields")).to_contain_text("协办单位答复：", timeout=WAIT_MS)
+    expect(housing.locator("#d-fields")).to_contain_text("民政局：已为独居老人登记助行服务。")
+    for page in (agent, civil, housing):
+        page.close()

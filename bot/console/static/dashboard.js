@@ -104,6 +104,8 @@
     bars($("chart-department"), v.by_department);
     fill($("overdue"), f.overdue.map((o) => [o.number, o.category, o.department, o.deadline, o.working_days_overdue + " 个工作日"]));
     fill($("unanswered"), f.top_unanswered.map((q) => [q.text, q.count, q.last_date]));
+    fill($("department-timeliness"), Object.entries(f.timeliness_by_department).map(([name, d]) =>
+      [name, d.answered, d.on_time, d.late_unanswered, d.not_yet_due, percent(d.rate)]));
     loadHotSpots();
     const range = new URLSearchParams({ start: f.start, end: f.end });
     $("export-xlsx").href = "/console/api/dashboard/export.xlsx?" + range;

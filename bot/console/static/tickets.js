@@ -6,7 +6,7 @@
     extended: "延期", due_soon: "即将到期提醒", overdue: "超期", citizen_followup: "市民反馈", rated: "市民评价",
     reopened: "重新打开待复核", rating_comment: "评价意见", called_back: "电话回访",
     deadline_recomputed: "按节假日安排重算期限", group_confirmed: "确认同源", group_split: "移出同源组",
-    group_merged: "并入同源组" };
+    group_merged: "并入同源组", co_departments: "设置协办部门", co_accept: "协办接收", co_reply: "协办答复" };
   const NOTICE = { pending: "待发送", sending: "发送中", sent: "已送达", held: "待市民打开网页后显示", undelivered: "未送达，需回访", called_back: "已电话回访" };
   const RATING = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
   const $ = (id) => document.getElementById(id);
@@ -63,10 +63,13 @@
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
     $("d-events").replaceChildren(...d.events.map((e) => el("li", beijingTime(e.at) + " " + (KIND[e.kind] || e.kind) + " " + (e.actor_label || e.actor) +
+      (e.kind.startsWith("co_") && e.detail.department ? "（" + e.detail.department + "）" : "") +
+      (e.detail.departments ? "：" + (e.detail.departments.join("、") || "无") : "") +
       (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + RATING[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
     $("d-notices").replaceChildren(...d.notices.map((n) => el("li", beijingTime(n.at) + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
     $("d-ratings").replaceChildren(...d.ratings.map((r) => el("li", "第 " + r.round + " 次办结：" + r.rating_label + (r.comment ? "，" + r.comment : ""))));
     showGroup(d.group);
+    showCo(d);
     $("d-transcript").replaceChildren(...d.transcript.map((l) => el("li", (l.who === "system" ? "—— " + l.text + " ——" : { citizen: "市民", bot: "智能助手", staff: "工号 " + l.staff_no }[l.who] + "：" + l.text))));
   }
 
@@ -87,6 +90,18 @@
       if (!t.this) { li.className = "clickable"; li.addEventListener("click", () => open(t.number)); }
       return li;
     }));
+  }
+
+  // 主办 / 协办: the co-departments' parts; hotline staff choose them (the router's runner-ups suggested).
+  function showCo(d) {
+    $("d-co-box").hidden = d.co_departments.length === 0 && !d.actions.includes("co_reply");
+    $("d-co").replaceChildren(...d.co_departments.map((c) => el("li", c.department + " · " + c.status_label + (c.reply ? "：" + c.reply : ""))));
+    const chosen = new Set(d.co_departments.map((c) => c.department));
+    $("co-choices").replaceChildren(...d.departments.filter((name) => name !== d.department).map((name) => {
+      const label = el("label"); const box = el("input"); box.type = "checkbox"; box.value = name; box.checked = chosen.has(name);
+      label.append(box, " " + name); return label;
+    }));
+    $("co-suggested").textContent = d.co_suggested.length ? "系统建议：" + d.co_suggested.join("、") : "系统没有建议";
   }
 
   async function loadCallBacks() {
@@ -135,6 +150,9 @@
     $("start").addEventListener("click", () => act("start"));
     $("reply").addEventListener("click", () => act("reply", { text: $("a-reply").value, whole_group: $("a-group-reply").checked }, ["a-reply"]));
     $("group-confirm").addEventListener("click", () => act("group", { action: "confirm" }));
+    $("co-save").addEventListener("click", () => act("co", { departments: [...document.querySelectorAll("#co-choices input:checked")].map((b) => b.value) }));
+    $("co-accept").addEventListener("click", () => act("co_accept"));
+    $("co-reply").addEventListener("click", () => act("co_reply", { text: $("a-co-reply").value }, ["a-co-reply"]));
     $("group-split").addEventListener("click", () => act("group", { action: "split" }));
     $("group-merge").addEventListener("click", () => act("group", { action: "merge", into: $("group-into").value }, ["group-into"]));
     $("close").addEventListener("click", () => act("close"));
@@ -144,6 +162,10 @@
     await loadCallBacks();
     const linked = decodeURIComponent(window.location.hash.slice(1));
     if (linked) await open(linked);  // opened from a link, or the page was reloaded
+    window.addEventListener("hashchange", () => {  // a link to another ticket while this page is open
+      const number = decodeURIComponent(window.location.hash.slice(1));
+      if (number && number !== state.number) open(number);
+    });
   }
 
   start();
