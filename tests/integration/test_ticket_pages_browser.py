@@ -154,3 +154,41 @@ def test_a_co_department_answers_its_part_in_the_browser_and_the_lead_reply_carr
     expect(housing.locator("#d-fields")).to_contain_text("民政局：已为独居老人登记助行服务。")
     for page in (agent, civil, housing):
         page.close()
+
+
+def test_staff_see_a_same_source_group_confirm_it_and_answer_it_with_one_reply(stack, browser):
+    from playwright.sync_api import expect
+
+    from bot.config import SameSourceRules
+    from bot.tickets.same_source import SameSourceLinker
+    from bot.tickets.service import TicketDesk, TicketDraft
+    from bot.workdays import deployment_calendar
+    from tests.integration.conftest import stack_database
+
+    site = f"建设路{uuid.uuid4().int % 900 + 100}号工地"  # a place no other test uses
+    desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines,
+                      linker=SameSourceLinker.for_settings(SameSourceRules()))
+    numbers = [desk.create(TicketDraft(category="complaint", fields={"case_description": text, "case_location": site},
+                                       channel="rest", conversation_id=f"group-{uuid.uuid4().hex[:8]}",
+                                       submission_key=uuid.uuid4().hex, phone="13812345678")).number
+               for text in (f"{site}每天晚上十一点以后还在打桩，吵得睡不着", f"{site}半夜施工，噪音太大，孩子被吵醒")]
+    supervisor = _signed_in(browser, stack, "supervisor")
+    supervisor.goto(f"{stack.console_url}tickets#{numbers[1]}")
+    expect(supervisor.locator("#d-group-info")).to_contain_text("共 2 件，2 位市民反映", timeout=WAIT_MS)
+    expect(supervisor.locator("#d-group-info")).to_contain_text("系统关联，待确认")
+    supervisor.click("#group-confirm")
+    expect(supervisor.locator("#d-group-info")).to_contain_text("已确认同源", timeout=WAIT_MS)
+    for number in numbers:
+        supervisor.goto(f"{stack.console_url}tickets#{number}")
+        if supervisor.locator("#assign").is_visible():
+            supervisor.select_option("#a-department", "城市管理局")
+            supervisor.click("#assign")
+            expect(supervisor.locator("#d-status")).to_have_text("已完成", timeout=WAIT_MS)
+    supervisor.goto(f"{stack.console_url}tickets#{numbers[0]}")
+    supervisor.click("#start")
+    expect(supervisor.locator("#d-status")).to_have_text("已完成", timeout=WAIT_MS)
+    supervisor.fill("#a-reply", "已责令工地夜间停工。")
+    supervisor.check("#a-group-reply")
+    supervisor.click("#reply")
+    expect(supervisor.locator("#d-group")).to_contain_text(f"{numbers[1]} · 投诉 · 已答复", timeout=WAIT_MS)
+    supervisor.close()
