@@ -17,7 +17,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.forms.case import SKIP
-from actions.services import session_factory, ticket_desk
+from actions.services import session_factory
+from actions.tickets import citizens_tickets
 from actions.unanswered import last_citizen_text
 from bot.tickets.feedback import FeedbackRefused, add_rating_comment, attach_followup, notice_being_sent, rate
 
@@ -91,12 +92,8 @@ def _attach(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, tex
 
 def _followup_without_notice(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
     """"还是没解决" with no notice just before: the citizen's ticket here, asking which among several open."""
-    try:
-        views = ticket_desk().tickets_of(channel=tracker.get_latest_input_channel() or "unknown",
-                                         conversation_id=tracker.sender_id)
-    except SQLAlchemyError as exc:
-        logger.error("listing tickets for a follow-up failed: %s", type(exc).__name__)
-        dispatcher.utter_message(response="utter_ticket_failed")
+    views = citizens_tickets(dispatcher, tracker)
+    if views is None:
         return []
     picked = next(tracker.get_latest_entity_values("ticket_number"), None)
     if picked and any(view.number == picked for view in views):

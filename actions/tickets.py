@@ -104,17 +104,25 @@ class ActionLookUpTicket(Action):
         return [SlotSet("lookup_check", None), FollowupAction("ticket_lookup_form")]
 
 
+def citizens_tickets(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[TicketView] | None:
+    """The latest tickets this channel user made here, or None (and the citizen told) when the
+    database is away."""
+    try:
+        return ticket_desk().tickets_of(channel=tracker.get_latest_input_channel() or "unknown",
+                                        conversation_id=tracker.sender_id)
+    except SQLAlchemyError as exc:
+        logger.error("listing tickets failed: %s", type(exc).__name__)
+        dispatcher.utter_message(response="utter_ticket_failed")
+        return None
+
+
 class ActionMyTickets(Action):
     def name(self) -> str:
         return "action_my_tickets"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        try:
-            views = ticket_desk().tickets_of(channel=tracker.get_latest_input_channel() or "unknown",
-                                             conversation_id=tracker.sender_id)
-        except SQLAlchemyError as exc:
-            logger.error("listing tickets failed: %s", type(exc).__name__)
-            dispatcher.utter_message(response="utter_ticket_failed")
+        views = citizens_tickets(dispatcher, tracker)
+        if views is None:
             return []
         if not views:
             dispatcher.utter_message(response="utter_my_tickets_none")
