@@ -14,7 +14,6 @@ from bot.validation import meaningful_chars
 from bot.when import parse_when
 
 FIELDS_FILE = Path(__file__).with_name("case_fields.yml")
-CATEGORY_OF_FORM = {"complaint_form": "complaint", "report_form": "report", "suggestion_form": "suggestion"}
 NOT_GIVEN = "未提供"
 ONGOING = re.compile(r"每天|天天|经常|一直|长期|总是|每晚|每到|持续|好几天|这几天|最近")
 _AMOUNT = r"[一二两三四五六七八九十半几\d]+个?(?:多)?(?:月|周|星期|礼拜|天|年|小时)(?:了|多)?"

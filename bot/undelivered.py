@@ -49,10 +49,3 @@ def undelivered_recorder(database_url: str) -> Callable[[Undelivered], int]:
     """What a channel calls with a message it could not deliver (on the process's shared engine)."""
     factory = shared_session_factory(database_url)
     return lambda item: record_undelivered(factory, item)
-
-
-def pending_follow_ups(factory: sessionmaker, *, limit: int = 200) -> list[UndeliveredMessage]:
-    """Undelivered messages nobody has followed up yet, newest first."""
-    with factory() as session:
-        return list(session.scalars(select(UndeliveredMessage).where(UndeliveredMessage.followed_up_at.is_(None))
-                                    .order_by(UndeliveredMessage.id.desc()).limit(limit)))

@@ -6,7 +6,7 @@ import asyncio
 
 import logging
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -226,12 +226,9 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
         major_reason="工作人员标记为重大投诉" if category == "complaint" and body.get("major") else None,
         created_by=f"staff:{member.staff_no}",
     )
-    created = request.app.ctx.desk.create(draft)
+    created = await asyncio.to_thread(partial(request.app.ctx.desk.create, draft, audit_as=member.actor, handoff_id=handoff_id))
     # The person decided what the citizen wanted: a different reading than the bot's is kept for review.
     await asyncio.to_thread(record_correction, request.app.ctx.factory, handoff.conversation_id, category, member.staff_no)
-    with transaction(request.app.ctx.factory) as session:
-        audit(session, member.actor, "ticket.create_for_citizen", target_type="ticket", target_id=created.number,
-              handoff_id=handoff_id, category=category)
     name, notice_values = created_notice(created, datetime.now(timezone.utc).astimezone(BEIJING).date())
     notice = response_text(name, **notice_values)
     if created.same_source:

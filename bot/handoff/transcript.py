@@ -58,14 +58,6 @@ def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, m
     return lines
 
 
-def last_event_id(factory: sessionmaker, conversation_id: str) -> int:
-    """The newest event id of the conversation (0 when none)."""
-    query = select(ConversationEvent.id).where(ConversationEvent.sender_id == conversation_id) \
-        .order_by(ConversationEvent.id.desc()).limit(1)
-    with factory() as session:
-        return session.scalar(query) or 0
-
-
 SYSTEM_LINES = {"pause": "转人工", "resume": "恢复智能助手"}
 # The console's own turns (trigger_intent) appear as user events "EXTERNAL: <intent>": no citizen wrote them.
 _EXTERNAL = "EXTERNAL: "

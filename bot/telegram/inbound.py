@@ -15,7 +15,6 @@ from telegram import Update
 from bot.validation import normalize_phone
 
 COMMANDS = {"/start": "/greet", "/human": "/request_human", "/status": "/check_ticket", "/help": "/greet"}
-UNSUPPORTED = ("sticker", "voice", "audio", "video", "video_note", "document", "animation", "poll", "dice", "game")
 
 
 @dataclass(frozen=True)

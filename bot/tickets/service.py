@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Deadlines
 from bot.conversation_ids import stored_forms
 from bot.db import transaction
+from bot.staff.audit import Actor, audit
 from bot.tickets.departments import is_deactivated
 from bot.tickets.major import MajorRules
 from bot.tickets.lookup_guard import Attempts, attempts, record_failure
@@ -137,8 +139,10 @@ class TicketDesk:
             Ticket.channel == draft.channel[:32], Ticket.conversation_id == draft.conversation_id[:128],
             Ticket.accepted_at >= now - timedelta(days=1))) or 0
 
-    def create(self, draft: TicketDraft, *, now: datetime | None = None) -> CreatedTicket:
-        """Create the ticket, or return the one this submission already created.
+    def create(self, draft: TicketDraft, *, now: datetime | None = None, audit_as: Actor | None = None,
+               **audit_detail: Any) -> CreatedTicket:
+        """Create the ticket, or return the one this submission already created. ``audit_as``: staff
+        took it down; the audit entry (with ``audit_detail``) is written in the ticket's transaction.
 
         Raises:
             TicketLimitReached: a citizen's conversation already took down ``MAX_TICKETS_PER_DAY`` today.
@@ -151,7 +155,11 @@ class TicketDesk:
                 existing = session.scalar(select(Ticket).where(Ticket.submission_key == draft.submission_key))
                 if existing is not None:
                     return self._again(session, existing)
-                return self._insert(session, draft, now)
+                created = self._insert(session, draft, now)
+                if audit_as is not None:
+                    audit(session, audit_as, "ticket.create_for_citizen", target_type="ticket", target_id=created.number,
+                          category=draft.category, **audit_detail)
+                return created
         except IntegrityError:  # the same submission raced us to the unique key: report that one
             with transaction(self.factory) as session:
                 existing = session.scalar(select(Ticket).where(Ticket.submission_key == draft.submission_key))
