@@ -51,7 +51,7 @@ def _date(text: Any) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError as exc:
-        raise InvalidEntry(f"{text!r} is not a date like 2026-01-31") from exc
+        raise InvalidEntry(f"“{text}”不是日期，应写作 2026-01-31") from exc
 
 
 def entry_from(body: dict[str, Any], entry_id: str, status: str) -> EntryData:
@@ -61,7 +61,7 @@ def entry_from(body: dict[str, Any], entry_id: str, status: str) -> EntryData:
         similar = similar.split(SEPARATOR)
     answer = clean_text(str(body.get("answer") or ""))
     if len(answer) > MAX_ANSWER_CHARS:
-        raise InvalidEntry(f"answer is longer than {MAX_ANSWER_CHARS} characters")
+        raise InvalidEntry(f"答案不能超过 {MAX_ANSWER_CHARS} 个字")
     return EntryData(
         id=entry_id, question=clean_text(str(body.get("question") or "")), answer=answer,
         category=str(body.get("category") or "").strip(),

@@ -121,7 +121,7 @@ def preview_import(factory: sessionmaker, path: Path) -> list[PreviewRow]:
     for line, row in read_rows(path):
         entry_id = (row.get("id") or "").strip()
         if entry_id in seen:
-            rows.append(PreviewRow(line, entry_id, "rejected", f"id {entry_id} already given on line {seen[entry_id]}"))
+            rows.append(PreviewRow(line, entry_id, "rejected", f"编号 {entry_id} 已在第 {seen[entry_id]} 行出现"))
             continue
         seen[entry_id] = line
         try:

@@ -53,19 +53,19 @@ def check_entry(data: EntryData) -> None:
     """Raise InvalidEntry unless the entry can be served."""
     problems = []
     if not data.id.strip() or len(data.id) > 32:
-        problems.append("id must have 1–32 characters")
+        problems.append("编号应为 1–32 个字符")
     if not data.question.strip():
-        problems.append("question is empty")
+        problems.append("问题不能为空")
     if not data.answer.strip():
-        problems.append("answer is empty")
+        problems.append("答案不能为空")
     if not data.category.strip():
-        problems.append("category is empty")
+        problems.append("分类不能为空")
     if data.hotline not in HOTLINE_SCOPES:
-        problems.append(f"hotline must be one of {', '.join(HOTLINE_SCOPES)}")
+        problems.append(f"适用热线应为以下之一：{'、'.join(HOTLINE_SCOPES)}")
     if data.status not in STATUSES:
-        problems.append(f"status must be one of {', '.join(STATUSES)}")
+        problems.append(f"状态应为以下之一：{'、'.join(STATUSES)}")
     if problems:
-        raise InvalidEntry("; ".join(problems))
+        raise InvalidEntry("；".join(problems))
 
 
 def _to_data(row: FaqEntry) -> EntryData:
@@ -148,7 +148,7 @@ def save_entry(factory: sessionmaker, data: EntryData, *, actor: str) -> str:
 def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str) -> EntryData:
     """Publish, retire or return an entry to draft (a new version)."""
     if status not in STATUSES:
-        raise InvalidEntry(f"status must be one of {', '.join(STATUSES)}")
+        raise InvalidEntry(f"状态应为以下之一：{'、'.join(STATUSES)}")
     with transaction(factory) as session:
         row = session.get(FaqEntry, entry_id)
         if row is None:
@@ -259,7 +259,7 @@ def save_checked(factory: sessionmaker, data: EntryData, *, expected_version: in
     with transaction(factory) as session:
         row = session.get(FaqEntry, data.id)
         if expected_version is None and row is not None:
-            raise InvalidEntry(f"id {data.id} is already used")
+            raise InvalidEntry(f"编号 {data.id} 已被使用")
         if expected_version is not None:
             if row is None:
                 raise KeyError(data.id)

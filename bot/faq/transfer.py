@@ -106,9 +106,9 @@ def parse_row(row: dict[str, str], existing: EntryData | None) -> EntryData:
     value = {k: (row.get(k) or "").strip() for k in COLUMNS}
     similar = tuple(dict.fromkeys(q.strip() for q in value["similar_questions"].split(SEPARATOR) if q.strip()))
     if any(len(q) > MAX_QUESTION_CHARS for q in (value["question"], *similar)):
-        raise InvalidEntry(f"a question is longer than {MAX_QUESTION_CHARS} characters")
+        raise InvalidEntry(f"问题不能超过 {MAX_QUESTION_CHARS} 个字")
     if len(value["answer"]) > MAX_ANSWER_CHARS:
-        raise InvalidEntry(f"answer is longer than {MAX_ANSWER_CHARS} characters")
+        raise InvalidEntry(f"答案不能超过 {MAX_ANSWER_CHARS} 个字")
     stored = existing or EntryData(id="", question="", answer="", category="")  # defaults of a new entry
     entry = EntryData(
         id=value["id"],
@@ -133,7 +133,7 @@ def _parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text[:10])
     except ValueError as exc:
-        raise InvalidEntry(f"{text!r} is not a date like 2026-01-31") from exc
+        raise InvalidEntry(f"“{text}”不是日期，应写作 2026-01-31") from exc
 
 
 def import_file(factory: sessionmaker, path: Path, *, actor: str) -> ImportReport:
@@ -144,7 +144,7 @@ def import_file(factory: sessionmaker, path: Path, *, actor: str) -> ImportRepor
     for line, row in read_rows(path):
         entry_id = (row.get("id") or "").strip()
         if entry_id in accepted:
-            report.rejected.append((line, f"id {entry_id} already given on line {accepted[entry_id][0]}"))
+            report.rejected.append((line, f"编号 {entry_id} 已在第 {accepted[entry_id][0]} 行出现"))
             continue
         try:
             accepted[entry_id] = (line, parse_row(row, stored.get(entry_id)))

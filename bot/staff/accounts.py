@@ -62,9 +62,9 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
     """
     username, staff_no = username.strip(), staff_no.strip()
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(f"角色应为以下之一：{'、'.join(ROLES)}")
     if not username or not staff_no.isdigit():
-        raise AccountError("username is required and the staff number must be digits")
+        raise AccountError("请填写用户名，工号只能是数字")
     department = _department_of(role, department, departments)
     problem = password_problem(password)
     if problem:
@@ -73,7 +73,7 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         taken = session.scalar(select(StaffUser).where(
             (StaffUser.username == username) | (StaffUser.staff_no == staff_no)))
         if taken is not None:
-            raise AccountError("username or staff number already in use")
+            raise AccountError("用户名或工号已被使用")
         user = StaffUser(username=username, staff_no=staff_no, display_name=display_name or username, role=role,
                          department=department, password_hash=hash_password(password), active=True,
                          created_at=_now())

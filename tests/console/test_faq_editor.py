@@ -100,7 +100,7 @@ def test_an_import_preview_lists_new_changed_and_rejected_rows_before_anything_c
                              files={"file": ("faq.csv", upload.encode("utf-8"), "text/csv")}).json()
     outcomes = {row["entry_id"]: (row["outcome"], row["reason"]) for row in preview["rows"]}
     assert outcomes["T-001"][0] == "changed" and outcomes["NEW-1"][0] == "new"
-    assert outcomes["BAD-1"][0] == "rejected" and "question is empty" in outcomes["BAD-1"][1]
+    assert outcomes["BAD-1"][0] == "rejected" and "问题不能为空" in outcomes["BAD-1"][1]
     assert editor.request("GET", "/console/api/faq/entries/NEW-1").status_code == 404  # nothing changed yet
     applied = editor.request("POST", "/console/api/faq/import/apply", json={"token": preview["token"]}).json()
     assert applied["created"] == 1 and applied["updated"] == 1 and len(applied["rejected"]) == 1

@@ -129,7 +129,7 @@ def test_an_import_preview_shows_a_rejected_row_with_its_reason(stack, browser, 
     editor.set_input_files("#import-file", str(upload))
     editor.click("#import-form button")
     rejected = editor.locator("#import-rows tr.outcome-rejected")
-    expect(rejected).to_contain_text("question is empty", timeout=WAIT_MS)
+    expect(rejected).to_contain_text("问题不能为空", timeout=WAIT_MS)
     expect(editor.locator("#import-counts")).to_contain_text("新增 1", timeout=WAIT_MS)
     editor.close()
 

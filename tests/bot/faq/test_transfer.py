@@ -13,8 +13,8 @@ def test_import_reports_bad_rows_by_line_and_imports_the_rest(factory):
     # Lines as a spreadsheet editor counts them: the multi-line answers above push later rows down.
     assert [line for line, _ in report.rejected] == [6, 8, 9, 10]
     reasons = dict(report.rejected)
-    assert "id" in reasons[6] and "question is empty" in reasons[8]
-    assert "hotline" in reasons[9] and "line 4" in reasons[10]
+    assert "编号" in reasons[6] and "问题不能为空" in reasons[8]
+    assert "适用热线" in reasons[9] and "第 4 行" in reasons[10]
     entry = get_entry(factory, "T-001")
     assert entry.answer == "可通过国家医保服务平台App办理备案。\n也可到参保地医保经办机构窗口办理。"
     assert entry.similar_questions == ("去外地看病医保怎么备案", "异地就医备案流程")

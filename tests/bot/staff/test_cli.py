@@ -32,4 +32,4 @@ def test_a_weak_password_or_a_taken_staff_number_is_refused_with_the_reason(sqli
     assert weak.returncode == 1 and "至少需要 10 个字符" in weak.stdout
     _add_user(sqlite_url, "first-admin-pass-1", "--username", "b", "--staff-no", "2", "--role", "agent")
     taken = _add_user(sqlite_url, "first-admin-pass-1", "--username", "c", "--staff-no", "2", "--role", "agent")
-    assert taken.returncode == 1 and "already in use" in taken.stdout
+    assert taken.returncode == 1 and "用户名或工号已被使用" in taken.stdout
