@@ -162,8 +162,9 @@ def test_staff_find_a_ticket_by_number_or_the_citizens_phone_and_see_only_the_ac
     assert found(agent, number.lower()) == [number] and set(found(agent, number[:10])) == {number, other}
     assert set(found(agent, "138 1234 5678")) == {number, other}  # the citizen on the phone gives their number
     assert found(agent, "13900000000") == []
-    assert agent.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "note"]
-    assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "note", "extend"]
+    # "co": hotline staff choose co-handling departments (协办) until the ticket is closed
+    assert agent.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "co", "note"]
+    assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "co", "note", "extend"]
     for action in ("start", "reply"):
         supervisor.request("POST", f"/console/api/tickets/{number}/{action}", json={"text": "已处理"})
     supervisor.request("POST", f"/console/api/tickets/{number}/close")
