@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,21 +11,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import ticket_desk
+from bot.clock import beijing_today
 from bot.ops import metrics
 from bot.tickets.notice import created_notice, due_text
 from bot.tickets.numbering import SequenceExhausted
 from bot.tickets.service import CreatedTicket, TicketDraft, TicketLimitReached, TicketView
-from bot.workdays import BEIJING
 
 logger = logging.getLogger(__name__)
 
 UNASSIGNED_DEPARTMENT = "待分派"
 NO_REPLY_YET = "暂无"
-
-
-def _today() -> date:
-    """Today in Beijing (due dates omit the year when it is this year's)."""
-    return datetime.now(timezone.utc).astimezone(BEIJING).date()
 
 
 def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
@@ -36,14 +30,14 @@ def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
         category_label=view.labels["category"],
         status_label=view.labels["status"],
         department=view.department or UNASSIGNED_DEPARTMENT,
-        due_date=due_text(view.due, _today(), certain=view.due_certain),
+        due_date=due_text(view.due, beijing_today(), certain=view.due_certain),
         latest_reply=view.latest_reply or NO_REPLY_YET,
     )
 
 
 def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> None:
     """The acceptance notice: category, number, working days and the calendar date."""
-    response, values = created_notice(created, _today())
+    response, values = created_notice(created, beijing_today())
     dispatcher.utter_message(response=response, **values)
     if created.same_source:  # 同源诉求: others reported the same matter; it is handled together
         dispatcher.utter_message(response="utter_ticket_same_source", count=created.same_source,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.dml import UpdateBase
 
+from bot.clock import BEIJING
 from bot.config import RetentionSettings
 from bot.db import as_utc, transaction
 from bot.handoff.models import OPEN_STATUSES, Handoff, HandoffNote
@@ -36,7 +37,6 @@ from bot.tickets.models import Ticket, TicketContact, TicketEvent
 from bot.undelivered import UndeliveredMessage
 from bot.unanswered import FAQ_NO_MATCH, UnansweredQuestion
 from bot.webchat_mailbox import MailboxMessage
-from bot.workdays import BEIJING
 
 PURGE_ACTION = "privacy.purge"  # the audit entry of every real run
 # The daily job runs when the last purge is this old; an hour under a day, as it checks hourly.

@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]) -> int:
     from bot.db import make_engine, make_session_factory
     from bot.retention import purge
-    from bot.workdays import BEIJING
+    from bot.clock import BEIJING
 
     engine = make_engine(settings.database_url)
     try:

@@ -19,9 +19,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam, delete, not_, select, update
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import BEIJING
 from bot.db import transaction
 from bot.handoff.transcript import ConversationEvent
-from bot.workdays import BEIJING
 
 # Emptied rows start with this, so a later scan passes over them in SQL without parsing them.
 EMPTIED_PREFIX = '{"retention": "emptied"'

@@ -20,15 +20,16 @@ import logging
 import time as monotonic_clock
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import chinese_calendar
 import yaml
 
+from bot.clock import BEIJING
+
 logger = logging.getLogger(__name__)
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time in China
 CUTOFF = time(17, 0)
 BUILT_IN_DIR = Path(__file__).resolve().parent / "calendars"
 REFRESH_SECONDS = 30.0  # how soon a process sees a schedule an admin loaded

@@ -17,6 +17,7 @@ from bot.db import as_utc
 from bot.staff.accounts import (AccountError, create_user, list_users, reset_password, set_user_active,
                                 set_user_department)
 from bot.staff.audit import action_label, action_labels, recent_audit
+from bot.staff.roles import ADMIN, SUPERVISION
 from bot.supervision.figures import day_bounds
 from bot.tickets.departments import DepartmentError, add_department, department_overview, set_department_active
 
@@ -32,14 +33,14 @@ def _active_flag(request: Request) -> bool:
 
 
 @admin.get("/users")
-@require("admin")
+@require(*ADMIN)
 async def users(request: Request) -> HTTPResponse:
     members = list_users(request.app.ctx.factory, include_inactive=True)
     return response.json({"users": [m.__dict__ for m in members]}, ensure_ascii=False)
 
 
 @admin.post("/users")
-@require("admin")
+@require(*ADMIN)
 async def add_user(request: Request) -> HTTPResponse:
     body = json_body(request)
     try:
@@ -61,7 +62,7 @@ def _decoded(segment: str) -> str:
 
 
 @admin.post("/users/<username:str>/active")
-@require("admin")
+@require(*ADMIN)
 async def user_active(request: Request, username: str) -> HTTPResponse:
     try:
         member = set_user_active(request.app.ctx.factory, _decoded(username), _active_flag(request), request.ctx.member.actor)
@@ -71,7 +72,7 @@ async def user_active(request: Request, username: str) -> HTTPResponse:
 
 
 @admin.post("/users/<username:str>/password")
-@require("admin")
+@require(*ADMIN)
 async def user_password(request: Request, username: str) -> HTTPResponse:
     """An admin sets a new password for someone who forgot theirs (audited; their sessions end)."""
     try:
@@ -83,7 +84,7 @@ async def user_password(request: Request, username: str) -> HTTPResponse:
 
 
 @admin.post("/users/<username:str>/department")
-@require("admin")
+@require(*ADMIN)
 async def user_department(request: Request, username: str) -> HTTPResponse:
     try:
         member = set_user_department(request.app.ctx.factory, _decoded(username), str(json_body(request).get("department") or ""),
@@ -94,14 +95,14 @@ async def user_department(request: Request, username: str) -> HTTPResponse:
 
 
 @admin.get("/departments")
-@require("admin")
+@require(*ADMIN)
 async def departments(request: Request) -> HTTPResponse:
     overview = department_overview(request.app.ctx.factory, request.app.ctx.desk.router)
     return response.json({"departments": overview}, ensure_ascii=False)
 
 
 @admin.post("/departments")
-@require("admin")
+@require(*ADMIN)
 async def new_department(request: Request) -> HTTPResponse:
     try:
         name = add_department(request.app.ctx.factory, str(json_body(request).get("name") or ""),
@@ -112,7 +113,7 @@ async def new_department(request: Request) -> HTTPResponse:
 
 
 @admin.post("/departments/<name:str>/active")
-@require("admin")
+@require(*ADMIN)
 async def department_active(request: Request, name: str) -> HTTPResponse:
     name, active = _decoded(name), _active_flag(request)
     try:
@@ -124,7 +125,7 @@ async def department_active(request: Request, name: str) -> HTTPResponse:
 
 
 @admin.get("/audit")
-@require("supervisor", "admin")
+@require(*SUPERVISION)
 async def audit_log(request: Request) -> HTTPResponse:
     """A page of the audit log, newest first: ``?action=&staff_no=&from=&to=`` (Beijing dates) and
     ``before=<id>`` for the next page; ``next_before`` is where the next page starts (None at the end)."""

@@ -15,7 +15,7 @@ from bot.console.calendar_routes import calendar_warnings
 from bot.console.http import STATIC_DIR, Refusal, client_address, html_page, json_body
 from bot.console.security import SESSION_COOKIE, clear_session_cookie, over_https, public, require, set_session_cookie
 from bot.staff.accounts import AccountError, change_password, sign_in, sign_out
-from bot.staff.models import ROLES
+from bot.staff.roles import ADMIN, ROLES, SUPERVISION
 
 ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
           "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
@@ -109,13 +109,13 @@ async def me(request: Request) -> HTTPResponse:
 
 
 @pages.get("/admin")
-@require("admin")
+@require(*ADMIN)
 async def admin_page(_: Request) -> HTTPResponse:
     return await html_page("admin.html")
 
 
 @pages.get("/audit")
-@require("supervisor", "admin")
+@require(*SUPERVISION)
 async def audit_page(_: Request) -> HTTPResponse:
     return await html_page("audit.html")
 

@@ -3,40 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
-
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.clock import beijing_today
 from bot.console.http import Refusal, json_body
 from bot.console.security import require
+from bot.staff.roles import ADMIN
 from bot.tickets.calendar_years import calendar_overview, missing_years, save_schedule, schedule_from_text, schedule_from_yaml
-from bot.workdays import BEIJING, ScheduleError, WorkingCalendar
+from bot.workdays import ScheduleError, WorkingCalendar
 
 calendar_admin = Blueprint("console_calendar", url_prefix="/console/api")
 MAX_YAML_CHARS = 20_000  # a year's schedule is a few hundred characters
 
 
-def _today():
-    return datetime.now(BEIJING).date()
-
-
 def calendar_warnings(calendar: WorkingCalendar) -> list[str]:
     """What the console tells admins on every page while a year's schedule is missing."""
     return [f"{year} 年的法定节假日安排（国务院办公厅放假通知）尚未载入：跨入该年的答复期限只能按周末估算（显示为“预计”）。"
-            f"请在“账号与部门”页的“工作日历”中载入。" for year in missing_years(calendar, _today())]
+            f"请在“账号与部门”页的“工作日历”中载入。" for year in missing_years(calendar, beijing_today())]
 
 
 @calendar_admin.get("/calendar")
-@require("admin")
+@require(*ADMIN)
 async def overview(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
-    return response.json(await asyncio.to_thread(calendar_overview, ctx.factory, ctx.calendar, _today()), ensure_ascii=False)
+    return response.json(await asyncio.to_thread(calendar_overview, ctx.factory, ctx.calendar, beijing_today()), ensure_ascii=False)
 
 
 @calendar_admin.post("/calendar")
-@require("admin")
+@require(*ADMIN)
 async def load_year(request: Request) -> HTTPResponse:
     """``{"yaml": "<file text>"}`` (an uploaded file) or ``{"year", "holidays", "workdays"}`` (the form,
     dates or ranges one per line), with ``source`` naming the notice. Every process picks it up."""

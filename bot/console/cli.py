@@ -11,7 +11,7 @@ from collections.abc import Callable
 from bot.config import Settings
 from bot.db import make_engine, make_session_factory
 from bot.staff.accounts import AccountError, create_user
-from bot.staff.models import ROLES
+from bot.staff.roles import ROLES
 
 PASSWORD_ENV = "CONSOLE_NEW_USER_PASSWORD"  # for scripts; otherwise the password is asked for
 

@@ -4,33 +4,29 @@ of a date range as JSON, their exports (each audited, without personal data) and
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.clock import beijing_today
 from bot.console.http import Refusal, html_page
 from bot.console.security import require
 from bot.db import transaction
 from bot.staff.audit import audit
+from bot.staff.roles import SUPERVISION
 from bot.supervision.export import CSV_TYPE, XLSX_TYPE, figures_csv, tickets_csv, workbook_bytes
 from bot.supervision.figures import Figures, TicketRow, compute_figures, ticket_rows
 from bot.supervision.hot_spots import hot_spots
 from bot.supervision.report import week_of, weekly_report
-from bot.workdays import BEIJING
 
-SUPERVISION = ("supervisor", "admin")
 MAX_DAYS = 366
 DEFAULT_DAYS = 7
 YEARS = (2000, 2099)  # keeps date arithmetic (weeks, day bounds) far from date's limits
 
 dashboard = Blueprint("console_dashboard", url_prefix="/console")
-
-
-def _today() -> date:
-    return datetime.now(BEIJING).date()
 
 
 def _date(text: str | None, default: date) -> date:
@@ -46,7 +42,7 @@ def _date(text: str | None, default: date) -> date:
 
 def _range(request: Request) -> tuple[date, date]:
     """start/end from the query (default: the last 7 days up to today, Beijing time)."""
-    end = _date(request.args.get("end"), _today())
+    end = _date(request.args.get("end"), beijing_today())
     start = _date(request.args.get("start"), end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
         raise Refusal(400, "开始日期不能晚于结束日期")
@@ -59,11 +55,11 @@ def _range(request: Request) -> tuple[date, date]:
 # (same event loop) must stay live meanwhile.
 async def _figures(request: Request, start: date, end: date) -> Figures:
     ctx = request.app.ctx
-    return await asyncio.to_thread(compute_figures, ctx.factory, start, end, today=_today(), calendar=ctx.handling.calendar)
+    return await asyncio.to_thread(compute_figures, ctx.factory, start, end, today=beijing_today(), calendar=ctx.handling.calendar)
 
 
 async def _ticket_rows(request: Request, start: date, end: date) -> list[TicketRow]:
-    return await asyncio.to_thread(ticket_rows, request.app.ctx.factory, start, end, today=_today())
+    return await asyncio.to_thread(ticket_rows, request.app.ctx.factory, start, end, today=beijing_today())
 
 
 def _audited(request: Request, action: str, target: str, **detail: Any) -> None:
@@ -130,7 +126,7 @@ async def export_tickets_csv(request: Request) -> HTTPResponse:
 @require(*SUPERVISION)
 async def weekly(request: Request) -> HTTPResponse:
     """The week of ?week=YYYY-MM-DD (any day in it); by default last week."""
-    today = _today()
+    today = beijing_today()
     day = _date(request.args.get("week"), today - timedelta(days=7))
     document = await asyncio.to_thread(weekly_report, request.app.ctx.factory, day, today=today,
                                        calendar=request.app.ctx.handling.calendar)

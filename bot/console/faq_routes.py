@@ -26,8 +26,8 @@ from bot.faq.store import (EntryData, InvalidEntry, StaleEdit, get_entry, last_c
 from bot.faq.transfer import MAX_ANSWER_CHARS, SEPARATOR
 from bot.outbound import pack, utf8_bytes
 from bot.staff.audit import audit
+from bot.staff.roles import EDITING
 
-EDITING = ("editor", "supervisor", "admin")
 DUPLICATE_SCORE = 0.75  # a new question this close to an entry's is probably already answered
 WECHAT_LIMIT_BYTES = 2000
 _LINK = re.compile(r"https?://[^\s，。；、！？）)\]]+")

@@ -16,6 +16,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.cases import field_label, form_spec
+from bot.clock import BEIJING
 from bot.console.http import Refusal, json_body
 from bot.console.rasa_api import RasaUnavailable
 from bot.console.security import STAFF_WORK, require
@@ -27,10 +28,10 @@ from bot.privacy import mask_personal_data
 from bot.responses import response_text
 from bot.review.queue import record_correction
 from bot.staff.audit import audit
+from bot.staff.roles import SUPERVISION
 from bot.tickets.models import CATEGORIES
 from bot.tickets.notice import created_notice
 from bot.tickets.service import TicketDraft, labels
-from bot.workdays import BEIJING
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def _found(request: Request, handoff_id: int, *, held: bool = False) -> Handoff:
 async def queue_view(request: Request) -> HTTPResponse:
     queue, now = request.app.ctx.queue, datetime.now(timezone.utc)
     me = request.ctx.member.user_id
-    others = request.ctx.member.role in ("supervisor", "admin")
+    others = request.ctx.member.role in SUPERVISION
     return response.json({
         "waiting": [_card(request, h, now) for h in queue.waiting()],
         "claimed": [_card(request, h, now) for h in queue.claimed(by=None if others else me)],

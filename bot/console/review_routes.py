@@ -15,8 +15,9 @@ from bot.db import transaction
 from bot.dialogue import intent_names
 from bot.review.queue import LABELS, NOT_FOR_TRAINING, ReviewError, label, pending_and_labelled
 from bot.staff.audit import audit
+from bot.staff.roles import EDITING
 
-REVIEWERS = ("editor", "supervisor", "admin")
+REVIEWERS = EDITING
 
 review = Blueprint("console_review", url_prefix="/console")
 

@@ -17,11 +17,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.staff.accounts import session_member
+from bot.staff.roles import HOTLINE
 
 SESSION_COOKIE = "hotline_console"
 CSRF_HEADER = "X-CSRF-Token"
 POLL_HEADER = "X-Console-Poll"  # set by the pages' background refreshes: not a sign of a person at the desk
-STAFF_WORK = ("agent", "supervisor", "admin")  # taking conversations over
+STAFF_WORK = HOTLINE  # taking conversations over
 SAFE_METHODS = ("GET", "HEAD")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -11,12 +11,12 @@ from sanic.response import HTTPResponse
 
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
+from bot.staff.roles import HANDLING
 from bot.tickets.co_handling import suggested_co
 from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
-from bot.tickets.handling import HOTLINE_ROLES, HandlingError, TicketFilter
+from bot.tickets.handling import HandlingError, TicketFilter
 from bot.tickets.routing import routing_text
 
-HANDLING = (*HOTLINE_ROLES, "department")
 
 tickets = Blueprint("console_tickets", url_prefix="/console")
 

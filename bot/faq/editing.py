@@ -13,9 +13,10 @@ from pathlib import Path
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import sessionmaker
 
+from bot.clock import beijing_today
 from bot.db import as_utc, transaction
 from bot.faq.models import FaqFeedback, FaqServe
-from bot.faq.store import EntryData, InvalidEntry, beijing_today, list_entries
+from bot.faq.store import EntryData, InvalidEntry, list_entries
 from bot.faq.transfer import parse_row, read_rows
 from bot.unanswered import UnansweredQuestion
 

@@ -18,7 +18,8 @@ from sqlalchemy.orm import sessionmaker
 from bot.faq.lexical import LexicalMemo
 from bot.faq.matcher import FaqIndex, Weights
 from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
-from bot.faq.store import beijing_today, catalogue_version, published_snapshot
+from bot.clock import beijing_today
+from bot.faq.store import catalogue_version, published_snapshot
 from bot.faq.text import default_normalizer
 
 logger = logging.getLogger(__name__)

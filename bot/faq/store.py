@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import beijing_today
 from bot.db import as_utc, transaction
 from bot.faq.models import HOTLINE_SCOPES, STATUSES, FaqEntry, FaqFeedback, FaqRevision
 
@@ -200,11 +201,6 @@ def published_snapshot(factory: sessionmaker, *, today: date | None = None) -> t
         served = (table.c.status == "published") & (table.c.expires_on.is_(None) | (table.c.expires_on > today))
         rows = session.execute(select(table).where(served).order_by(table.c.id))
         return version, [_to_data(row) for row in rows]
-
-
-def beijing_today() -> date:
-    """Expiry dates are Beijing calendar days."""
-    return datetime.now(timezone(timedelta(hours=8))).date()
 
 
 def revisions(factory: sessionmaker, entry_id: str) -> list[FaqRevision]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 
-BEIJING = timezone(timedelta(hours=8))
+from bot.clock import BEIJING
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.db import as_utc, transaction
 from bot.handoff.hours import StaffHours
 from bot.handoff.models import OPEN_STATUSES, Handoff, HandoffNote
 from bot.staff.audit import SYSTEM, Actor, audit
+from bot.staff.roles import SUPERVISION
 
 # One conversation, one hour: a citizen who needs a person gets one; more requests are abuse of the queue.
 MAX_HANDOFFS_PER_HOUR = 5
@@ -141,7 +142,7 @@ class HandoffQueue:
         """End a claimed conversation: the bot answers again. Only the holder, a supervisor or an admin."""
         now = now or datetime.now(timezone.utc)
         condition = [Handoff.id == handoff_id, Handoff.status == "claimed"]
-        if actor.role not in ("supervisor", "admin"):
+        if actor.role not in SUPERVISION:
             condition.append(Handoff.claimed_by == actor.user_id)
         with transaction(self.factory) as session:
             done = session.execute(update(Handoff).where(*condition)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import as_utc, transaction
 from bot.staff.audit import SYSTEM, Actor, audit
-from bot.staff.models import ROLES, StaffSession, StaffUser
+from bot.staff.models import StaffSession, StaffUser
+from bot.staff.roles import ROLES
 from bot.staff.passwords import hash_password, password_problem, verify_password
 
 # Verifying against this when the user does not exist keeps sign-in time the same either way.

@@ -6,8 +6,6 @@ from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, Str
 
 from bot.db import Base
 
-ROLES = ("agent", "editor", "supervisor", "admin", "department")  # department: a handling department's staff
-
 
 class StaffUser(Base):
     """A person who signs in to the console; ``staff_no`` (工号) is what citizens are told."""

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import BEIJING
 from bot.db import as_utc
 from bot.faq.models import FaqFeedback, FaqServe
 from bot.handoff.models import Handoff
@@ -21,7 +22,7 @@ from bot.handoff.transcript import ConversationEvent
 from bot.tickets.models import CATEGORIES, RATINGS, Ticket, TicketCoDepartment, TicketEvent, TicketRating
 from bot.tickets.service import labels
 from bot.unanswered import FAQ_NO_MATCH, UnansweredQuestion
-from bot.workdays import BEIJING, WorkingCalendar, deployment_calendar
+from bot.workdays import WorkingCalendar, deployment_calendar
 
 UNASSIGNED = "待分派"
 SATISFIED = ("satisfied", "basically_satisfied")

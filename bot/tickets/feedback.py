@@ -17,21 +17,22 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import BEIJING
 from bot.conversation_ids import stored_forms
 from bot.db import as_utc, transaction
 from bot.privacy import REVEAL_ROLES, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
+from bot.staff.roles import HOTLINE
 from bot.tickets.co_handling import handled_by
 from bot.tickets.models import RATINGS, Ticket, TicketContact, TicketEvent, TicketNotice, TicketRating
 from bot.tickets.notice import due_text
 from bot.tickets.service import labels
 from bot.webchat_mailbox import MailboxMessage
-from bot.workdays import BEIJING
 
 NOTICE_ON = {"start": "accepted", "reply": "replied", "close": "closed"}  # handling action → notice kind
 PUSH_CHANNELS = ("webchat", "wechat", "telegram")  # channels that can reach a citizen outside their turn
-CALL_BACK_ROLES = ("agent", "supervisor", "admin")
+CALL_BACK_ROLES = HOTLINE
 MAX_ATTEMPTS = 30  # the notice job retries every few seconds while Rasa is unreachable; then staff call
 HELD_DAYS = 3  # a web chat notice nobody came back to read within this time is called back
 

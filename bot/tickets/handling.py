@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import beijing_today
 from bot.cases import field_label
 from bot.db import as_utc, transaction
 from bot.handoff.transcript import transcript
@@ -23,6 +24,7 @@ from bot.privacy import REVEAL_ROLES, mask_name, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.staff.models import StaffUser
+from bot.staff.roles import HOTLINE, SUPERVISION
 from bot.tickets.departments import department_names
 from bot.tickets.co_handling import (CoHandlingError, accept, co_departments, co_ticket_ids, co_view, reply_part,
                                      reply_with_parts, set_co_departments)
@@ -33,9 +35,9 @@ from bot.tickets.routing import Router
 from bot.tickets.routing_confirmations import confirm_route
 from bot.tickets.service import labels
 from bot.validation import normalize_phone
-from bot.workdays import BEIJING, WorkingCalendar
+from bot.workdays import WorkingCalendar
 
-HOTLINE_ROLES = ("agent", "supervisor", "admin")  # the hotline's own staff: every ticket
+HOTLINE_ROLES = HOTLINE  # the hotline's own staff: every ticket
 NEXT = {  # action → (allowed from, new status, roles); "review" is a closing the citizen was unhappy with
     "assign": (("unassigned", "assigned", "in_progress", "review"), "assigned", HOTLINE_ROLES),
     "start": (("assigned",), "in_progress", ("department", *HOTLINE_ROLES)),
@@ -60,7 +62,7 @@ class TicketFilter:
     search: str = ""  # a ticket number (or its start), or the citizen's phone number (hotline staff only)
 
 
-EXTEND_ROLES = ("supervisor", "admin")
+EXTEND_ROLES = SUPERVISION
 
 
 def available_actions(member: StaffMember, status: str, ticket: Ticket | None = None,
@@ -101,10 +103,6 @@ def _co_ids(session: Session, member: StaffMember) -> set[int]:
     return co_ticket_ids(session, member.department) if member.role == "department" and member.department else set()
 
 
-def _today() -> date:
-    return datetime.now(timezone.utc).astimezone(BEIJING).date()
-
-
 @dataclass
 class TicketHandling:
     factory: sessionmaker
@@ -117,7 +115,7 @@ class TicketHandling:
 
     def listing(self, member: StaffMember, wanted: TicketFilter, *, today: date | None = None) -> list[dict[str, Any]]:
         """The tickets ``member`` may see that match ``wanted``, earliest deadline first."""
-        today = today or _today()
+        today = today or beijing_today()
         limit_day = self.calendar.add_working_days(today, wanted.due_within)[0] if wanted.due_within else None
         query = select(Ticket).order_by(Ticket.deadline, Ticket.id)
         if wanted.search.strip():
@@ -375,7 +373,7 @@ def mark_deadlines(factory: sessionmaker, calendar: WorkingCalendar, *, today: d
 
     State lives in the tickets table, so a restarted job simply marks again.
     """
-    today = today or _today()
+    today = today or beijing_today()
     soon = calendar.next_workday(today)
     counts = {"due_soon": 0, "overdue": 0}
     with transaction(factory) as session:

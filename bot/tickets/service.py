@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import BEIJING
 from bot.config import Deadlines
 from bot.conversation_ids import stored_forms
 from bot.db import transaction
@@ -28,7 +29,7 @@ from bot.tickets.numbering import next_number, normalize_number
 from bot.tickets.routing import Router, routing_text
 from bot.tickets.same_source import SameSourceLinker, link_to_group, others_in_group
 from bot.validation import normalize_phone
-from bot.workdays import BEIJING, WorkingCalendar
+from bot.workdays import WorkingCalendar
 
 LABELS_FILE = Path(__file__).with_name("labels.yml")
 # One conversation, 24 hours: a citizen with many problems calls; more than this online is a script.

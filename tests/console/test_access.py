@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 
 from bot.console.security import STAFF_WORK
 from bot.db import as_utc, transaction
-from bot.staff.models import ROLES, AuditEntry, StaffSession
+from bot.staff.models import AuditEntry, StaffSession
+from bot.staff.roles import ROLES
 from tests.console.conftest import PASSWORD, STAFF, Browser
 
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/static/<name:str>"),

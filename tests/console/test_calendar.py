@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from bot.console import calendar_routes
-from bot.staff.models import ROLES
+from bot.staff.roles import ROLES
 from bot.tickets.service import TicketDraft
 
 YAML_2027 = "year: 2027\nholidays:\n  - 2027-01-01\n  - 2027-02-08..2027-02-12\nworkdays:\n  - 2027-02-13\n"  # made up
@@ -16,7 +16,7 @@ YAML_2027 = "year: 2027\nholidays:\n  - 2027-01-01\n  - 2027-02-08..2027-02-12\n
 
 @pytest.fixture
 def november(monkeypatch):
-    monkeypatch.setattr(calendar_routes, "_today", lambda: date(2026, 11, 2))
+    monkeypatch.setattr(calendar_routes, "beijing_today", lambda: date(2026, 11, 2))
 
 
 def _complaint_on_30_december(console, key: str):

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.staff.accounts import create_user
-from bot.staff.models import ROLES, AuditEntry
+from bot.staff.models import AuditEntry
+from bot.staff.roles import ROLES
 from bot.tickets.departments import department_names
 from bot.tickets.service import TicketDraft
 from tests.console.conftest import PASSWORD

@@ -333,7 +333,7 @@ RANGE = f"start={START}&end={END}"
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     """The routes' "today" (Beijing) is the fixture's, so late and overdue are as computed above."""
-    monkeypatch.setattr("bot.console.dashboard_routes._today", lambda: TODAY)
+    monkeypatch.setattr("bot.console.dashboard_routes.beijing_today", lambda: TODAY)
 
 
 def test_a_supervisor_gets_the_figures_as_json(records, browser):

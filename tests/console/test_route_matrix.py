@@ -18,7 +18,7 @@ import re
 import httpx
 import pytest
 
-from bot.staff.models import ROLES
+from bot.staff.roles import ROLES
 from tests.console.conftest import PASSWORD, STAFF, Browser, running_console, settings_for
 
 ANONYMOUS = "anonymous"
