@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.services import ticket_desk
 from bot.clock import beijing_today
 from bot.ops import metrics
-from bot.tickets.notice import created_notice, due_text
+from bot.tickets.notice import created_notice, due_text, same_source_notice
 from bot.tickets.numbering import SequenceExhausted
 from bot.tickets.service import CreatedTicket, TicketDraft, TicketLimitReached, TicketView
 
@@ -39,9 +39,9 @@ def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> N
     """The acceptance notice: category, number, working days and the calendar date."""
     response, values = created_notice(created, beijing_today())
     dispatcher.utter_message(response=response, **values)
-    if created.same_source:  # 同源诉求: others reported the same matter; it is handled together
-        dispatcher.utter_message(response="utter_ticket_same_source", count=created.same_source,
-                                 department=created.department or "相关部门")
+    same = same_source_notice(created)
+    if same is not None:
+        dispatcher.utter_message(response=same[0], **same[1])
 
 
 def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_response: str) -> CreatedTicket | None:

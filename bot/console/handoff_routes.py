@@ -30,7 +30,7 @@ from bot.review.queue import record_correction
 from bot.staff.audit import audit
 from bot.staff.roles import SUPERVISION
 from bot.tickets.models import CATEGORIES
-from bot.tickets.notice import created_notice
+from bot.tickets.notice import created_notice, same_source_notice
 from bot.tickets.service import TicketDraft, labels
 
 logger = logging.getLogger(__name__)
@@ -232,9 +232,9 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     await asyncio.to_thread(record_correction, request.app.ctx.factory, handoff.conversation_id, category, member.staff_no)
     name, notice_values = created_notice(created, datetime.now(timezone.utc).astimezone(BEIJING).date())
     notice = response_text(name, **notice_values)
-    if created.same_source:
-        notice += "\n" + response_text("utter_ticket_same_source", count=created.same_source,
-                                        department=created.department or "相关部门")
+    same = same_source_notice(created)
+    if same is not None:
+        notice += "\n" + response_text(same[0], **same[1])
     if created.lookup_code:
         notice += "\n" + response_text("utter_lookup_code", code=created.lookup_code)
     delivered = True

@@ -331,7 +331,6 @@ def _dispatch(session: Session, lo: datetime, hi: datetime) -> Dispatch:
 def _reopens(session: Session, lo: datetime, hi: datetime) -> Reopens:
     """Closings in the range and, per closing (its round: the n-th close of its ticket), whether the
     citizen rated that round 不满意."""
-    closings = _count(session, TicketEvent.at, lo, hi, TicketEvent.kind == "close")
     in_range = select(TicketEvent.ticket_id).where(TicketEvent.kind == "close", TicketEvent.at >= lo, TicketEvent.at < hi)
     all_closes = session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
         TicketEvent.kind == "close", TicketEvent.ticket_id.in_(in_range)).order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)).all()
@@ -343,7 +342,7 @@ def _reopens(session: Session, lo: datetime, hi: datetime) -> Reopens:
     dissatisfied = session.execute(select(TicketRating.ticket_id, TicketRating.round).where(
         TicketRating.rating == "dissatisfied", TicketRating.ticket_id.in_(in_range))).all()
     reopened = sum(1 for row in dissatisfied if (row.ticket_id, row.round) in rounds)
-    return Reopens(closings, reopened, _ratio(reopened, closings))
+    return Reopens(len(rounds), reopened, _ratio(reopened, len(rounds)))
 
 
 def _first_replies():

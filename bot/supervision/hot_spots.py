@@ -53,7 +53,8 @@ def hot_spots(factory: sessionmaker, now: datetime | None = None) -> list[HotSpo
     labels: dict[tuple[str, str], str] = {}
     for group_id, fields, accepted_at in rows:
         place = appeal_of(fields or {}).place
-        units = [("place", place_key(place))] if place_key(place) else []
+        key = place_key(place)
+        units = [("place", key)] if key else []
         if group_id is not None:
             units.append(("group", str(group_id)))
             labels.setdefault(("group", str(group_id)), places.get(group_id) or place)

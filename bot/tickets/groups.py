@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import as_utc
 from bot.tickets.models import Ticket, TicketEvent, TicketGroup
+from bot.tickets.same_source import group_of
 from bot.tickets.service import labels
 
 REPLY_TOGETHER_FROM = ("assigned", "in_progress")  # members a whole-group reply answers
@@ -78,16 +79,12 @@ def merge(session: Session, ticket: Ticket, target: Ticket, actor: str, now: dat
     """Put ``ticket`` (with its whole group) into ``target``'s group; returns the group's id."""
     if target.id == ticket.id or (ticket.group_id is not None and ticket.group_id == target.group_id):
         raise GroupError("两张工单已在同一组")
-    if target.group_id is None:
-        group = TicketGroup(created_at=now, place=str((target.fields or {}).get("case_location") or "")[:200] or None)
-        session.add(group)
-        session.flush()
-        target.group_id = group.id
+    group_id = group_of(session, target, now)
     moving = members(session, ticket.group_id) if ticket.group_id is not None else [ticket]
     for member in moving:
-        member.group_id = target.group_id
-    _event(session, moving, "group_merged", actor, now, group=target.group_id, into=target.number)
-    return target.group_id
+        member.group_id = group_id
+    _event(session, moving, "group_merged", actor, now, group=group_id, into=target.number)
+    return group_id
 
 
 def answered_together(session: Session, ticket: Ticket, visible: Callable[[Ticket], bool]) -> list[Ticket]:

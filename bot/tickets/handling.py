@@ -176,6 +176,7 @@ class TicketHandling:
             names = labels()
             contact_names = (contact.name,) if contact is not None and contact.name else ()
             acting_department = member.role == "department"  # acts on the matter; the citizen stays the hotline's
+            co = co_view(session, ticket.id)
             return {
                 "number": ticket.number, "category": ticket.category, "category_label": names["categories"][ticket.category],
                 "status": ticket.status, "status_label": names["statuses"][ticket.status],
@@ -197,10 +198,10 @@ class TicketHandling:
                 "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "actor_label": actor_labels.get(e.actor, e.actor),
                             "at": as_utc(e.at).isoformat()} for e in events],
                 "group": group_summary(session, ticket, lambda t: _visible(member, t)),
-                "co_departments": co_view(session, ticket.id),
+                "co_departments": co,
                 "lead": member.role != "department" or ticket.department == member.department,
                 "can_reveal": member.role in REVEAL_ROLES,
-                "actions": available_actions(member, ticket.status, ticket, co_view(session, ticket.id)),
+                "actions": available_actions(member, ticket.status, ticket, co),
             }
 
     def act(self, member: StaffMember, number: str, action: str, *, department: str = "", text: str = "",

@@ -16,6 +16,13 @@ def due_text(due: date, today: date, *, certain: bool = True) -> str:
     return text if certain else f"预计{text}"
 
 
+def same_source_notice(created: CreatedTicket) -> tuple[str, dict[str, Any]] | None:
+    """同源诉求: others reported the same matter and it is handled together (said after the acceptance)."""
+    if not created.same_source:
+        return None
+    return "utter_ticket_same_source", {"count": created.same_source, "department": created.department or "相关部门"}
+
+
 def created_notice(created: CreatedTicket, today: date) -> tuple[str, dict[str, Any]]:
     """The acceptance notice as a domain response name and its values: category, number, working
     days and the calendar date (the "estimated" wording when next year's holidays are unknown)."""

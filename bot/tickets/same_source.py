@@ -91,14 +91,22 @@ def _overlap(a: set[str], b: set[str]) -> float:
 def place_similarity(a: str, b: str) -> float:
     """0–1: character pairs of the normalised places, or the roads or sites both name (an intersection
     written either way round, one citizen adding the house number, another a landmark on the road)."""
-    key_a, key_b = place_key(a), place_key(b)
-    if not key_a or not key_b:
+    grams_a, roads_a, sites_a = _place_parts(a)
+    grams_b, roads_b, sites_b = _place_parts(b)
+    if not grams_a or not grams_b:
         return 0.0
-    grams_a, grams_b = _bigrams(key_a), _bigrams(key_b)
     jaccard = len(grams_a & grams_b) / len(grams_a | grams_b)
-    roads = _overlap(set(_ROAD.findall(key_a)), set(_ROAD.findall(key_b)))
-    sites = _overlap(set(_SITE.findall(key_a)), set(_SITE.findall(key_b)))
-    return max(jaccard, roads, sites, _overlap(grams_a, grams_b) * 0.8)
+    return max(jaccard, _overlap(roads_a, roads_b), _overlap(sites_a, sites_b), _overlap(grams_a, grams_b) * 0.8)
+
+
+@lru_cache(maxsize=8192)
+def _place_parts(place: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The normalised place's character pairs, roads and sites (a new ticket's are compared with every
+    open ticket's: worked out once per place)."""
+    key = place_key(place)
+    if not key:
+        return frozenset(), frozenset(), frozenset()
+    return frozenset(_bigrams(key)), frozenset(_ROAD.findall(key)), frozenset(_SITE.findall(key))
 
 
 # --- the decision -----------------------------------------------------------------------------
@@ -167,14 +175,19 @@ class SameSourceLinker:
 def link_to_group(session: Session, ticket: Ticket, match: Ticket, now: datetime) -> int:
     """Put ``ticket`` in ``match``'s group (made now when ``match`` had none); returns how many other
     citizens' tickets the group holds."""
-    if match.group_id is None:
-        group = TicketGroup(created_at=now, place=appeal_of(match.fields or {}).place[:200])
-        session.add(group)
-        session.flush()
-        match.group_id = group.id
-    ticket.group_id = match.group_id
+    ticket.group_id = group_of(session, match, now)
     session.flush()
     return others_in_group(session, ticket)
+
+
+def group_of(session: Session, ticket: Ticket, now: datetime) -> int:
+    """``ticket``'s group, made now (named after its place) when it had none."""
+    if ticket.group_id is None:
+        group = TicketGroup(created_at=now, place=appeal_of(ticket.fields or {}).place[:200] or None)
+        session.add(group)
+        session.flush()
+        ticket.group_id = group.id
+    return ticket.group_id
 
 
 def others_in_group(session: Session, ticket: Ticket) -> int:
