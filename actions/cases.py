@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms.case import form_fields
 from actions.tickets import submission_key, submit
-from bot.cases import NOT_GIVEN, field_label, form_spec, prefill
-from bot.privacy import mask_phone
+from bot.conversation.cases import NOT_GIVEN, field_label, form_spec, prefill
+from bot.core.clock import utc_now
+from bot.privacy.masking import mask_phone
 from bot.tickets.service import TicketDraft, labels
 
 CATEGORY_OF_INTENT = {"complain": "complaint", "report": "report", "suggest": "suggestion"}
@@ -32,7 +32,7 @@ class ActionStartCase(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         category = CATEGORY_OF_INTENT.get(intent, "complaint")
         text = tracker.latest_message.get("text") or ""
-        known = prefill("" if text.startswith("/") else text, datetime.now(timezone.utc))
+        known = prefill("" if text.startswith("/") else text, utc_now())
         fields = form_spec(category).fields
         events = [SlotSet("case_category", category), SlotSet("field_failures", 0)]
         for slot in CASE_SLOTS:
@@ -93,6 +93,4 @@ class ActionSubmitCase(Action):
         created = submit(dispatcher, draft, failure_response="utter_case_failed")
         if created is None:
             return []
-        if created.lookup_code:
-            dispatcher.utter_message(response="utter_lookup_code", code=created.lookup_code)
         return [SlotSet(slot, None) for slot in CASE_SLOTS] + [SlotSet("case_category", None)]

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.emergency import classify_emergency
+from bot.conversation.emergency import classify_emergency
 
 
 class ActionEmergency(Action):

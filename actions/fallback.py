@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_over
 from actions.unanswered import intent_ranking, remember_misunderstanding
-from bot.dialogue import NONE_OF_THESE_TITLE, consecutive_misunderstandings, likeliest_choices
+from bot.conversation.dialogue import NONE_OF_THESE_TITLE, consecutive_misunderstandings, likeliest_choices
 
 # Rasa's two-stage fallback treats this intent as "none of these".
 NONE_OF_THESE = {"title": NONE_OF_THESE_TITLE, "payload": "/out_of_scope"}

@@ -15,16 +15,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.services import live_faq, session_factory, settings
 from actions.handoff import hand_over
+from actions.services import live_faq, session_factory, settings
 from actions.unanswered import last_citizen_text, remember_misunderstanding
-from bot.dialogue import NONE_OF_THESE_TITLE
+from bot.conversation.dialogue import NONE_OF_THESE_TITLE
+from bot.conversation.unanswered import FAQ_NO_MATCH
 from bot.faq.decision import Decision, decide
-from bot.faq.live import KnowledgeBaseUnavailable
 from bot.faq.editing import record_served
+from bot.faq.live import KnowledgeBaseUnavailable
 from bot.faq.store import EntryData, get_entry, record_feedback
-from bot.ops import metrics
-from bot.unanswered import FAQ_NO_MATCH
+from bot.runtime.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def answer_if_confident(dispatcher: CollectingDispatcher, question: str) -> bool
         return False
     if decision.kind != "answer":
         return False
-    dispatcher.utter_message(text=decision.best.entry.answer)
+    dispatcher.utter_message(text=decision.answer.answer)
     return True
 
 
@@ -102,7 +102,7 @@ class ActionAnswerFaq(Action):
 
     def _act(self, dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[EventType]:
         if decision.kind == "answer":
-            return self._answer(dispatcher, tracker, decision.best.entry)
+            return self._answer(dispatcher, tracker, decision.answer)
         if decision.kind == "clarify":
             buttons = [_choice_button(c.entry) for c in decision.candidates]
             buttons.append({"title": NONE_OF_THESE_TITLE, "payload": "/none_of_these"})

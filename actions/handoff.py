@@ -16,10 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import handoff_queue
-from bot.dialogue import intent_labels
+from bot.conversation.dialogue import intent_labels
 from bot.handoff.escalation import angry_outbursts
-from bot.handoff.notices import queued_notice
 from bot.handoff.queue import HandoffRequest
+from bot.handoff.queue_texts import queued_notice
 from bot.handoff.summary import summarize
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Unlike ``rasa run actions`` it listens on ``HOTLINE_HOST`` only (loopback by default; rasa-sdk binds
 every interface) and answers the webhook and the action list only to a caller that shows the shared
-action token (``bot/server_keys.py``) — the Rasa server, whose endpoints carry it as a header. Anyone
+action token (``bot/core/server_keys.py``) — the Rasa server, whose endpoints carry it as a header. Anyone
 else who reaches the port gets 401 and cannot run an action on a made-up conversation. ``/health``
 stays open: it says nothing but "ok".
 """
@@ -12,11 +12,11 @@ from __future__ import annotations
 import hmac
 import logging
 
-from bot.config import Settings, load_settings
-from bot.server_keys import ACTION_TOKEN_HEADER, action_token
-from bot.db import shared_session_factory
-from bot.ops import add_ops_routes
-from bot.service_checks import database_problem, redis_problem, require_redis
+from bot.core.config import Settings, load_settings
+from bot.core.db import shared_session_factory
+from bot.core.server_keys import ACTION_TOKEN_HEADER, action_token
+from bot.runtime.ops import add_ops_routes
+from bot.runtime.service_checks import database_problem, redis_problem, require_redis
 
 OPEN_PATHS = frozenset({"/health", "/health/live", "/health/ready", "/metrics"})
 # Rasa sends the whole tracker with every call: long conversations with long appeals reach megabytes.

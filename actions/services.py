@@ -6,18 +6,18 @@ from functools import lru_cache
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import Settings, load_settings
-from bot.db import make_engine, make_session_factory
+from bot.core.config import Settings, load_settings
+from bot.core.db import make_engine, make_session_factory
+from bot.core.sentence_vectors import vector_relay
+from bot.core.server_keys import secret_key
 from bot.faq.live import LiveFaq
 from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
 from bot.handoff.queue import HandoffQueue
-from bot.sentence_vectors import vector_relay
-from bot.server_keys import secret_key
 from bot.tickets.calendar_years import loaded_schedules
 from bot.tickets.routing import Router
 from bot.tickets.same_source import SameSourceLinker
 from bot.tickets.service import TicketDesk
-from bot.workdays import deployment_calendar
+from bot.tickets.workdays import deployment_calendar
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,8 @@ from actions.forms.case import SKIP
 from actions.services import session_factory
 from actions.tickets import citizens_tickets
 from actions.unanswered import last_citizen_text
-from bot.tickets.feedback import FeedbackRefused, add_rating_comment, attach_followup, notice_being_sent, rate
+from bot.tickets.citizen_feedback import FeedbackRefused, add_rating_comment, attach_followup, rate
+from bot.tickets.notice_outbox import notice_being_sent
 
 logger = logging.getLogger(__name__)
 

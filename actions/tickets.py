@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import ticket_desk
-from bot.clock import beijing_today
-from bot.ops import metrics
-from bot.tickets.notice import created_notice, due_text, same_source_notice
+from bot.core.clock import beijing_today
+from bot.runtime.ops import metrics
+from bot.tickets.notice_texts import acceptance_messages, due_text
 from bot.tickets.numbering import SequenceExhausted
 from bot.tickets.service import CreatedTicket, TicketDraft, TicketLimitReached, TicketView
 
@@ -36,12 +36,10 @@ def utter_ticket(dispatcher: CollectingDispatcher, view: TicketView) -> None:
 
 
 def utter_created(dispatcher: CollectingDispatcher, created: CreatedTicket) -> None:
-    """The acceptance notice: category, number, working days and the calendar date."""
-    response, values = created_notice(created, beijing_today())
-    dispatcher.utter_message(response=response, **values)
-    same = same_source_notice(created)
-    if same is not None:
-        dispatcher.utter_message(response=same[0], **same[1])
+    """The acceptance notice (category, number, working days and the calendar date), others' same-source
+    appeals and an anonymous reporter's lookup code."""
+    for response, values in acceptance_messages(created, beijing_today()):
+        dispatcher.utter_message(response=response, **values)
 
 
 def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_response: str) -> CreatedTicket | None:

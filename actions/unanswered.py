@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import session_factory
-from bot.unanswered import Misunderstanding, record_unanswered
+from bot.conversation.unanswered import Misunderstanding, record_unanswered
 
 logger = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bot import retention_cli
-from bot.config import ConfigError, Settings, load_settings
 from bot.console import cli as console_cli
+from bot.core.config import ConfigError, Settings, load_settings
 from bot.faq import cli as faq_cli
+from bot.messaging.telegram import webhook as telegram_cli
+from bot.privacy import purge_cli as retention_cli
 from bot.review import cli as review_cli
-from bot.telegram import webhook as telegram_cli
 from bot.tickets import cli as tickets_cli
 
 
@@ -31,8 +31,8 @@ def _describe_database(url: str) -> str:
 
 
 def cmd_train(settings: Settings) -> Path:
+    from bot.runtime.training import ensure_model
     from bot.tickets.routing import Router
-    from bot.training import ensure_model
 
     model = ensure_model(settings.project_root, say=_say)
     Router.for_deployment(settings.var_dir, settings.project_root).model()  # the department router, cached too
@@ -40,14 +40,14 @@ def cmd_train(settings: Settings) -> Path:
 
 
 def cmd_db_upgrade(settings: Settings) -> None:
-    from bot.migrate import upgrade
+    from bot.core.migrate import upgrade
 
     _say(f"Bringing the database schema up to date ({_describe_database(settings.database_url)})...")
     upgrade(settings.database_url)
 
 
 def cmd_run(settings: Settings) -> int:
-    from bot.runner import Stack, credentials_file
+    from bot.runtime.runner import Stack, credentials_file
 
     cmd_db_upgrade(settings)
     model = cmd_train(settings)
@@ -73,8 +73,8 @@ def cmd_run(settings: Settings) -> int:
 
 
 def cmd_run_production(settings: Settings) -> int:
-    from bot.production import ProductionUnavailable, Replicas, check_requirements
-    from bot.runner import credentials_file
+    from bot.runtime.production import ProductionUnavailable, Replicas, check_requirements
+    from bot.runtime.runner import credentials_file
 
     try:
         check_requirements(settings)
@@ -123,7 +123,7 @@ def _serve_until_stopped(start: Callable[[], None], processes: Callable[[], dict
 
 
 def has_staff(settings: Settings) -> bool:
-    from bot.db import make_engine, make_session_factory
+    from bot.core.db import make_engine, make_session_factory
     from bot.staff.accounts import list_users
 
     return bool(list_users(make_session_factory(make_engine(settings.database_url))))
@@ -184,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "config":
         cmd_config(settings)
     elif args.command == "model-path":
-        from bot.training import fingerprint, model_path
+        from bot.runtime.training import fingerprint, model_path
 
         print(model_path(settings.project_root, fingerprint(settings.project_root)))
     return 0

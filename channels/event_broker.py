@@ -12,6 +12,7 @@ The ``events`` table is the one the migrations create (``bot/handoff/transcript.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import queue
@@ -25,9 +26,9 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import make_engine
+from bot.core.db import make_engine
 from bot.handoff.transcript import ConversationEvent
-from bot.ops import metrics
+from bot.runtime.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +132,6 @@ class BatchedSQLEventBroker(EventBroker):
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
-            try:
+            with contextlib.suppress(SQLAlchemyError):
                 self._connection.close()
-            except SQLAlchemyError:
-                pass
             self._connection = None

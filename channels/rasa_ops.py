@@ -1,4 +1,4 @@
-"""Health and metrics routes on the Rasa server (``bot/ops.py``), added to the app Rasa builds.
+"""Health and metrics routes on the Rasa server (``bot/runtime/ops.py``), added to the app Rasa builds.
 
 ``install`` wraps ``rasa.core.run.configure_app`` (call it before the server starts): readiness means
 the model is loaded and the database and Redis (when configured) answer.
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config import Settings
-from bot.db import shared_session_factory
-from bot.ops import add_ops_routes
-from bot.service_checks import database_problem, redis_problem
+from bot.core.config import Settings
+from bot.core.db import shared_session_factory
+from bot.runtime.ops import add_ops_routes
+from bot.runtime.service_checks import database_problem, redis_problem
 
 
 def add_rasa_ops_routes(app: Any, settings: Settings) -> None:

@@ -57,7 +57,7 @@ def check_action_response(result: Any) -> None:
     for event in result.get("events") or ():
         if not isinstance(event, dict):
             raise ValidationError(f"{event!r} is not of type 'object'")
-        validator = validators.get(event.get("event"))
+        validator = validators.get(str(event.get("event")))
         if validator is None:
             raise ValidationError(f"{event.get('event')!r} is not a known event")
         validator.validate(event)
@@ -131,7 +131,7 @@ def install() -> None:
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    EndpointConfig.session = _shared_session  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
+    EndpointConfig.session = _shared_session
     if not hasattr(Event.resolve_by_type, "original"):
-        Event.resolve_by_type = staticmethod(_cached_event_resolver(Event.resolve_by_type))  # type: ignore[method-assign]
+        Event.resolve_by_type = staticmethod(_cached_event_resolver(Event.resolve_by_type))

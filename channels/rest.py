@@ -18,9 +18,9 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.config import Settings
-from bot.conversation_ids import conversation_id
-from bot.server_keys import rasa_auth_token
+from bot.core.config import Settings
+from bot.core.server_keys import rasa_auth_token
+from bot.messaging.conversation_ids import conversation_id
 from channels.screening import channel_settings, screened
 
 MAX_SENDER_CHARS = 128

@@ -10,11 +10,11 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.config import Settings, load_settings
-from bot.inbound import screen_text
-from bot.ops import metrics
-from bot.system_messages import system_message
-from bot.throttle import MESSAGES_PER_CLIENT, MESSAGES_PER_SENDER, Throttle, throttle_for
+from bot.core.config import Settings, load_settings
+from bot.core.throttle import MESSAGES_PER_CLIENT, MESSAGES_PER_SENDER, Throttle, throttle_for
+from bot.messaging.screening import screen_text
+from bot.messaging.system_messages import system_message
+from bot.runtime.ops import metrics
 
 logger = logging.getLogger(__name__)
 

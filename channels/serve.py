@@ -1,7 +1,7 @@
 """The Rasa server as the hotline runs it: ``python -m channels.serve --model M --endpoints E --credentials C``.
 
 It runs ``rasa run`` in this process with the HTTP API behind JWT (HS256, keyed by ``RASA_AUTH_TOKEN``,
-see ``bot/server_keys.py``): the secret is read from the environment and never appears on a command
+see ``bot/core/server_keys.py``): the secret is read from the environment and never appears on a command
 line, in ``ps`` or in a URL. Callers send ``Authorization: Bearer <JWT>`` (``rasa_api_headers``).
 It refuses Rasa's stock ``rest`` channel, which takes any sender without authentication; the
 hotline's ``channels.rest.AuthenticatedRestInput`` replaces it.
@@ -15,9 +15,9 @@ import sys
 
 import yaml
 
-from bot.config import load_settings
-from bot.server_keys import rasa_auth_token
-from bot.service_checks import require_redis
+from bot.core.config import load_settings
+from bot.core.server_keys import rasa_auth_token
+from bot.runtime.service_checks import require_redis
 
 UNSAFE_CHANNELS = {"rest": "channels.rest.AuthenticatedRestInput"}
 # Citizen messages, webhooks and socket.io frames are small; Sanic's default (100 MB) would let one

@@ -44,11 +44,11 @@ class JsonRedisManager(AsyncRedisManager):
         Redis (a citizen's page is usually connected to the replica that answers it: the session
         handshake and the "system busy" answer still reach it)."""
         handler = {"emit": self._handle_emit, "disconnect": self._handle_disconnect,
-                   "close_room": self._handle_close_room}.get(data.get("method"))
+                   "close_room": self._handle_close_room}.get(str(data.get("method")))
         if handler is not None:
             await handler(data)
 
-    async def _listen(self) -> AsyncIterator[dict[str, Any]]:  # type: ignore[override]
+    async def _listen(self) -> AsyncIterator[dict[str, Any]]:
         async for raw in super()._listen():
             try:
                 message = json.loads(raw)

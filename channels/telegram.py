@@ -26,14 +26,14 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.channel_memory import ChannelMemory, channel_memory, offered_payload, payload_key, remember_payloads
-from bot.config import Settings, load_settings
-from bot.conversation_ids import channel_user, conversation_id
-from bot.inbound import screen_text
-from bot.outbound import split
-from bot.system_messages import system_message
-from bot.telegram.inbound import COMMANDS, TelegramInbound, read_update
-from bot.undelivered import Undelivered, undelivered_recorder
+from bot.core.config import Settings, load_settings
+from bot.messaging.channel_memory import ChannelMemory, channel_memory, offered_payload, payload_key, remember_payloads
+from bot.messaging.conversation_ids import channel_user, conversation_id
+from bot.messaging.reply_shaping import split
+from bot.messaging.screening import screen_text
+from bot.messaging.system_messages import system_message
+from bot.messaging.telegram.updates import COMMANDS, TelegramInbound, read_update
+from bot.messaging.undelivered import Undelivered, undelivered_recorder
 from channels.screening import too_fast
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ class TelegramOutput(OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         text = message.get("text") or ""
         buttons = message.get("buttons") or message.get("quick_replies") or []
-        markup = self._keyboard(recipient_id, buttons) if buttons else None
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = self._keyboard(recipient_id, buttons) if buttons else None
         if markup is None and (message.get("custom") or {}).get("ask") == "phone":
             markup = ReplyKeyboardMarkup([[KeyboardButton(SHARE_PHONE, request_contact=True)]],
                                          one_time_keyboard=True, resize_keyboard=True)

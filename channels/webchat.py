@@ -5,7 +5,7 @@ Routes (under /webhooks/webchat/):
     static/<file>   its script and style; static/vendor/socket.io.min.js from npm's socket.io-client
     profile         the hotline's name, number, hours and scope as JSON (for the page header)
 The socket.io endpoint itself stays at /socket.io. Session persistence is on: a page reload keeps
-the conversation (the page stores the signed session token the server issued, ``bot/webchat_sessions.py``;
+the conversation (the page stores the signed session token the server issued, ``bot/messaging/webchat/sessions.py``;
 a token that does not verify starts a new session). Each message goes to the conversation its
 connection's handshake bound (``web:<session>``), whatever the event claims, and text starting with
 ``/`` is an intent payload only if it was a button just offered. Messages pushed while the citizen has no page open
@@ -27,14 +27,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channel_memory import ChannelMemory, channel_memory, offered_payload, remember_payloads
-from bot.config import PROJECT_ROOT, Settings
-from bot.conversation_ids import conversation_id
-from bot.server_keys import secret_key
-from bot.system_messages import system_message
-from bot.webchat_mailbox import Mailbox
-from bot.webchat_presence import RENEW_SECONDS, PagePresence, page_presence
-from bot.webchat_sessions import issue, verify
+from bot.core.config import PROJECT_ROOT, Settings
+from bot.core.server_keys import secret_key
+from bot.messaging.channel_memory import ChannelMemory, channel_memory, offered_payload, remember_payloads
+from bot.messaging.conversation_ids import conversation_id
+from bot.messaging.system_messages import system_message
+from bot.messaging.webchat.mailbox import Mailbox
+from bot.messaging.webchat.presence import RENEW_SECONDS, PagePresence, page_presence
+from bot.messaging.webchat.sessions import issue, verify
 from channels.screening import channel_settings, client_too_fast, screened
 from channels.socketio_redis import JsonRedisManager
 
@@ -115,7 +115,7 @@ class WebChatInput(SocketIOInput):
     """Socket.io channel that also serves the citizen's chat page and screens incoming text.
 
     With Redis (several replicas), socket.io messages travel between replicas through Redis as JSON
-    (``channels/socketio_redis.py``) and the open pages are recorded in ``bot/webchat_presence.py``."""
+    (``channels/socketio_redis.py``) and the open pages are recorded in ``bot/messaging/webchat/presence.py``."""
 
     _connections: dict[str, str]  # this replica's socket ids → their conversation
     _renewing: asyncio.Task | None = None
@@ -178,7 +178,7 @@ class WebChatInput(SocketIOInput):
         while True:
             await asyncio.sleep(RENEW_SECONDS)
             try:
-                await asyncio.to_thread(presence.renew, list((c, s) for s, c in self._connections.items()))
+                await asyncio.to_thread(presence.renew, [(c, s) for s, c in self._connections.items()])
             except Exception as exc:  # noqa: BLE001 - Redis away: try again next time
                 logger.error("web chat presence not renewed: %s", type(exc).__name__)
 

@@ -27,14 +27,14 @@ from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
-from bot.channel_memory import PENDING, PUSHED, ChannelMemory, channel_memory
-from bot.config import Settings, load_settings
-from bot.conversation_ids import conversation_id
-from bot.inbound import screen_text
-from bot.outbound import chosen, numbered, pack, split, utf8_bytes
-from bot.system_messages import system_message
-from bot.wechat.delivery import DEFAULT_API_BASE, Courier, HotlineWeChatClient
-from bot.wechat.protocol import Inbound, UnsafeRequest, checked_body, is_signed, menu, read_inbound, text_reply
+from bot.core.config import Settings, load_settings
+from bot.messaging.channel_memory import PENDING, PUSHED, ChannelMemory, channel_memory
+from bot.messaging.conversation_ids import conversation_id
+from bot.messaging.reply_shaping import chosen, numbered, pack, split, utf8_bytes
+from bot.messaging.screening import screen_text
+from bot.messaging.system_messages import system_message
+from bot.messaging.wechat.delivery import DEFAULT_API_BASE, Courier, HotlineWeChatClient
+from bot.messaging.wechat.protocol import Inbound, UnsafeRequest, checked_body, is_signed, menu, read_inbound, text_reply
 from channels.screening import too_fast
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class WeChatInput(InputChannel):
         from wechatpy.session.memorystorage import MemoryStorage
         from wechatpy.session.redisstorage import RedisStorage
 
-        from bot.undelivered import undelivered_recorder
+        from bot.messaging.undelivered import undelivered_recorder
 
         if self.settings.redis_url:
             import redis

@@ -1,10 +1,10 @@
-"""Alembic environment: the URL comes from the caller (bot.migrate) or from bot.config."""
+"""Alembic environment: the URL comes from the caller (bot.core.migrate) or from bot.core.config."""
 
 from alembic import context
 
-from bot.config import load_settings
-from bot.db import Base, make_engine
-from bot.models import import_all_models
+from bot.core.config import load_settings
+from bot.core.db import Base, make_engine
+from bot.core.table_modules import import_all_models
 
 import_all_models()
 config = context.config

@@ -20,7 +20,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.handoff.escalation import EscalationTerms
 
 HANDOFF_INTENT = "request_human"

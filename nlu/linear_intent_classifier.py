@@ -120,6 +120,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         non-zero columns only (a few dozen of ~45,000): building and multiplying the full sparse row
         took a third of the time of a parse."""
         w = self._weights
+        assert w is not None, "process() predicts only with trained weights"
         columns, values, dense = sentence_features(message)
         weighted = np.log1p(values) * w["idf"][columns]  # sublinear TF, IDF
         norm = np.sqrt(weighted @ weighted)
@@ -158,9 +159,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         **kwargs: Any,
     ) -> LinearIntentClassifier:
         try:
-            with model_storage.read_from(resource) as directory:
-                with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
-                    weights = {key: stored[key] for key in stored.files}
+            with model_storage.read_from(resource) as directory, np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
+                weights = {key: stored[key] for key in stored.files}
         except (ValueError, FileNotFoundError):
             weights = None  # trained on data without intents
         return cls(config, model_storage, resource, weights)

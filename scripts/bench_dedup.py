@@ -16,7 +16,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.faq.semantic import UniversalSentenceEncoder
 from bot.tickets.same_source import Appeal, SameSourceLinker
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.db import make_engine, make_session_factory
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.faq.decision import FEATURES, Thresholds, answer_features, decide
 from bot.faq.evaluation import EvalCase, EvalReport, evaluate, read_cases
 from bot.faq.live import RECHECK_SECONDS, LiveFaq
@@ -30,7 +31,6 @@ from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
 from bot.faq.store import EntryData, list_entries, save_entries
 from bot.faq.text import default_normalizer
 from bot.faq.transfer import import_file
-from bot.migrate import upgrade
 from scripts.faq_baselines import Bm25, CharTfidf, EmbeddingOnly
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,10 +115,10 @@ def calibrate_answer_model(search: Search, dev: Sequence[EvalCase]) -> tuple[tup
 def tune_weights(index: FaqIndex, dev: Sequence[EvalCase], step: float = 0.05) -> Weights:
     """The channel weights with the best top-1 on dev (grid over weights summing to 1)."""
     answerable = [c for c in dev if c.expected_id]
-    owners = index._owner  # noqa: SLF001 - the bench looks inside the index on purpose
+    owners = index._owner
     ids = np.asarray([e.id for e in index.entries])
     per_query = [(np.stack([index.channel_scores(index.corrected(c.query))[n] for n in CHANNELS]), c.expected_id) for c in answerable]
-    steps = int(round(1 / step))
+    steps = round(1 / step)
     best, best_hits = Weights(), -1
     for parts in itertools.product(range(steps + 1), repeat=len(CHANNELS) - 1):
         if sum(parts) > steps:

@@ -26,11 +26,11 @@ from pathlib import Path
 import httpx
 import socketio
 
-from bot.db import make_engine, make_session_factory
-from bot.runner import start_stack
+from bot.core.db import make_engine, make_session_factory
+from bot.runtime.runner import start_stack
 from bot.staff.accounts import create_user
 from bot.tickets.service import TicketDesk, TicketDraft
-from bot.workdays import deployment_calendar
+from bot.tickets.workdays import deployment_calendar
 
 ROUNDS = 30
 NOTICE_ROUNDS = 20
@@ -41,7 +41,7 @@ PAGE_POLL_SECONDS = 0.5
 
 def _summary(name: str, seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
     return f"{name:<34} n={len(ms)}  p50 {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  max {ms[-1]:6.1f} ms"
 
 

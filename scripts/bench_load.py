@@ -5,7 +5,7 @@ each simulated citizen sends the next message as soon as the previous answer arr
 is the assistant's usual Chinese mix (greeting, FAQ questions, a complaint opened and cancelled,
 thanks). Runs alternate A B A B at 1, 10 and 50 concurrent conversations of ``MESSAGES_PER_CONVERSATION``
 messages each; every answer that is not HTTP 200 with at least one reply counts as an error.
-``--production`` also starts the multi-replica profile (``bot/production.py``: two replicas of each
+``--production`` also starts the multi-replica profile (``bot/runtime/production.py``: two replicas of each
 server behind nginx, on Redis and a temporary PostgreSQL schema) and drives it through nginx at the
 highest level.
 
@@ -35,10 +35,10 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.db import temporary_schema
-from bot.production import Replicas, start_replicas
-from bot.runner import _QUIET_ENV, Stack, start_stack
-from scripts.local_server import free_port
+from bot.core.db import temporary_schema
+from bot.runtime.ports import free_port
+from bot.runtime.production import Replicas, start_replicas
+from bot.runtime.runner import _QUIET_ENV, Stack, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 STOCK_DIR = ROOT / "var" / "bench" / "stock-rasa-init"
@@ -75,7 +75,7 @@ class Result:
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies) or [float("nan")]
-        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
     def row(self) -> str:
         rate = len(self.latencies) / self.seconds if self.seconds else 0.0

@@ -75,7 +75,7 @@ async def parse_all(model: Path, texts: Sequence[str]) -> list[str]:
 
 def run_cross_validation(folds: int, out: Path) -> dict:
     """Rasa's k-fold cross-validation on the training data (a second table; not as deployed)."""
-    from bot.training import rasa_executable
+    from bot.runtime.training import rasa_executable
 
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
     command = [rasa_executable(), "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the held-out folder (tests/heldout/next: the set kept for the next round)")
     args = parser.parse_args(argv)
 
-    from bot.training import ensure_model
+    from bot.runtime.training import ensure_model
 
     model = ensure_model(ROOT, say=lambda m: print(f"[bench-nlu] {m}", flush=True))
     held_appeals, chat = appeals(args.heldout), chat_lines(args.heldout)

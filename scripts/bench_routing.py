@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.config import load_settings
+from bot.core.config import load_settings
 from bot.tickets.routing import Directory, Router
 from bot.tickets.routing_model import RoutingModel
 from scripts.heldout import HELDOUT, appeals

@@ -6,13 +6,12 @@ through the web chat) and staff (console pages), and saves PNGs to ``docs/screen
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import uuid
 from pathlib import Path
 
-from bot.runner import start_stack
+from bot.runtime.runner import start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -32,7 +31,7 @@ def _say(page, text: str, expected: str) -> None:
 def _staff(browser, stack, role: str):
     from playwright.sync_api import expect
 
-    from bot.db import make_engine, make_session_factory
+    from bot.core.db import make_engine, make_session_factory
     from bot.staff.accounts import create_user
 
     username = f"{role}-{uuid.uuid4().hex[:4]}"

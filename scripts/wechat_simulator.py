@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import yaml
 import xmltodict
+import yaml
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import to_text
 
-from bot.wechat.protocol import signature
-from scripts.fake_wechat_api import FakeWeChatApi
+from bot.messaging.wechat.protocol import signature
+from tests.support.fake_wechat_api import FakeWeChatApi
 
 ACCOUNT = "gh_hotline_local"
 

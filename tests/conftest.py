@@ -51,7 +51,7 @@ def redis_url() -> Iterator[str]:
 def postgres_schema() -> Iterator[str]:
     """A fresh schema in the real PostgreSQL database, dropped afterwards (its URL selects it)."""
     require_service("PostgreSQL", POSTGRES_TEST_URL, 5432)
-    from bot.db import temporary_schema
+    from bot.core.db import temporary_schema
 
     with temporary_schema(POSTGRES_TEST_URL, prefix="test") as url:
         yield url

@@ -8,7 +8,6 @@ a summary, or names a field to change ("电话写错了", "地址改成人民路
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,8 +16,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.faq import answer_if_confident
 from actions.forms.base import ExplainingFormValidation
-from bot.cases import NOT_GIVEN, correction, describe_time, form_spec
-from bot.validation import is_meaningful, normalize_phone
+from bot.conversation.cases import NOT_GIVEN, correction, describe_time, form_spec
+from bot.conversation.validation import is_meaningful, normalize_phone
+from bot.core.clock import utc_now
 
 SKIP = re.compile(r"^(跳过|不用了?|不需要|没有|无|不留|算了吧)[。.!！]*$")
 UNKNOWN = re.compile(r"不清楚|不知道|不记得|记不清|忘了")
@@ -67,7 +67,7 @@ class CaseFormValidation(ExplainingFormValidation):
             ok = is_meaningful(text, minimum=6, maximum=1000)
             return self.accept(slot, text) if ok else self.reject(slot, "utter_case_description_invalid", dispatcher, tracker)
         if slot == "case_time":
-            when = "不清楚" if UNKNOWN.search(text) else describe_time(text, datetime.now(timezone.utc))
+            when = "不清楚" if UNKNOWN.search(text) else describe_time(text, utc_now())
             return self.accept(slot, when) if when else self.reject(slot, "utter_case_time_invalid", dispatcher, tracker)
         if slot in ("case_location", "case_party", "case_evidence"):
             if UNKNOWN.search(text) or (slot == "case_evidence" and SKIP.match(text)):
@@ -76,7 +76,7 @@ class CaseFormValidation(ExplainingFormValidation):
             return self.accept(slot, text) if ok else self.reject(slot, "utter_case_text_invalid", dispatcher, tracker)
         if slot == "case_anonymous":
             name, _ = _intent(tracker)
-            if "匿名" in text and "不" not in text or name == "affirm":
+            if ("匿名" in text and "不" not in text) or name == "affirm":
                 return self.accept(slot, "是")
             if "实名" in text or "不" in text or name == "deny":
                 return self.accept(slot, "否")

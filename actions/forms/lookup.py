@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms.base import ExplainingFormValidation
+from bot.conversation.validation import find_phone
 from bot.tickets.numbering import normalize_number
 from bot.tickets.service import CODE_ALPHABET, CODE_LENGTH
-from bot.validation import find_phone
 
 _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.forms.base import ExplainingFormValidation
-from bot.validation import is_meaningful, normalize_phone
+from bot.conversation.validation import is_meaningful, normalize_phone
 
 MAX_QUESTION_CHARS = 1000
 

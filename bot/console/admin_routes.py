@@ -13,9 +13,8 @@ from sanic.response import HTTPResponse
 
 from bot.console.http import Refusal, json_body
 from bot.console.security import require
-from bot.db import as_utc
-from bot.staff.accounts import (AccountError, create_user, list_users, reset_password, set_user_active,
-                                set_user_department)
+from bot.core.db import as_utc
+from bot.staff.accounts import AccountError, create_user, list_users, reset_password, set_user_active, set_user_department
 from bot.staff.audit import action_label, action_labels, recent_audit
 from bot.staff.roles import ADMIN, SUPERVISION
 from bot.supervision.figures import day_bounds

@@ -9,7 +9,6 @@ import logging
 from sanic import Sanic, response
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Settings
 from bot.console.admin_routes import admin
 from bot.console.auth_routes import pages
 from bot.console.calendar_routes import calendar_admin
@@ -25,19 +24,20 @@ from bot.console.review_routes import review
 from bot.console.security import add_security_headers, public
 from bot.console.ticket_routes import tickets
 from bot.console.watcher import console_jobs, run_job
-from bot.db import make_engine, make_session_factory
+from bot.core.config import Settings
+from bot.core.db import make_engine, make_session_factory
+from bot.core.server_keys import secret_key
 from bot.faq.live import LiveFaq
 from bot.handoff.queue import HandoffQueue
-from bot.ops import add_ops_routes
-from bot.server_keys import secret_key
-from bot.service_checks import database_problem, redis_problem
+from bot.runtime.ops import add_ops_routes
+from bot.runtime.service_checks import database_problem, redis_problem
 from bot.staff.login_backoff import login_backoff_for
 from bot.tickets.calendar_years import loaded_schedules
 from bot.tickets.handling import TicketHandling
 from bot.tickets.routing import Router
 from bot.tickets.same_source import SameSourceLinker
 from bot.tickets.service import TicketDesk
-from bot.workdays import deployment_calendar
+from bot.tickets.workdays import deployment_calendar
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 8 * 1024 * 1024  # the largest thing staff send is a 5 MB FAQ spreadsheet

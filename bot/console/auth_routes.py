@@ -13,9 +13,11 @@ from sanic.response import HTTPResponse
 
 from bot.console.calendar_routes import calendar_warnings
 from bot.console.http import STATIC_DIR, Refusal, client_address, html_page, json_body
+from bot.console.navigation import pages_for
 from bot.console.security import SESSION_COOKIE, clear_session_cookie, over_https, public, require, set_session_cookie
 from bot.staff.accounts import AccountError, change_password, sign_in, sign_out
-from bot.staff.roles import ADMIN, ROLES, SUPERVISION
+from bot.staff.roles import ADMIN, ROLE_LABELS, ROLES, SUPERVISION
+from bot.tickets.service import labels
 
 ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
           "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
@@ -104,7 +106,9 @@ async def me(request: Request) -> HTTPResponse:
     m = request.ctx.member
     warnings = await asyncio.to_thread(calendar_warnings, request.app.ctx.calendar) if m.role == "admin" else []
     return response.json({"username": m.username, "staff_no": m.staff_no, "display_name": m.display_name,
-                          "role": m.role, "user_id": m.user_id, "csrf": request.ctx.csrf, "warnings": warnings},
+                          "role": m.role, "role_label": ROLE_LABELS[m.role], "user_id": m.user_id, "csrf": request.ctx.csrf,
+                          "warnings": warnings, "pages": pages_for(m.role),
+                          "labels": {"tickets": labels(), "roles": ROLE_LABELS}},  # the pages show no label of their own
                          ensure_ascii=False)
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.clock import beijing_today
 from bot.console.http import Refusal, json_body
 from bot.console.security import require
+from bot.core.clock import beijing_today
 from bot.staff.roles import ADMIN
 from bot.tickets.calendar_years import calendar_overview, missing_years, save_schedule, schedule_from_text, schedule_from_yaml
-from bot.workdays import ScheduleError, WorkingCalendar
+from bot.tickets.workdays import ScheduleError, WorkingCalendar
 
 calendar_admin = Blueprint("console_calendar", url_prefix="/console/api")
 MAX_YAML_CHARS = 20_000  # a year's schedule is a few hundred characters
@@ -50,6 +51,6 @@ async def load_year(request: Request) -> HTTPResponse:
     ctx, member = request.app.ctx, request.ctx.member
     replaced = await asyncio.to_thread(save_schedule, ctx.factory, member.actor, member.username, schedule,
                                        str(body.get("source") or ""))
-    ctx.calendar.refresh()  # this process at once; the others within bot.workdays.REFRESH_SECONDS
+    ctx.calendar.refresh()  # this process at once; the others within bot.tickets.workdays.REFRESH_SECONDS
     return response.json({"year": schedule.year, "holidays": len(schedule.holidays), "workdays": len(schedule.workdays),
                           "replaced": replaced}, status=200 if replaced else 201, ensure_ascii=False)

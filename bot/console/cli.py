@@ -8,8 +8,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from bot.config import Settings
-from bot.db import make_engine, make_session_factory
+from bot.core.config import Settings
+from bot.core.db import make_engine, make_session_factory
 from bot.staff.accounts import AccountError, create_user
 from bot.staff.roles import ROLES
 
@@ -53,9 +53,9 @@ def _ask_password() -> str:
 
 def _serve(settings: Settings, say: Callable[[str], None]) -> int:
     from bot.console.app import create_app
-    from bot.server_keys import rasa_auth_token
-    from bot.log_setup import configure_logging
-    from bot.service_checks import require_redis
+    from bot.core.server_keys import rasa_auth_token
+    from bot.runtime.log_setup import configure_logging
+    from bot.runtime.service_checks import require_redis
 
     configure_logging(settings.log, "staff console")
     require_redis(settings, "The staff console")

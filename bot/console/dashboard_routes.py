@@ -11,10 +11,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.clock import beijing_today
 from bot.console.http import Refusal, html_page
 from bot.console.security import require
-from bot.db import transaction
+from bot.core.clock import beijing_today
+from bot.core.db import transaction
 from bot.staff.audit import audit
 from bot.staff.roles import SUPERVISION
 from bot.supervision.export import CSV_TYPE, XLSX_TYPE, figures_csv, tickets_csv, workbook_bytes

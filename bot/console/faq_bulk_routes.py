@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console.faq_routes import EDITING, audit_change, entry_filter, entry_json, near_duplicates, with_similar
+from bot.console.faq_routes import EDITING, audit_note, audit_reading, entry_filter, entry_json, near_duplicates, with_similar
 from bot.console.http import json_body
 from bot.console.security import STAFF_WORK, require
-from bot.faq.editing import close_unanswered, find_entries, group_text, preview_import, unanswered_groups
-from bot.faq.store import EntryData, InvalidEntry, StaleEdit, get_entry, save_checked
+from bot.conversation.unanswered import came_from
+from bot.core.clock import utc_now
+from bot.faq.editing import answer_unanswered, close_unanswered, find_entries, group_text, preview_import, unanswered_groups
+from bot.faq.store import EntryData, InvalidEntry, StaleEdit, get_entry, saved_entry
 from bot.faq.transfer import UnreadableFile, export_file, import_file
 from bot.handoff.transcript import transcript
-from bot.unanswered import came_from
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
@@ -60,9 +60,9 @@ async def import_apply(request: Request) -> HTTPResponse:
     path = _uploads(request) / token
     if not token or "/" in token or not path.is_file():
         return response.json({"error": "请先上传并预览文件"}, status=400)
-    report = import_file(request.app.ctx.factory, path, actor=request.ctx.member.username)
+    report = import_file(request.app.ctx.factory, path, actor=request.ctx.member.username,
+                         audited=audit_note(request, "faq.import", "*"))
     path.unlink(missing_ok=True)
-    audit_change(request, "faq.import", "*", created=report.created, updated=report.updated, rejected=len(report.rejected))
     return response.json({"summary": report.summary(), "created": report.created, "updated": report.updated,
                           "unchanged": report.unchanged, "rejected": report.rejected}, ensure_ascii=False)
 
@@ -77,8 +77,8 @@ async def export(request: Request) -> HTTPResponse:
         path = Path(folder) / f"faq.{kind}"
         count = export_file(request.app.ctx.factory, path, entries=sorted(entries, key=lambda e: e.id))
         data = path.read_bytes()
-    audit_change(request, "faq.export", "*", entries=count, filters={k: v for k, v in request.args.items() if k != "format"})
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
+    audit_reading(request, "faq.export", "*", entries=count, filters={k: v for k, v in request.args.items() if k != "format"})
+    stamp = utc_now().strftime("%Y%m%d")
     return response.raw(data, content_type="text/csv; charset=utf-8" if kind == "csv" else
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="faq-{stamp}.{kind}"'})
@@ -106,16 +106,15 @@ async def to_draft(request: Request) -> HTTPResponse:
     keys, text = _group(request)
     if text is None:
         return response.json({"error": "该问题已处理"}, status=404)
-    entry_id = str(body.get("id") or f"Q-{datetime.now(timezone.utc):%Y%m%d}-{secrets.token_hex(2).upper()}")
+    entry_id = str(body.get("id") or f"Q-{utc_now():%Y%m%d}-{secrets.token_hex(2).upper()}")
     entry = EntryData(id=entry_id, question=text[:200], answer=str(body.get("answer") or "（待填写答复）"),
                       category=str(body.get("category") or "待分类"), status="draft")
     try:
-        save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username)
+        answer_unanswered(request.app.ctx.factory, keys, entry, expected_version=None, actor=request.ctx.member.username,
+                          audited=audit_note(request, "faq.create_from_unanswered", entry_id))
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
-    close_unanswered(request.app.ctx.factory, keys, entry_id=entry_id)
-    audit_change(request, "faq.create_from_unanswered", entry_id)
-    return response.json({"entry": entry_json(get_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
+    return response.json({"entry": entry_json(saved_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
 
 
 @bulk.post("/unanswered/similar")
@@ -128,13 +127,12 @@ async def to_similar(request: Request) -> HTTPResponse:
     if text is None or entry is None:
         return response.json({"error": "问题或条目不存在"}, status=404)
     try:
-        save_checked(request.app.ctx.factory, with_similar(entry, text[:200]), expected_version=entry.version,
-                     actor=request.ctx.member.username)
+        answer_unanswered(request.app.ctx.factory, keys, with_similar(entry, text[:200]), expected_version=entry.version,
+                          actor=request.ctx.member.username,
+                          audited=audit_note(request, "faq.add_similar_from_unanswered", entry.id))
     except StaleEdit:
         return response.json({"error": "该条目刚被修改，请重试"}, status=409)
-    close_unanswered(request.app.ctx.factory, keys, entry_id=entry.id)
-    audit_change(request, "faq.add_similar_from_unanswered", entry.id)
-    stored = get_entry(request.app.ctx.factory, entry.id)
+    stored = saved_entry(request.app.ctx.factory, entry.id)
     return response.json({"entry": entry_json(stored), "duplicates": near_duplicates(request, stored)}, ensure_ascii=False)
 
 
@@ -144,8 +142,7 @@ async def dismiss(request: Request) -> HTTPResponse:
     keys, _ = _group(request)
     if not keys:
         return response.json({"error": "请选择问题"}, status=400)
-    closed = close_unanswered(request.app.ctx.factory, keys)
-    audit_change(request, "faq.dismiss_unanswered", keys[0][:64], rows=closed)
+    closed = close_unanswered(request.app.ctx.factory, keys, audited=audit_note(request, "faq.dismiss_unanswered", keys[0][:64]))
     return response.json({"dismissed": closed})
 
 
@@ -156,5 +153,5 @@ async def conversation(request: Request, conversation_id: str) -> HTTPResponse:
     if not came_from(request.app.ctx.factory, conversation_id):
         return response.json({"error": "没有来自这个会话的未解答问题"}, status=404, ensure_ascii=False)
     lines = transcript(request.app.ctx.factory, conversation_id, masked=True)
-    audit_change(request, "conversation.view", conversation_id[:64])
+    audit_reading(request, "conversation.view", conversation_id[:64])
     return response.json({"lines": [line.as_json() for line in lines]}, ensure_ascii=False)

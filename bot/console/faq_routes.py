@@ -17,15 +17,26 @@ from sanic.response import HTTPResponse
 
 from bot.console.http import html_page, json_body
 from bot.console.security import require
-from bot.db import transaction
+from bot.core.db import transaction
 from bot.faq.editing import EntryFilter, clean_text, differences, find_entries, usage
 from bot.faq.explain import search_report
 from bot.faq.models import HOTLINE_SCOPES
-from bot.faq.store import (EntryData, InvalidEntry, StaleEdit, get_entry, last_content_editor, list_entries,
-                           restore_revision, revisions, save_checked, set_status)
+from bot.faq.store import (
+    EntryData,
+    InvalidEntry,
+    StaleEdit,
+    get_entry,
+    last_content_editor,
+    list_entries,
+    restore_revision,
+    revisions,
+    save_checked,
+    saved_entry,
+    set_status,
+)
 from bot.faq.transfer import MAX_ANSWER_CHARS, SEPARATOR
-from bot.outbound import pack, utf8_bytes
-from bot.staff.audit import audit
+from bot.messaging.reply_shaping import pack, utf8_bytes
+from bot.staff.audit import AuditNote, write_note
 from bot.staff.roles import EDITING
 
 DUPLICATE_SCORE = 0.75  # a new question this close to an entry's is probably already answered
@@ -41,9 +52,15 @@ def entry_json(entry: EntryData) -> dict[str, Any]:
     return {**entry.content(), "version": entry.version}
 
 
-def audit_change(request: Request, action: str, entry_id: str, **detail: Any) -> None:
+def audit_note(request: Request, action: str, entry_id: str, **detail: Any) -> AuditNote:
+    """The audit entry of an editor's change, for the service to write with the change."""
+    return AuditNote(request.ctx.member.actor, action, target_type="faq_entry", target_id=entry_id, detail=detail)
+
+
+def audit_reading(request: Request, action: str, target_id: str, **detail: Any) -> None:
+    """Audit what an editor read or took away (an export, a conversation): there is no change to join."""
     with transaction(request.app.ctx.factory) as session:
-        audit(session, request.ctx.member.actor, action, target_type="faq_entry", target_id=entry_id, **detail)
+        write_note(session, audit_note(request, action, target_id, **detail))
 
 
 def _date(text: Any) -> date | None:
@@ -113,7 +130,7 @@ async def list_view(request: Request) -> HTTPResponse:
     else:
         listed.sort(key=SORTS.get(args.get("sort", "updated"), SORTS["updated"]))
     entries = [{**entry_json(item.entry), "served": item.usage.served, "helpful": item.usage.helpful,
-                "unhelpful": item.usage.unhelpful, "updated_at": item.entry.updated_at.isoformat(), "expired": item.expired}
+                "unhelpful": item.usage.unhelpful, "updated_at": item.entry.updated_at.isoformat() if item.entry.updated_at else "", "expired": item.expired}
                for item in listed[:500]]
     every = list_entries(request.app.ctx.factory)  # the filters' choices
     return response.json({
@@ -140,7 +157,7 @@ async def detail(request: Request, entry_id: str) -> HTTPResponse:
 
 
 def _saved(request: Request, entry: EntryData, outcome: str) -> HTTPResponse:
-    stored = get_entry(request.app.ctx.factory, entry.id)
+    stored = saved_entry(request.app.ctx.factory, entry.id)
     return response.json({"outcome": outcome, "entry": entry_json(stored), "duplicates": near_duplicates(request, stored)},
                          status=201 if outcome == "created" else 200, ensure_ascii=False)
 
@@ -152,10 +169,10 @@ async def create(request: Request) -> HTTPResponse:
     entry_id = str(body.get("id") or "").strip()
     try:
         entry = entry_from(body, entry_id, "draft")
-        outcome = save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username)
+        outcome = save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username,
+                               audited=audit_note(request, "faq.create", entry.id))
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
-    audit_change(request, "faq.create", entry.id)
     return _saved(request, entry, outcome)
 
 
@@ -173,14 +190,14 @@ async def edit(request: Request, entry_id: str) -> HTTPResponse:
         entry = entry_from(body, entry_id, status)
         if entry.content() == replace(current, status=status).content():
             entry = replace(entry, status=current.status)  # nothing changed: nothing to review
-        outcome = save_checked(request.app.ctx.factory, entry, expected_version=int(body.get("version") or 0),
-                               actor=request.ctx.member.username)
+        version = int(body.get("version") or 0)
+        outcome = save_checked(request.app.ctx.factory, entry, expected_version=version, actor=request.ctx.member.username,
+                               audited=audit_note(request, "faq.edit", entry_id, version=version))
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
     except StaleEdit as exc:
         return response.json({"error": f"该条目已被 {exc.by} 修改（当前第 {exc.current} 版）。请重新打开后再修改，您的内容未保存。",
                               "current_version": exc.current}, status=409)
-    audit_change(request, "faq.edit", entry_id, version=int(body.get("version") or 0))
     return _saved(request, entry, outcome)
 
 
@@ -196,8 +213,8 @@ async def change_status(request: Request, entry_id: str, action: str) -> HTTPRes
             and last_content_editor(ctx.factory, entry_id) == member.username:
         return response.json({"error": "本系统要求双人审核：请由另一位编辑审核后发布"}, status=409)
     status = {"publish": "published", "retire": "retired", "draft": "draft"}[action]
-    entry = set_status(ctx.factory, entry_id, status, actor=member.username)
-    audit_change(request, f"faq.{action}", entry_id, version=entry.version)
+    entry = set_status(ctx.factory, entry_id, status, actor=member.username,
+                       audited=audit_note(request, f"faq.{action}", entry_id))
     return response.json({"entry": entry_json(entry)}, ensure_ascii=False)
 
 
@@ -216,10 +233,11 @@ async def diff(request: Request, entry_id: str) -> HTTPResponse:
 async def rollback(request: Request, entry_id: str) -> HTTPResponse:
     revision = json_body(request).get("revision")
     try:
-        entry = restore_revision(request.app.ctx.factory, entry_id, int(revision), actor=request.ctx.member.username)
+        number = int(str(revision))
+        entry = restore_revision(request.app.ctx.factory, entry_id, number, actor=request.ctx.member.username,
+                                 audited=audit_note(request, "faq.rollback", entry_id, revision=number))
     except (KeyError, TypeError, ValueError):
         return response.json({"error": "没有这个版本"}, status=404)
-    audit_change(request, "faq.rollback", entry_id, revision=int(revision))
     return response.json({"entry": entry_json(entry)}, ensure_ascii=False)
 
 

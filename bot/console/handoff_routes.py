@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -15,23 +14,24 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.cases import field_label, form_spec
-from bot.clock import BEIJING
 from bot.console.http import Refusal, json_body
 from bot.console.rasa_api import RasaUnavailable
 from bot.console.security import STAFF_WORK, require
-from bot.db import as_utc, transaction
+from bot.conversation.cases import field_label
+from bot.core.clock import beijing_today, utc_now
+from bot.core.db import as_utc, transaction
 from bot.handoff.models import Handoff
-from bot.handoff.notices import staff_joined_notice
+from bot.handoff.queue_texts import staff_joined_notice
 from bot.handoff.transcript import transcript
-from bot.privacy import mask_personal_data
-from bot.responses import response_text
+from bot.messaging.domain_texts import response_text
+from bot.privacy.masking import mask_personal_data
 from bot.review.queue import record_correction
 from bot.staff.audit import audit
 from bot.staff.roles import SUPERVISION
 from bot.tickets.models import CATEGORIES
-from bot.tickets.notice import created_notice, same_source_notice
-from bot.tickets.service import TicketDraft, labels
+from bot.tickets.notice_texts import acceptance_messages
+from bot.tickets.service import labels
+from bot.tickets.staff_drafts import DraftRefused, staff_draft, ticket_fields
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,6 @@ REASON_LABELS = {
     "anger": "市民情绪激动", "sensitive_topic": "敏感话题", "form_failing": "表单多次填写失败",
 }
 # Fields the console asks for each ticket category (consultations: the question and a phone).
-_CONSULTATION_FIELDS = ("message_question", "contact_phone")
-_CONTACT_FIELDS = {"contact_name", "contact_phone", "case_anonymous"}
 
 handoffs = Blueprint("console_handoffs", url_prefix="/console/api")
 
@@ -95,7 +93,7 @@ def _found(request: Request, handoff_id: int, *, held: bool = False) -> Handoff:
 @handoffs.get("/queue")
 @require(*STAFF_WORK)
 async def queue_view(request: Request) -> HTTPResponse:
-    queue, now = request.app.ctx.queue, datetime.now(timezone.utc)
+    queue, now = request.app.ctx.queue, utc_now()
     me = request.ctx.member.user_id
     others = request.ctx.member.role in SUPERVISION
     return response.json({
@@ -128,7 +126,7 @@ async def detail(request: Request, handoff_id: int) -> HTTPResponse:
     earlier = ctx.desk.tickets_of(channel=handoff.channel, conversation_id=handoff.conversation_id)
     notes = [{"text": n.text, "at": as_utc(n.at).isoformat(), "user_id": n.user_id} for n in ctx.queue.notes(handoff_id)]
     return response.json({
-        **_card(request, handoff, datetime.now(timezone.utc)),
+        **_card(request, handoff, utc_now()),
         "holder": _holds(request, handoff),
         "tickets": [{"number": t.number, "category": t.labels["category"], "status": t.labels["status"],
                      "due": t.due.isoformat(), "due_certain": t.due_certain} for t in earlier],
@@ -188,7 +186,7 @@ async def ticket_form(request: Request, handoff_id: int) -> HTTPResponse:
     category = request.args.get("category", "complaint")
     if category not in CATEGORIES:
         return response.json({"error": "未知的工单类别"}, status=400)
-    names = _ticket_fields(category)
+    names = ticket_fields(category)
     try:
         slots = await request.app.ctx.rasa.slots(handoff.conversation_id)
     except RasaUnavailable:
@@ -200,43 +198,23 @@ async def ticket_form(request: Request, handoff_id: int) -> HTTPResponse:
     }, ensure_ascii=False)
 
 
-def _ticket_fields(category: str) -> tuple[str, ...]:
-    return _CONSULTATION_FIELDS if category == "consultation" else form_spec(category).fields
-
-
 @handoffs.post("/handoffs/<handoff_id:int>/tickets")
 @require(*STAFF_WORK)
 async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     """A ticket on the citizen's behalf, with the bot's rules and deadlines; the citizen is told at once."""
     handoff = _found(request, handoff_id, held=True)
     body = json_body(request)
-    category, values = body.get("category"), body.get("fields") or {}
-    if category not in CATEGORIES or not isinstance(values, dict):
-        return response.json({"error": "未知的工单类别"}, status=400)
-    fields = {n: str(values.get(n) or "").strip()[:MAX_REPLY_CHARS] for n in _ticket_fields(category)}
-    missing = [field_label(n) for n, v in fields.items() if not v and n not in _optional(category)]
-    if missing:
-        return response.json({"error": "请填写：" + "、".join(missing)}, status=400)
     member = request.ctx.member
-    anonymous = fields.get("case_anonymous", "") in ("是", "匿名", "yes", "true")
-    draft = TicketDraft(
-        category=category, channel=handoff.channel, conversation_id=handoff.conversation_id,
-        fields={n: v for n, v in fields.items() if n not in _CONTACT_FIELDS},
-        submission_key=f"console:{handoff_id}:{str(body.get('submission') or '')[:64]}",
-        name=fields.get("contact_name") or None, phone=fields.get("contact_phone") or None, anonymous=anonymous,
-        major_reason="工作人员标记为重大投诉" if category == "complaint" and body.get("major") else None,
-        created_by=f"staff:{member.staff_no}",
-    )
+    try:
+        draft = staff_draft(body.get("category"), body.get("fields") or {}, channel=handoff.channel,
+                            conversation_id=handoff.conversation_id, staff_no=member.staff_no, major=bool(body.get("major")),
+                            submission_key=f"console:{handoff_id}:{str(body.get('submission') or '')[:64]}")
+    except DraftRefused as refused:
+        return response.json({"error": str(refused)}, status=400)
     created = await asyncio.to_thread(partial(request.app.ctx.desk.create, draft, audit_as=member.actor, handoff_id=handoff_id))
     # The person decided what the citizen wanted: a different reading than the bot's is kept for review.
-    await asyncio.to_thread(record_correction, request.app.ctx.factory, handoff.conversation_id, category, member.staff_no)
-    name, notice_values = created_notice(created, datetime.now(timezone.utc).astimezone(BEIJING).date())
-    notice = response_text(name, **notice_values)
-    same = same_source_notice(created)
-    if same is not None:
-        notice += "\n" + response_text(same[0], **same[1])
-    if created.lookup_code:
-        notice += "\n" + response_text("utter_lookup_code", code=created.lookup_code)
+    await asyncio.to_thread(record_correction, request.app.ctx.factory, handoff.conversation_id, draft.category, member.staff_no)
+    notice = "\n".join(response_text(name, **values) for name, values in acceptance_messages(created, beijing_today()))
     delivered = True
     try:
         await request.app.ctx.rasa.say(handoff.conversation_id, notice, staff_no=member.staff_no)
@@ -246,10 +224,6 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     return response.json({"number": created.number, "due": created.due.isoformat(),
                           "due_certain": created.deadline_certain, "delivered": delivered,
                           "notice": mask_personal_data(notice)}, ensure_ascii=False)
-
-
-def _optional(category: str) -> frozenset[str]:
-    return frozenset({"contact_phone"}) if category == "consultation" else form_spec(category).optional
 
 
 @handoffs.post("/handoffs/<handoff_id:int>/hand-back")

@@ -19,7 +19,8 @@ from sqlalchemy import Column, DateTime, String, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import Base, as_utc, transaction
+from bot.core.clock import utc_now
+from bot.core.db import Base, as_utc, transaction
 
 
 class JobLease(Base):
@@ -50,7 +51,7 @@ def _naive(moment: datetime) -> datetime:
 
 def acquire(factory: sessionmaker, job: str, holder: str, seconds: float, *, now: datetime | None = None) -> Grant | None:
     """Take or renew ``job``'s lease for ``seconds``; None when another holder has it."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     expires = _naive(now + timedelta(seconds=seconds))
     with transaction(factory) as session:
         renewed = session.execute(update(JobLease).where(JobLease.job == job, JobLease.holder == holder)

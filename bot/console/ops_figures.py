@@ -3,20 +3,21 @@ the handoff queue, the notice backlog and failures, and when each background job
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.console.job_lease import heartbeats
-from bot.db import as_utc
+from bot.core.clock import utc_now
+from bot.core.db import as_utc
 from bot.handoff.queue import HandoffQueue
-from bot.ops import metrics
+from bot.runtime.ops import metrics
 from bot.tickets.models import TicketNotice
 
 
 def refresh_console_gauges(factory: sessionmaker, queue: HandoffQueue, *, now: datetime | None = None) -> None:
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     gauges = metrics()
     waiting = queue.waiting()
     gauges.handoff_waiting.set(len(waiting))

@@ -1,4 +1,4 @@
-"""Driving conversations through Rasa's HTTP API (JWT-protected, ``bot/server_keys.py``): staff messages, resume, intents.
+"""Driving conversations through Rasa's HTTP API (JWT-protected, ``bot/core/server_keys.py``): staff messages, resume, intents.
 
 Staff messages are appended as ``bot`` events with side effects executed on the conversation's
 latest channel, so they reach the citizen wherever they wrote from (web chat, WeChat, Telegram).
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.server_keys import rasa_api_headers
+from bot.core.server_keys import rasa_api_headers
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +79,10 @@ class RasaApi:
     async def _request(self, method: str, path: str, body: Any, **params: str) -> dict[str, Any]:
         timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
         try:
-            async with aiohttp.ClientSession(timeout=timeout) as session:
-                async with session.request(method, self.base_url + path, json=body, params=params,
-                                           headers=rasa_api_headers(self.token)) as response:
-                    if response.status >= 400:
-                        raise RasaUnavailable(f"Rasa answered {response.status} to {method} {path.split('/')[1]}")
-                    return await response.json(content_type=None) or {}
+            async with aiohttp.ClientSession(timeout=timeout) as session, session.request(
+                    method, self.base_url + path, json=body, params=params, headers=rasa_api_headers(self.token)) as response:
+                if response.status >= 400:
+                    raise RasaUnavailable(f"Rasa answered {response.status} to {method} {path.split('/')[1]}")
+                return await response.json(content_type=None) or {}
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RasaUnavailable(f"Rasa not reachable: {type(exc).__name__}") from exc

@@ -11,8 +11,8 @@ from sanic.response import HTTPResponse
 
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
-from bot.db import transaction
-from bot.dialogue import intent_names
+from bot.conversation.dialogue import intent_names
+from bot.core.db import transaction
 from bot.review.queue import LABELS, NOT_FOR_TRAINING, ReviewError, label, pending_and_labelled
 from bot.staff.audit import audit
 from bot.staff.roles import EDITING

@@ -7,14 +7,14 @@ Every console handler is wrapped by ``require(*roles)``; ``public`` marks the fe
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from sanic import response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse, HTTPResponse
 
 from bot.staff.accounts import session_member
 from bot.staff.roles import HOTLINE
@@ -33,7 +33,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 
-Handler = Callable[..., Awaitable[HTTPResponse]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
 def public(handler: Handler) -> Handler:
@@ -105,6 +105,6 @@ def clear_session_cookie(resp: HTTPResponse) -> None:
     resp.cookies[SESSION_COOKIE]["max-age"] = 0
 
 
-def add_security_headers(_: Request, resp: HTTPResponse) -> None:
+def add_security_headers(_: Request, resp: BaseHTTPResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         resp.headers.setdefault(name, value)

@@ -12,11 +12,10 @@ from sanic.response import HTTPResponse
 from bot.console.http import Refusal, html_page, json_body
 from bot.console.security import require
 from bot.staff.roles import HANDLING
+from bot.tickets.call_backs import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
 from bot.tickets.co_handling import suggested_co
-from bot.tickets.feedback import CALL_BACK_ROLES, call_back_phone, call_backs, called_back
 from bot.tickets.handling import HandlingError, TicketFilter
 from bot.tickets.routing import routing_text
-
 
 tickets = Blueprint("console_tickets", url_prefix="/console")
 
@@ -96,7 +95,7 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
             return response.json({"group": group}, ensure_ascii=False)
         if action == "extend":
             days = body.get("working_days")
-            due = handling.extend(member, number, int(days) if str(days).isdigit() else 0, str(body.get("reason") or ""))
+            due = handling.extend(member, number, int(str(days)) if str(days).isdigit() else 0, str(body.get("reason") or ""))
             return response.json({"deadline": due.isoformat()})
         status = handling.act(member, number, action, department=str(body.get("department") or ""),
                               text=str(body.get("text") or ""), whole_group=body.get("whole_group") is True)

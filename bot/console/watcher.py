@@ -13,21 +13,22 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import RetentionSettings
 from bot.console.job_lease import Grant, acquire, release
-from bot.console.notifier import notices_round
+from bot.console.notice_job import notices_round
 from bot.console.rasa_api import RasaApi, RasaUnavailable
-from bot.handoff.notices import moved_notice
+from bot.core.clock import utc_now
+from bot.core.config import RetentionSettings
 from bot.handoff.queue import HandoffQueue
-from bot.retention import purge_if_due
+from bot.handoff.queue_texts import moved_notice
+from bot.privacy.retention import purge_if_due
 from bot.review.queue import collect
 from bot.supervision.hot_spots import alert_new_hot_spots
 from bot.tickets.handling import mark_deadlines
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ HOT_SPOT_CHECK_SECONDS = 300.0
 
 
 async def check_queue(queue: HandoffQueue, rasa: RasaApi, *, now: datetime | None = None) -> None:
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     for handoff, why in queue.overdue(now=now):
         if not queue.give_up(handoff.id, why, now=now):
             continue  # another console process took care of it

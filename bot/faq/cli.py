@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 SAMPLE_FILE = Path("kb") / "sample-faq.csv"
 
@@ -36,8 +36,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _factory(settings: Settings) -> sessionmaker:
-    from bot.db import make_engine, make_session_factory
-    from bot.migrate import upgrade
+    from bot.core.db import make_engine, make_session_factory
+    from bot.core.migrate import upgrade
 
     upgrade(settings.database_url)
     return make_session_factory(make_engine(settings.database_url))

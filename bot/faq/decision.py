@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.faq.matcher import Candidate, SearchResult
+from bot.faq.store import EntryData
 
 CLARIFY_CHOICES = 3
 FEATURES = ("score", "margin", "words", "chars", "sounds", "semantic", "topic_words", "unknown_words", "matched_length", "bias")
@@ -39,6 +40,13 @@ class Decision:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    @property
+    def answer(self) -> EntryData:
+        """The entry to answer with: a decision of kind "answer" always has one."""
+        if self.kind != "answer" or not self.candidates:
+            raise ValueError(f"a {self.kind} decision has no answer")
+        return self.candidates[0].entry
 
 
 def decide(result: SearchResult, thresholds: Thresholds = Thresholds()) -> Decision:

@@ -9,17 +9,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import beijing_today
-from bot.db import as_utc, transaction
+from bot.conversation.unanswered import UnansweredQuestion
+from bot.core.clock import beijing_today, utc_now
+from bot.core.db import as_utc, transaction
 from bot.faq.models import FaqFeedback, FaqServe
-from bot.faq.store import EntryData, InvalidEntry, list_entries
+from bot.faq.store import EntryData, InvalidEntry, check_entry, list_entries, save_checked_in
 from bot.faq.transfer import parse_row, read_rows
-from bot.unanswered import UnansweredQuestion
+from bot.staff.audit import AuditNote, write_note
 
+NEVER = datetime.min.replace(tzinfo=timezone.utc)  # sorts an entry without a stored time last
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPTISH = re.compile(r"(javascript|vbscript|data)\s*:", re.IGNORECASE)
 DIFF_FIELDS = ("question", "similar_questions", "answer", "category", "hotline", "department", "source",
@@ -35,7 +38,7 @@ def clean_text(text: str) -> str:
 def record_served(factory: sessionmaker, *, entry_id: str, version: int, channel: str) -> None:
     with transaction(factory) as session:
         session.add(FaqServe(entry_id=entry_id, entry_version=version, channel=channel[:32],
-                             served_at=datetime.now(timezone.utc)))
+                             served_at=utc_now()))
 
 
 @dataclass(frozen=True)
@@ -80,19 +83,19 @@ def find_entries(factory: sessionmaker, wanted: EntryFilter, *, today: date | No
     """Entries matching the filter (newest change first); expired ones are marked."""
     today = today or beijing_today()
     counts = usage(factory)
-    stale_before = datetime.now(timezone.utc) - timedelta(days=30 * wanted.not_reviewed_months)
+    stale_before = utc_now() - timedelta(days=30 * wanted.not_reviewed_months)
     found = []
     for entry in list_entries(factory):
         expired = entry.expires_on is not None and entry.expires_on <= today
         if (wanted.category and entry.category != wanted.category) or (wanted.hotline and entry.hotline != wanted.hotline) \
                 or (wanted.department and entry.department != wanted.department):
             continue
-        if wanted.status == "expired" and not expired or wanted.status not in ("", "expired") and entry.status != wanted.status:
+        if (wanted.status == "expired" and not expired) or (wanted.status not in ("", "expired") and entry.status != wanted.status):
             continue
-        if wanted.not_reviewed_months and entry.updated_at >= stale_before:
+        if wanted.not_reviewed_months and (entry.updated_at or NEVER) >= stale_before:
             continue
         found.append(Listed(entry, counts.get(entry.id, Usage()), expired))
-    return sorted(found, key=lambda item: item.entry.updated_at, reverse=True)
+    return sorted(found, key=lambda item: item.entry.updated_at or NEVER, reverse=True)
 
 
 def differences(before: dict, after: dict) -> list[dict]:
@@ -199,10 +202,28 @@ def group_text(factory: sessionmaker, keys: list[str]) -> str | None:
     return Counter(texts).most_common(1)[0][0] if texts else None  # ties: the earliest wording
 
 
-def close_unanswered(factory: sessionmaker, keys: list[str], *, entry_id: str | None = None) -> int:
-    """Dismiss a group (``entry_id`` None) or mark it answered by an entry; returns the rows closed."""
-    values = {"resolved_entry_id": entry_id} if entry_id else {"dismissed_at": datetime.now(timezone.utc)}
+def close_unanswered(factory: sessionmaker, keys: list[str], *, audited: AuditNote | None = None) -> int:
+    """Dismiss a group of unanswered questions; returns the rows closed (``audited`` counts them)."""
     with transaction(factory) as session:
-        return session.execute(update(UnansweredQuestion).where(
-            UnansweredQuestion.question_key.in_(keys), UnansweredQuestion.dismissed_at.is_(None),
-            UnansweredQuestion.resolved_entry_id.is_(None)).values(**values)).rowcount
+        closed = _close(session, keys, {"dismissed_at": utc_now()})
+        write_note(session, audited, rows=closed)
+        return closed
+
+
+def answer_unanswered(factory: sessionmaker, keys: list[str], entry: EntryData, *, expected_version: int | None,
+                      actor: str, audited: AuditNote | None = None) -> None:
+    """An entry now answers a group: it is created (``expected_version`` None) or updated with the group's
+    question, and the group is marked answered by it, in one transaction with ``audited``.
+
+    Raises ``InvalidEntry`` or ``StaleEdit`` as ``save_checked`` does; nothing is then changed."""
+    check_entry(entry)
+    with transaction(factory) as session:
+        save_checked_in(session, entry, expected_version=expected_version, actor=actor)
+        _close(session, keys, {"resolved_entry_id": entry.id})
+        write_note(session, audited)
+
+
+def _close(session: Session, keys: list[str], values: dict[str, Any]) -> int:
+    return session.execute(update(UnansweredQuestion).where(
+        UnansweredQuestion.question_key.in_(keys), UnansweredQuestion.dismissed_at.is_(None),
+        UnansweredQuestion.resolved_entry_id.is_(None)).values(**values)).rowcount

@@ -78,8 +78,8 @@ def evaluate(search: Searcher, cases: Sequence[EvalCase], *, decide: Decider) ->
             top1 += ids[:1] == [case.expected_id]
             top3 += case.expected_id in ids[:3]
         if decision.kind == "answer":
-            correct += decision.best.entry.id == case.expected_id
-            wrong += decision.best.entry.id != case.expected_id
+            correct += decision.answer.id == case.expected_id
+            wrong += decision.answer.id != case.expected_id
             unanswerable_answered += not case.expected_id
         elif decision.kind == "clarify":
             clarified += 1

@@ -67,12 +67,14 @@ class LexicalChannel:
 
     def _query_weights(self, tokens: list[str]) -> tuple[list[int], list[float], float]:
         """(known token ids, their weights, squared weight of tokens no indexed text has)."""
-        ids, weights, unknown = [], [], 0.0
+        ids: list[int] = []
+        weights: list[float] = []
+        unknown = 0.0
         vocabulary = self._memo.vocabulary
         for token, count in Counter(tokens).items():
             weight = 1.0 + math.log(count)
             position = vocabulary.get(token)
-            if not self._indexed(position):
+            if position is None or not self._indexed(position):
                 unknown += (weight * self._unknown_idf) ** 2
             else:
                 ids.append(position)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from bot.core.clock import beijing_today
 from bot.faq.lexical import LexicalMemo
 from bot.faq.matcher import FaqIndex, Weights
 from bot.faq.semantic import CachedEncoder, UniversalSentenceEncoder
-from bot.clock import beijing_today
 from bot.faq.store import catalogue_version, published_snapshot
 from bot.faq.text import default_normalizer
 
@@ -57,7 +58,7 @@ class LiveFaq:
         self._lock = threading.Lock()
         self._index: FaqIndex | None = None
         self._version = -1
-        self._day = None  # entries expire by the day: a new day rebuilds too
+        self._day: date | None = None  # entries expire by the day: a new day rebuilds too
         self._checked_at = float("-inf")
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -71,6 +72,8 @@ class LiveFaq:
                 self._start_watcher()
             elif time.monotonic() - self._checked_at >= self._recheck:
                 self._refresh()
+            if self._index is None:  # _rebuild raises instead of leaving none
+                raise KnowledgeBaseUnavailable("no index")
             return self._index
 
     def close(self) -> None:
@@ -86,7 +89,7 @@ class LiveFaq:
         while not self._stop.wait(self._recheck):
             try:  # no lock: searches keep using the index they already hold until the swap
                 self._refresh()
-            except Exception:  # noqa: BLE001 - the watcher must survive anything; the old index stays
+            except Exception:
                 logger.exception("FAQ index refresh failed; serving version %s", self._version)
 
     def _refresh(self) -> None:

@@ -109,8 +109,8 @@ class FaqIndex:
         self._topic_vocabulary = self._lexical.get("words") or LexicalChannel(
             normalizer.words, phrasings, memos.setdefault("words", LexicalMemo())
         )
-        use_semantic = encoder is not None and weights.semantic > 0 and bool(phrasings)
-        self._vectors = encoder.encode(phrasings) if use_semantic else None
+        use_semantic = weights.semantic > 0 and bool(phrasings)
+        self._vectors = encoder.encode(phrasings) if encoder is not None and use_semantic else None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -143,7 +143,8 @@ class FaqIndex:
             return SearchResult([], 0)
         corrected = self.corrected(query)
         scores = self.channel_scores(corrected)
-        combined = sum(self.weights.of(name) * scores[name] for name in CHANNELS)
+        combined: np.ndarray = sum((self.weights.of(name) * scores[name] for name in CHANNELS),
+                                   np.zeros(len(self._phrasings), dtype=np.float32))
         if hotlines is not None:
             combined = np.where(self._serves(tuple(hotlines)), combined, -1.0)
         candidates = [

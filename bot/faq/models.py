@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-from bot.db import Base
+from bot.core.db import Base
 
 STATUSES = ("draft", "published", "retired")
 HOTLINE_SCOPES = ("12345", "12319", "12320", "all")

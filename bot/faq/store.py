@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import beijing_today
-from bot.db import as_utc, transaction
+from bot.core.clock import beijing_today, utc_now
+from bot.core.db import as_utc, transaction
 from bot.faq.models import HOTLINE_SCOPES, STATUSES, FaqEntry, FaqFeedback, FaqRevision
+from bot.staff.audit import AuditNote, write_note
 
 
 @dataclass(frozen=True)
@@ -132,13 +133,17 @@ def _save(session: Session, data: EntryData, actor: str, now: datetime) -> str:
     return "updated"
 
 
-def save_entries(factory: sessionmaker, entries: list[EntryData], *, actor: str) -> list[str]:
-    """Create or update entries by id in one transaction; "created", "updated" or "unchanged" each."""
+def save_entries(factory: sessionmaker, entries: list[EntryData], *, actor: str,
+                 audited: AuditNote | None = None) -> list[str]:
+    """Create or update entries by id in one transaction; "created", "updated" or "unchanged" each.
+    ``audited`` is written in the same transaction, with the counts of created and updated entries."""
     for data in entries:
         check_entry(data)
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     with transaction(factory) as session:
-        return [_save(session, data, actor, now) for data in entries]
+        outcomes = [_save(session, data, actor, now) for data in entries]
+        write_note(session, audited, created=outcomes.count("created"), updated=outcomes.count("updated"))
+        return outcomes
 
 
 def save_entry(factory: sessionmaker, data: EntryData, *, actor: str) -> str:
@@ -146,7 +151,8 @@ def save_entry(factory: sessionmaker, data: EntryData, *, actor: str) -> str:
     return save_entries(factory, [data], actor=actor)[0]
 
 
-def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str) -> EntryData:
+def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str,
+               audited: AuditNote | None = None) -> EntryData:
     """Publish, retire or return an entry to draft (a new version)."""
     if status not in STATUSES:
         raise InvalidEntry(f"状态应为以下之一：{'、'.join(STATUSES)}")
@@ -158,7 +164,8 @@ def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str)
             row.status = status
             row.version += 1
             action = {"published": "published", "retired": "retired", "draft": "drafted"}[status]
-            _revise(session, row, action, actor, datetime.now(timezone.utc))
+            _revise(session, row, action, actor, utc_now())
+        write_note(session, audited, version=row.version)
         return _to_data(row)
 
 
@@ -167,6 +174,14 @@ def get_entry(factory: sessionmaker, entry_id: str) -> EntryData | None:
     with transaction(factory) as session:
         row = session.get(FaqEntry, entry_id)
         return _to_data(row) if row is not None else None
+
+
+def saved_entry(factory: sessionmaker, entry_id: str) -> EntryData:
+    """An entry just saved (``LookupError`` if it is gone: deleted meanwhile)."""
+    entry = get_entry(factory, entry_id)
+    if entry is None:
+        raise LookupError(entry_id)
+    return entry
 
 
 def list_entries(factory: sessionmaker, *, status: str | None = None) -> list[EntryData]:
@@ -222,7 +237,7 @@ def record_feedback(factory: sessionmaker, *, entry_id: str, helpful: bool, chan
                 entry_version=row.version,
                 helpful=helpful,
                 channel=(channel or "unknown")[:32],
-                created_at=datetime.now(timezone.utc),
+                created_at=utc_now(),
             )
         )
 
@@ -244,8 +259,10 @@ class StaleEdit(Exception):
         self.current, self.by = current, by
 
 
-def save_checked(factory: sessionmaker, data: EntryData, *, expected_version: int | None, actor: str) -> str:
-    """Create (``expected_version`` None) or update an entry only if nobody changed it meanwhile.
+def save_checked(factory: sessionmaker, data: EntryData, *, expected_version: int | None, actor: str,
+                 audited: AuditNote | None = None) -> str:
+    """Create (``expected_version`` None) or update an entry only if nobody changed it meanwhile;
+    ``audited`` is written in the same transaction.
 
     Raises:
         InvalidEntry: the content cannot be served, or a new entry's id is taken.
@@ -253,15 +270,22 @@ def save_checked(factory: sessionmaker, data: EntryData, *, expected_version: in
     """
     check_entry(data)
     with transaction(factory) as session:
-        row = session.get(FaqEntry, data.id)
-        if expected_version is None and row is not None:
-            raise InvalidEntry(f"编号 {data.id} 已被使用")
-        if expected_version is not None:
-            if row is None:
-                raise KeyError(data.id)
-            if row.version != expected_version:
-                raise StaleEdit(row.version, row.updated_by)
-        return _save(session, data, actor, datetime.now(timezone.utc))
+        outcome = save_checked_in(session, data, expected_version=expected_version, actor=actor)
+        write_note(session, audited)
+        return outcome
+
+
+def save_checked_in(session: Session, data: EntryData, *, expected_version: int | None, actor: str) -> str:
+    """``save_checked`` inside the caller's transaction (``data`` already checked)."""
+    row = session.get(FaqEntry, data.id)
+    if expected_version is None and row is not None:
+        raise InvalidEntry(f"编号 {data.id} 已被使用")
+    if expected_version is not None:
+        if row is None:
+            raise KeyError(data.id)
+        if row.version != expected_version:
+            raise StaleEdit(row.version, row.updated_by)
+    return _save(session, data, actor, utc_now())
 
 
 def last_content_editor(factory: sessionmaker, entry_id: str) -> str | None:
@@ -273,7 +297,8 @@ def last_content_editor(factory: sessionmaker, entry_id: str) -> str | None:
         return session.scalar(query)
 
 
-def restore_revision(factory: sessionmaker, entry_id: str, revision_id: int, *, actor: str) -> EntryData:
+def restore_revision(factory: sessionmaker, entry_id: str, revision_id: int, *, actor: str,
+                     audited: AuditNote | None = None) -> EntryData:
     """Make an earlier revision's content (and status) the entry's next version."""
     with transaction(factory) as session:
         revision = session.get(FaqRevision, revision_id)
@@ -292,5 +317,6 @@ def restore_revision(factory: sessionmaker, entry_id: str, revision_id: int, *, 
         if _to_data(row) != restored:
             _apply(row, restored)
             row.version += 1
-            _revise(session, row, "rolled_back", actor, datetime.now(timezone.utc))
+            _revise(session, row, "rolled_back", actor, utc_now())
+        write_note(session, audited)
         return _to_data(row)

@@ -98,7 +98,7 @@ class TextNormalizer:
     def tokens(self, text: str) -> list[str]:
         """Canonical jieba tokens, stop words included (char n-grams use them as context)."""
         canonical = self.vocabulary.canonical
-        result = []
+        result: list[str] = []
         for chunk in self.clean(text).split():
             result.extend(canonical.get(token, token) for token in self._tokenizer().lcut(chunk, HMM=True))
         return result

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
+from bot.core.spreadsheet_cells import append_row, read_cell, write_csv
 from bot.faq.store import EntryData, InvalidEntry, check_entry, list_entries, save_entries
-from bot.spreadsheet_cells import append_row, read_cell, write_csv
+from bot.staff.audit import AuditNote
 
 REQUIRED_COLUMNS = ("id", "question", "similar_questions", "answer", "category", "hotline")
 OPTIONAL_COLUMNS = ("department", "source", "effective_date", "status", "expires_on")
@@ -136,8 +137,9 @@ def _parse_date(text: str) -> date | None:
         raise InvalidEntry(f"“{text}”不是日期，应写作 2026-01-31") from exc
 
 
-def import_file(factory: sessionmaker, path: Path, *, actor: str) -> ImportReport:
-    """Upsert every valid row by id; bad rows are reported by line number and the rest imported."""
+def import_file(factory: sessionmaker, path: Path, *, actor: str, audited: AuditNote | None = None) -> ImportReport:
+    """Upsert every valid row by id; bad rows are reported by line number and the rest imported.
+    ``audited`` is written with the import, counting created, updated and rejected rows."""
     report = ImportReport()
     stored = {entry.id: entry for entry in list_entries(factory)}
     accepted: dict[str, tuple[int, EntryData]] = {}
@@ -150,7 +152,9 @@ def import_file(factory: sessionmaker, path: Path, *, actor: str) -> ImportRepor
             accepted[entry_id] = (line, parse_row(row, stored.get(entry_id)))
         except InvalidEntry as exc:
             report.rejected.append((line, str(exc)))
-    outcomes = save_entries(factory, [entry for _, entry in accepted.values()], actor=actor)
+    if audited is not None:
+        audited = replace(audited, detail={**audited.detail, "rejected": len(report.rejected)})
+    outcomes = save_entries(factory, [entry for _, entry in accepted.values()], actor=actor, audited=audited)
     for outcome in outcomes:
         setattr(report, outcome, getattr(report, outcome) + 1)
     return report

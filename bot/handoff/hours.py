@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import datetime, time
 
-from bot.clock import BEIJING
+from bot.core.clock import BEIJING, utc_now
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class StaffHours:
         return local >= self.opens or local < self.closes  # a night shift across midnight
 
     def is_open_now(self) -> bool:
-        return self.is_open(datetime.now(timezone.utc))
+        return self.is_open(utc_now())
 
     def describe(self) -> str:
         return f"{self.opens:%H:%M}-{'24:00' if self.closes is None else format(self.closes, '%H:%M')}"

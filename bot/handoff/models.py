@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Text
 
-from bot.db import Base
+from bot.core.db import Base
 
 # waiting → claimed → returned (staff handed back); waiting → unclaimed (timeout or staff hours over)
 OPEN_STATUSES = ("waiting", "claimed")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.config import Settings
-from bot.db import as_utc, transaction
+from bot.core.clock import utc_now
+from bot.core.config import Settings
+from bot.core.db import as_utc, transaction
 from bot.handoff.hours import StaffHours
 from bot.handoff.models import OPEN_STATUSES, Handoff, HandoffNote
 from bot.staff.audit import SYSTEM, Actor, audit
@@ -66,7 +67,7 @@ class HandoffQueue:
         """Queue the conversation (or find its open handoff); outside staff hours it is recorded, not queued."""
         if request.reason not in REASONS:
             raise ValueError(f"unknown handoff reason {request.reason!r}")
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         with transaction(self.factory) as session:
             existing = session.scalar(select(Handoff).where(
                 Handoff.conversation_id == request.conversation_id, Handoff.status.in_(OPEN_STATUSES)))
@@ -130,7 +131,7 @@ class HandoffQueue:
 
     def claim(self, handoff_id: int, actor: Actor, *, now: datetime | None = None) -> bool:
         """Give a waiting conversation to ``actor``; False if someone else was first (or it ended)."""
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         with transaction(self.factory) as session:
             won = session.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
                                   .values(status="claimed", claimed_by=actor.user_id, claimed_at=now)).rowcount == 1
@@ -140,7 +141,7 @@ class HandoffQueue:
 
     def hand_back(self, handoff_id: int, actor: Actor, *, now: datetime | None = None) -> bool:
         """End a claimed conversation: the bot answers again. Only the holder, a supervisor or an admin."""
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         condition = [Handoff.id == handoff_id, Handoff.status == "claimed"]
         if actor.role not in SUPERVISION:
             condition.append(Handoff.claimed_by == actor.user_id)
@@ -153,14 +154,14 @@ class HandoffQueue:
 
     def overdue(self, *, now: datetime | None = None) -> list[tuple[Handoff, str]]:
         """Waiting conversations nobody claimed in time, or whose staff went off duty, with the reason."""
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         closed = not self.hours.is_open(now)
         return [(h, "hours_ended" if closed else "timeout") for h in self.waiting()
                 if closed or as_utc(h.requested_at) + self.claim_timeout <= now]
 
     def give_up(self, handoff_id: int, end_reason: str, *, now: datetime | None = None) -> bool:
         """Mark a waiting handoff unclaimed; True for the one caller that did it."""
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         with transaction(self.factory) as session:
             done = session.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
                                    .values(status="unclaimed", ended_at=now, end_reason=end_reason)).rowcount == 1
@@ -189,7 +190,7 @@ class HandoffQueue:
         return moved
 
     def add_note(self, handoff_id: int, actor: Actor, text: str, *, now: datetime | None = None) -> None:
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         with transaction(self.factory) as session:
             session.add(HandoffNote(handoff_id=handoff_id, user_id=actor.user_id, text=text, at=now))
             audit(session, actor, "handoff.note", target_type="handoff", target_id=handoff_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.cases import field_label
-from bot.dialogue import intent_names
-from bot.privacy import mask_name, mask_personal_data, mask_phone
+from bot.conversation.cases import field_label
+from bot.conversation.dialogue import intent_names
+from bot.privacy.masking import mask_name, mask_personal_data, mask_phone
 
 # Slots whose values are worth showing staff, with how to mask them.
 _PHONE_SLOTS = {"contact_phone", "message_phone"}

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, Integer, String, Text, select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import Base
-from bot.privacy import mask_personal_data
+from bot.core.db import Base
+from bot.privacy.masking import mask_personal_data
 
 
 class ConversationEvent(Base):
@@ -54,7 +54,7 @@ def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, m
         rows = session.execute(query).all()
     lines = _readable([line for row_id, data in rows if (line := _line(row_id, data)) is not None])
     if masked:
-        lines = [Line(l.id, l.who, mask_personal_data(l.text, names=names), l.at, l.staff_no) for l in lines]
+        lines = [Line(line.id, line.who, mask_personal_data(line.text, names=names), line.at, line.staff_no) for line in lines]
     return lines
 
 

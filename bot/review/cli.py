@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 HEADER = ("# Messages the bot was unsure about, labelled by staff in the console (personal data masked).\n"
           "# Review, then add to data/nlu/ for the next training.\n")
@@ -29,8 +29,8 @@ def nlu_yaml(examples: dict[str, list[str]]) -> str:
 
 
 def run(args: argparse.Namespace, settings: Settings, say) -> int:
-    from bot.db import make_engine, make_session_factory
-    from bot.migrate import upgrade
+    from bot.core.db import make_engine, make_session_factory
+    from bot.core.migrate import upgrade
     from bot.review.queue import labelled_examples
 
     upgrade(settings.database_url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, Float, Integer, String, Text
 
-from bot.db import Base
+from bot.core.db import Base
 
 REASONS = ("fallback", "low_confidence", "staff_corrected")
 

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import as_utc, transaction
+from bot.core.clock import utc_now
+from bot.core.db import as_utc, transaction
 from bot.handoff.transcript import ConversationEvent
-from bot.privacy import mask_personal_data
+from bot.privacy.masking import mask_personal_data
 from bot.review.models import NluReview, NluReviewScan
 
 LOW_CONFIDENCE = 0.7  # above the fallback threshold (config.yml: 0.35) but still unsure
@@ -88,7 +89,7 @@ def collect(factory: sessionmaker) -> int:
         for event_id, sender, data in rows:
             parse = read_user_event(data)
             reason = is_unsure(parse) if parse else None
-            if reason and _add(session, event_id, sender or "", parse, reason):
+            if parse and reason and _add(session, event_id, sender or "", parse, reason):
                 added += 1
         if rows:
             scan.last_event_id = rows[-1][0]
@@ -116,7 +117,7 @@ def record_correction(factory: sessionmaker, conversation_id: str, category: str
     if not rows or rows[0][1].intent == intent:
         return False  # no request, or the bot understood the latest one right
     event_id, parse = rows[0]
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     try:
         with transaction(factory) as session:
             existing = session.scalar(select(NluReview).where(NluReview.event_id == event_id))
@@ -161,7 +162,7 @@ def label(session: Session, review_id: int, intent: str, staff_no: str) -> NluRe
     row = session.get(NluReview, review_id)
     if row is None:
         raise LookupError(review_id)
-    row.label, row.labelled_by, row.labelled_at = intent, staff_no, datetime.now(timezone.utc)
+    row.label, row.labelled_by, row.labelled_at = intent, staff_no, utc_now()
     return row
 
 

@@ -6,16 +6,17 @@ import hashlib
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import as_utc, transaction
+from bot.core.clock import utc_now
+from bot.core.db import as_utc, transaction
 from bot.staff.audit import SYSTEM, Actor, audit
 from bot.staff.models import StaffSession, StaffUser
-from bot.staff.roles import ROLES
 from bot.staff.passwords import hash_password, password_problem, verify_password
+from bot.staff.roles import ROLES
 
 # Verifying against this when the user does not exist keeps sign-in time the same either way.
 _DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
@@ -66,7 +67,7 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         raise AccountError(f"角色应为以下之一：{'、'.join(ROLES)}")
     if not username or not staff_no.isdigit():
         raise AccountError("请填写用户名，工号只能是数字")
-    department = _department_of(role, department, departments)
+    kept_department = _department_of(role, department, departments)
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
@@ -76,8 +77,8 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
         if taken is not None:
             raise AccountError("用户名或工号已被使用")
         user = StaffUser(username=username, staff_no=staff_no, display_name=display_name or username, role=role,
-                         department=department, password_hash=hash_password(password), active=True,
-                         created_at=_now())
+                         department=kept_department, password_hash=hash_password(password), active=True,
+                         created_at=utc_now())
         session.add(user)
         session.flush()
         audit(session, actor, "user.create", target_type="staff_user", target_id=user.id, role=role, staff_no=staff_no)
@@ -156,11 +157,11 @@ def set_user_department(factory: sessionmaker, username: str, department: str, a
         user = _user(session, username)
         if user.role != "department":
             raise AccountError("只有部门经办人账号可以设置所属部门")
-        department = _department_of(user.role, department, departments)
-        if user.department != department:
+        moved_to = _department_of(user.role, department, departments)
+        if user.department != moved_to:
             audit(session, actor, "user.set_department", target_type="staff_user", target_id=user.id,
-                  staff_no=user.staff_no, before=user.department, after=department)
-            user.department = department
+                  staff_no=user.staff_no, before=user.department, after=moved_to)
+            user.department = moved_to
         return _member(user)
 
 
@@ -178,7 +179,7 @@ def sign_in(factory: sessionmaker, username: str, password: str) -> SignedIn | N
             audit(session, SYSTEM, "auth.sign_in_failed", target_type="staff_login", target_id=username)
             return None
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        now = _now()
+        now = utc_now()
         session.add(StaffSession(token_hash=_hash(token), user_id=user.id, csrf_token=csrf, created_at=now, last_seen_at=now))
         user.last_login_at = now
         member = _member(user)
@@ -195,7 +196,7 @@ def session_member(factory: sessionmaker, token: str, *, idle: timedelta, maximu
     """
     if not token:
         return None
-    now = _now()
+    now = utc_now()
     with transaction(factory) as session:
         row = session.get(StaffSession, _hash(token))
         if row is None:
@@ -242,7 +243,3 @@ def _department_of(role: str, department: str, departments: Collection[str] | No
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.clock import utc_now
 from bot.staff.models import AuditEntry
 
 
@@ -31,9 +32,28 @@ def audit(session: Session, actor: Actor, action: str, *, target_type: str | Non
           target_id: object = None, **detail: Any) -> None:
     """Add an audit entry to ``session`` (committed with the action it records)."""
     session.add(AuditEntry(
-        at=datetime.now(timezone.utc), user_id=actor.user_id, staff_no=actor.staff_no, action=action,
+        at=utc_now(), user_id=actor.user_id, staff_no=actor.staff_no, action=action,
         target_type=target_type, target_id=None if target_id is None else str(target_id), detail=detail,
     ))
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """An audit entry for a service to write inside the transaction of the change it records (so a
+    change is never kept without its entry, nor an entry without its change)."""
+
+    actor: Actor
+    action: str
+    target_type: str | None = None
+    target_id: object = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def write_note(session: Session, note: AuditNote | None, **outcome: Any) -> None:
+    """Add ``note`` to ``session`` (nothing when None), with what the change came to in ``outcome``."""
+    if note is not None:
+        audit(session, note.actor, note.action, target_type=note.target_type, target_id=note.target_id,
+              **note.detail, **outcome)
 
 
 def recent_audit(factory: sessionmaker, *, limit: int = 200, target_type: str | None = None,

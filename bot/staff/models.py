@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String
 
-from bot.db import Base
+from bot.core.db import Base
 
 
 class StaffUser(Base):

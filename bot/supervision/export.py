@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from bot.spreadsheet_cells import append_row, write_csv
+from bot.core.spreadsheet_cells import append_row, write_csv
 from bot.supervision.figures import Figures, TicketRow
 
 TICKET_COLUMNS = ("工单号", "类别", "状态", "承办部门", "渠道", "受理时间", "答复期限", "首次答复日期", "是否按期", "最新评价")
@@ -143,8 +143,8 @@ def workbook_bytes(f: Figures, rows: list[TicketRow]) -> bytes:
             append_row(part, [key, count])
     timeliness = book.create_sheet("部门及时率")
     append_row(timeliness, list(DEPARTMENT_TIMELINESS_COLUMNS))
-    for row in department_timeliness_rows(f):
-        append_row(timeliness, row)
+    for values in department_timeliness_rows(f):
+        append_row(timeliness, values)
     tickets = book.create_sheet("工单")
     append_row(tickets, list(TICKET_COLUMNS))
     for row in rows:

@@ -14,15 +14,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import BEIJING
-from bot.db import as_utc
+from bot.conversation.unanswered import FAQ_NO_MATCH, UnansweredQuestion
+from bot.core.clock import BEIJING
+from bot.core.db import as_utc
 from bot.faq.models import FaqFeedback, FaqServe
 from bot.handoff.models import Handoff
 from bot.handoff.transcript import ConversationEvent
 from bot.tickets.models import CATEGORIES, RATINGS, Ticket, TicketCoDepartment, TicketEvent, TicketRating
 from bot.tickets.service import labels
-from bot.unanswered import FAQ_NO_MATCH, UnansweredQuestion
-from bot.workdays import WorkingCalendar, deployment_calendar
+from bot.tickets.workdays import WorkingCalendar, deployment_calendar
 
 UNASSIGNED = "待分派"
 SATISFIED = ("satisfied", "basically_satisfied")
@@ -334,7 +334,8 @@ def _reopens(session: Session, lo: datetime, hi: datetime) -> Reopens:
     in_range = select(TicketEvent.ticket_id).where(TicketEvent.kind == "close", TicketEvent.at >= lo, TicketEvent.at < hi)
     all_closes = session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
         TicketEvent.kind == "close", TicketEvent.ticket_id.in_(in_range)).order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)).all()
-    rounds, seen = set(), Counter()
+    rounds: set[tuple[int, int]] = set()
+    seen: Counter[int] = Counter()
     for ticket_id, at in all_closes:
         seen[ticket_id] += 1
         if lo <= as_utc(at) < hi:
@@ -402,7 +403,7 @@ def _overdue(session: Session, today: date, calendar: WorkingCalendar) -> list[O
 def _top_unanswered(session: Session, lo: datetime, hi: datetime) -> list[TopQuestion]:
     q = UnansweredQuestion
     last = func.max(q.created_at)
-    # Declines past the retention period keep no text or key (bot/retention.py): counted above, not listed.
+    # Declines past the retention period keep no text or key (bot/privacy/retention.py): counted above, not listed.
     query = (select(func.min(q.text), func.count(), last)
              .where(q.created_at >= lo, q.created_at < hi, q.question_key.is_not(None))
              .group_by(q.question_key).order_by(func.count().desc(), last.desc(), q.question_key)

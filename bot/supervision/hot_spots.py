@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import as_utc, transaction
+from bot.core.clock import utc_now
+from bot.core.db import as_utc, transaction
 from bot.staff.audit import SYSTEM, audit
 from bot.staff.models import AuditEntry
 from bot.tickets.models import Ticket, TicketGroup
@@ -42,7 +43,7 @@ class HotSpot:
 
 def hot_spots(factory: sessionmaker, now: datetime | None = None) -> list[HotSpot]:
     """The spots above their usual level now, alerts first, then the most tickets."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     window_start, baseline_start = now - WINDOW, now - WINDOW - timedelta(days=BASELINE_DAYS)
     with factory() as session:
         rows = session.execute(select(Ticket.group_id, Ticket.fields, Ticket.accepted_at)
@@ -73,7 +74,7 @@ def hot_spots(factory: sessionmaker, now: datetime | None = None) -> list[HotSpo
 def alert_new_hot_spots(factory: sessionmaker, now: datetime | None = None) -> list[HotSpot]:
     """Audit-log the spots that crossed the alert threshold and were not alerted in the last 24 hours
     (one entry per spot and day, whichever console runs the job); returns them."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     alerts = [spot for spot in hot_spots(factory, now) if spot.alert]
     if not alerts:
         return []

@@ -8,11 +8,11 @@ from html import escape
 
 from sqlalchemy.orm import sessionmaker
 
-from bot.clock import BEIJING
+from bot.core.clock import BEIJING
 from bot.supervision.export import DEPARTMENT_TIMELINESS_COLUMNS, Line, department_timeliness_rows, headline, shown
 from bot.supervision.figures import Figures, compute_figures, day_bounds
 from bot.supervision.hot_spots import alerts_between
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 STYLESHEET = "/console/static/report.css"
 HOT_KINDS = {"group": "同源诉求组", "place": "地点"}

@@ -3,7 +3,7 @@
 The State Council publishes next year's schedule each autumn; the ``chinesecalendar`` package only
 knows the years up to its release. From 1 November the console warns admins while next year is not
 covered. A loaded year is stored in ``calendar_years`` and every process's calendar reads it within
-``bot.workdays.REFRESH_SECONDS``. Deadlines counted on weekends only (``deadline_certain`` false,
+``bot.tickets.workdays.REFRESH_SECONDS``. Deadlines counted on weekends only (``deadline_certain`` false,
 shown as 预计) are then recomputed by ``python -m bot tickets recompute-deadlines --year YYYY``: each
 change is a ticket event, and citizens whose date moved get a notice.
 """
@@ -13,18 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from bot.db import as_utc, transaction
+from bot.core.clock import utc_now
+from bot.core.db import as_utc, transaction
 from bot.staff.audit import SYSTEM, Actor, audit
-from bot.tickets.feedback import queue_notice
 from bot.tickets.models import CalendarYear, Ticket, TicketEvent
-from bot.workdays import ScheduleError, WorkingCalendar, YearSchedule
+from bot.tickets.notice_outbox import queue_notice
+from bot.tickets.workdays import ScheduleError, WorkingCalendar, YearSchedule
 
 WARN_FROM_MONTH = 11  # from 1 November, next year's schedule should be loaded
 _RANGE_MARKS = re.compile(r"\s*(?:\.\.|~|～|至|—|–)\s*")
@@ -51,7 +52,7 @@ def schedule_from_text(year: object, holidays: str, workdays: str) -> YearSchedu
 
 
 def schedule_from_yaml(text: str) -> YearSchedule:
-    """A schedule uploaded as the YAML file ``bot/calendars/README.md`` describes."""
+    """A schedule uploaded as the YAML file ``bot/tickets/calendars/README.md`` describes."""
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -75,7 +76,7 @@ def save_schedule(factory: sessionmaker, actor: Actor, loaded_by: str, schedule:
             session.add(row)
         mapping = schedule.as_mapping()
         row.holidays, row.workdays = mapping["holidays"], mapping["workdays"]
-        row.source, row.loaded_by, row.loaded_at = source.strip()[:200] or None, loaded_by, datetime.now(timezone.utc)
+        row.source, row.loaded_by, row.loaded_at = source.strip()[:200] or None, loaded_by, utc_now()
         audit(session, actor, "calendar.load", target_type="calendar", target_id=schedule.year,
               holidays=len(schedule.holidays), workdays=len(schedule.workdays), replaced=replaced)
         return replaced
@@ -118,7 +119,7 @@ def recompute_deadlines(factory: sessionmaker, calendar: WorkingCalendar, year: 
     if not calendar.covers(year):
         raise ScheduleError(f"{year} 年的节假日安排还没有载入：请先在工作台“账号与部门”页载入")
     checked = moved = still = 0
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     with transaction(factory) as session:
         query = select(Ticket).where(Ticket.deadline_certain.is_(False), Ticket.status != "closed").order_by(Ticket.id)
         for ticket in session.scalars(query):

@@ -16,7 +16,7 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.config import Settings
+from bot.core.config import Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -65,7 +65,7 @@ def _route_json_lines(router, allowed: list[str] | None) -> int:
 
 def _active_departments(settings: Settings, router) -> list[str] | None:
     """The deployment's active departments (admins deactivate some), or None without a database."""
-    from bot.db import make_engine, make_session_factory
+    from bot.core.db import make_engine, make_session_factory
     from bot.tickets.departments import department_names
 
     try:
@@ -75,8 +75,8 @@ def _active_departments(settings: Settings, router) -> list[str] | None:
 
 
 def _retrain(router, settings: Settings, say) -> int:
-    from bot.db import make_engine, make_session_factory
-    from bot.migrate import upgrade
+    from bot.core.db import make_engine, make_session_factory
+    from bot.core.migrate import upgrade
     from bot.tickets.routing_confirmations import confirmed_pairs
 
     upgrade(settings.database_url)
@@ -88,10 +88,10 @@ def _retrain(router, settings: Settings, say) -> int:
 
 
 def _recompute_deadlines(year: int, settings: Settings, say) -> int:
-    from bot.db import make_engine, make_session_factory
-    from bot.migrate import upgrade
+    from bot.core.db import make_engine, make_session_factory
+    from bot.core.migrate import upgrade
     from bot.tickets.calendar_years import loaded_schedules, recompute_deadlines
-    from bot.workdays import ScheduleError, deployment_calendar
+    from bot.tickets.workdays import ScheduleError, deployment_calendar
 
     upgrade(settings.database_url)
     factory = make_session_factory(make_engine(settings.database_url))
@@ -100,7 +100,7 @@ def _recompute_deadlines(year: int, settings: Settings, say) -> int:
         done = recompute_deadlines(factory, calendar, year)
     except ScheduleError:
         say(f"No holiday schedule for {year} yet: an admin loads it in the console (账号与部门 → 工作日历) "
-            f"or add bot/calendars/{year}.yml; nothing was changed.")
+            f"or add bot/tickets/calendars/{year}.yml; nothing was changed.")
         return 2
     say(f"{done.checked} estimated deadlines counted days of {year}: {done.moved} moved (their citizens are "
         f"notified), {done.checked - done.moved} kept their date, {done.still_estimated} still estimated "

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import as_utc
+from bot.core.db import as_utc
 from bot.tickets.models import Ticket, TicketCoDepartment, TicketEvent
 
 CO_LABELS = {"pending": "待接收", "accepted": "已接收", "replied": "已答复"}

@@ -3,14 +3,14 @@ added (``departments`` table), minus those admins deactivated. Every other modul
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction
+from bot.core.clock import utc_now
+from bot.core.db import transaction
 from bot.staff.audit import Actor, audit
 from bot.staff.models import StaffUser
 from bot.tickets.models import Department, Ticket
@@ -61,7 +61,7 @@ def add_department(factory: sessionmaker, name: str, actor: Actor, *, router: Ro
             if (row is None and name in _routing(router)) or (row is not None and row.active):
                 raise DepartmentError(f"部门“{name}”已存在")
             if row is None:
-                session.add(Department(name=name, active=True, created_at=datetime.now(timezone.utc)))
+                session.add(Department(name=name, active=True, created_at=utc_now()))
                 audit(session, actor, "department.add", target_type="department", target_id=name)
             else:
                 row.active = True
@@ -86,7 +86,7 @@ def set_department_active(factory: sessionmaker, name: str, active: bool, actor:
             if (row.active if row is not None else True) == active:
                 return
             if row is None:  # a routing department gets its row when first deactivated
-                session.add(Department(name=name, active=active, created_at=datetime.now(timezone.utc)))
+                session.add(Department(name=name, active=active, created_at=utc_now()))
             else:
                 row.active = active
             audit(session, actor, "department.activate" if active else "department.deactivate",

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import as_utc
+from bot.core.db import as_utc
 from bot.tickets.models import Ticket, TicketEvent, TicketGroup
 from bot.tickets.same_source import group_of
 from bot.tickets.service import labels

@@ -9,33 +9,44 @@ audit entry, in one transaction.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import beijing_today
-from bot.cases import field_label
-from bot.db import as_utc, transaction
+from bot.conversation.cases import field_label
+from bot.conversation.validation import normalize_phone
+from bot.core.clock import beijing_today, utc_now
+from bot.core.db import as_utc, transaction
 from bot.handoff.transcript import transcript
-from bot.privacy import REVEAL_ROLES, mask_name, mask_personal_data, mask_phone
+from bot.privacy.masking import REVEAL_ROLES, mask_name, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.staff.models import StaffUser
 from bot.staff.roles import HOTLINE, SUPERVISION
+from bot.tickets.citizen_feedback import ratings_of
+from bot.tickets.co_handling import (
+    CoHandlingError,
+    accept,
+    co_departments,
+    co_ticket_ids,
+    co_view,
+    reply_part,
+    reply_with_parts,
+    set_co_departments,
+)
 from bot.tickets.departments import department_names
-from bot.tickets.co_handling import (CoHandlingError, accept, co_departments, co_ticket_ids, co_view, reply_part,
-                                     reply_with_parts, set_co_departments)
-from bot.tickets.feedback import NOTICE_ON, notices_of, queue_notice, ratings_of
 from bot.tickets.groups import GroupError, answered_together, confirm, group_summary, merge, split
 from bot.tickets.models import Ticket, TicketContact, TicketEvent
+from bot.tickets.notice_outbox import NOTICE_ON, notices_of, queue_notice
 from bot.tickets.routing import Router
 from bot.tickets.routing_confirmations import confirm_route
 from bot.tickets.service import labels
-from bot.validation import normalize_phone
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 HOTLINE_ROLES = HOTLINE  # the hotline's own staff: every ticket
 NEXT = {  # action → (allowed from, new status, roles); "review" is a closing the citizen was unhappy with
@@ -66,7 +77,7 @@ EXTEND_ROLES = SUPERVISION
 
 
 def available_actions(member: StaffMember, status: str, ticket: Ticket | None = None,
-                      co: list[dict[str, Any]] = ()) -> list[str]:
+                      co: Sequence[dict[str, Any]] = ()) -> list[str]:
     """What ``member`` can do to a ticket in ``status`` now (the page shows only these buttons). A
     co-handling department (协办) accepts and answers its part; the status flow is the lead's."""
     own_co = next((c for c in co if member.role == "department" and c["department"] == member.department), None)
@@ -93,7 +104,7 @@ def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:
     return labels_
 
 
-def _visible(member: StaffMember, ticket: Ticket, co_ids: set[int] = frozenset()) -> bool:
+def _visible(member: StaffMember, ticket: Ticket, co_ids: AbstractSet[int] = frozenset()) -> bool:
     """Hotline staff see every ticket; a department the ones it leads, and (``co_ids``) co-handles."""
     return member.role in HOTLINE_ROLES or (member.role == "department" and (ticket.department == member.department
                                                                               or ticket.id in co_ids))
@@ -141,7 +152,6 @@ class TicketHandling:
                     "number": ticket.number, "category": names["categories"][ticket.category],
                     "status": ticket.status, "status_label": names["statuses"][ticket.status],
                     "department": ticket.department or "", "channel": ticket.channel,
-                "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "channel_label": names["channels"].get(ticket.channel, ticket.channel),
                     "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
                     "deadline_certain": ticket.deadline_certain, "deadline_state": ticket.deadline_state,
@@ -211,7 +221,7 @@ class TicketHandling:
         if action not in NEXT:
             raise HandlingError("未知操作")
         allowed_from, status, roles = NEXT[action]
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         assignable = self.departments() if action == "assign" else []  # read before the write transaction
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
@@ -259,7 +269,7 @@ class TicketHandling:
         if member.role not in HOTLINE_ROLES:
             raise HandlingError("只有热线工作人员可以设置协办部门")
         allowed = self.departments()
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
             if ticket.status == "closed":
@@ -274,16 +284,17 @@ class TicketHandling:
 
     def co_act(self, member: StaffMember, number: str, action: str, text: str = "") -> None:
         """A co-handling department accepts the ticket (``co_accept``) or answers its part (``co_reply``)."""
-        if member.role != "department":
+        department = member.department
+        if member.role != "department" or not department:
             raise HandlingError("协办由部门经办人接收和答复")
-        now, actor = datetime.now(timezone.utc), f"staff:{member.staff_no}"
+        now, actor = utc_now(), f"staff:{member.staff_no}"
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
             try:
                 if action == "co_accept":
-                    accept(session, ticket, member.department, actor, now)
+                    accept(session, ticket, department, actor, now)
                 elif action == "co_reply":
-                    reply_part(session, ticket, member.department, text, actor, now)
+                    reply_part(session, ticket, department, text, actor, now)
                 else:
                     raise HandlingError("未知操作")
             except CoHandlingError as exc:
@@ -295,7 +306,7 @@ class TicketHandling:
         """confirm / split / merge (into another ticket's group) a same-source group; hotline staff only."""
         if member.role not in HOTLINE_ROLES:
             raise HandlingError("只有热线工作人员可以调整同源诉求组")
-        now, actor = datetime.now(timezone.utc), f"staff:{member.staff_no}"
+        now, actor = utc_now(), f"staff:{member.staff_no}"
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
             try:
@@ -323,7 +334,7 @@ class TicketHandling:
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
             session.add(TicketEvent(ticket_id=ticket.id, kind="note", detail={"text": text.strip()[:2000]},
-                                    actor=f"staff:{member.staff_no}", at=datetime.now(timezone.utc)))
+                                    actor=f"staff:{member.staff_no}", at=utc_now()))
             audit(session, member.actor, "ticket.note", target_type="ticket", target_id=number)
 
     def extend(self, member: StaffMember, number: str, working_days: int, reason: str) -> date:
@@ -343,7 +354,7 @@ class TicketHandling:
             ticket.deadline_state = None  # the job marks it again
             detail = {"from": before.isoformat(), "to": ticket.deadline.isoformat(), "working_days": working_days,
                       "reason": reason.strip()[:500]}
-            now = datetime.now(timezone.utc)
+            now = utc_now()
             session.add(TicketEvent(ticket_id=ticket.id, kind="extended", detail=detail,
                                     actor=f"staff:{member.staff_no}", at=now))
             queue_notice(session, ticket, "extended", now)  # the citizen was promised the earlier date
@@ -384,7 +395,7 @@ def mark_deadlines(factory: sessionmaker, calendar: WorkingCalendar, *, today: d
                 ticket.deadline_state = state
                 if state:
                     session.add(TicketEvent(ticket_id=ticket.id, kind=state, detail={"deadline": ticket.deadline.isoformat()},
-                                            actor="system", at=datetime.now(timezone.utc)))
+                                            actor="system", at=utc_now()))
             if state:
                 counts[state] += 1
     return counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 
-from bot.db import Base
+from bot.core.db import Base
 
 CATEGORIES = ("complaint", "report", "suggestion", "consultation")
 # 待分派 已派单 处理中 已答复 已办结, and 待复核 (the citizen was dissatisfied with the closed ticket)
@@ -100,7 +100,7 @@ class TicketNotice(Base):
     created_at = Column(DateTime(timezone=True), nullable=False)
     sent_at = Column(DateTime(timezone=True))
     mailbox_id = Column(Integer)  # held: the web chat mailbox message that waits for the citizen
-    # pending, not before this time: the citizen was in a form or with a person (bot/console/notifier.py)
+    # pending, not before this time: the citizen was in a form or with a person (bot/console/notice_job.py)
     not_before = Column(DateTime(timezone=True))
     called_back_at = Column(DateTime(timezone=True))
     called_back_by = Column(String(16))  # 工号

@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.config import SameSourceRules
+from bot.core.config import SameSourceRules
 from bot.faq.semantic import Encoder
 from bot.tickets.models import Ticket, TicketGroup, TicketSignature
 
@@ -84,7 +84,7 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,20 +16,20 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import BEIJING
-from bot.config import Deadlines
-from bot.conversation_ids import stored_forms
-from bot.db import transaction
+from bot.conversation.validation import normalize_phone
+from bot.core.clock import BEIJING, utc_now
+from bot.core.config import Deadlines
+from bot.core.db import transaction
+from bot.messaging.conversation_ids import stored_forms
 from bot.staff.audit import Actor, audit
 from bot.tickets.departments import is_deactivated
-from bot.tickets.major import MajorRules
 from bot.tickets.lookup_guard import Attempts, attempts, record_failure
+from bot.tickets.major import MajorRules
 from bot.tickets.models import CATEGORIES, Ticket, TicketContact, TicketEvent
 from bot.tickets.numbering import next_number, normalize_number
 from bot.tickets.routing import Router, routing_text
 from bot.tickets.same_source import SameSourceLinker, link_to_group, others_in_group
-from bot.validation import normalize_phone
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 LABELS_FILE = Path(__file__).with_name("labels.yml")
 # One conversation, 24 hours: a citizen with many problems calls; more than this online is a script.
@@ -115,7 +115,7 @@ class TicketDesk:
     deadlines: Deadlines
     router: Router = field(default_factory=Router.load)
     major_rules: MajorRules = field(default_factory=MajorRules.load)
-    code_key: str = ""  # HOTLINE_SECRET_KEY (bot/server_keys.py): keys the anonymous codes' HMAC
+    code_key: str = ""  # HOTLINE_SECRET_KEY (bot/core/server_keys.py): keys the anonymous codes' HMAC
     linker: SameSourceLinker | None = None  # links same-source appeals (同源诉求); None: every ticket alone
 
     def working_days(self, category: str, is_major: bool) -> int:
@@ -150,7 +150,7 @@ class TicketDesk:
         """
         if draft.category not in CATEGORIES:
             raise ValueError(f"unknown category {draft.category!r}")
-        now = now or datetime.now(timezone.utc)
+        now = now or utc_now()
         try:
             with transaction(self.factory) as session:
                 existing = session.scalar(select(Ticket).where(Ticket.submission_key == draft.submission_key))
@@ -231,7 +231,7 @@ class TicketDesk:
         taken, or an anonymous report's code. Wrong checks count per ticket and day
         (``bot/tickets/lookup_guard.py``); once locked, not even the right check opens it that day."""
         number = normalize_number(number) or ""
-        day = (now or datetime.now(timezone.utc)).astimezone(BEIJING).date()
+        day = (now or utc_now()).astimezone(BEIJING).date()
         with transaction(self.factory) as session:
             tried = attempts(session, number, day)
             if tried.locked:
@@ -255,8 +255,8 @@ def _checks(contact: TicketContact, check: str, key: str) -> bool:
     if contact.anonymous:
         given = (check or "").strip().upper()
         return bool(given and contact.lookup_code_hash) and _code_matches(contact, given, key)
-    phone = normalize_phone(check or "")
-    return bool(phone and contact.phone) and hmac.compare_digest(phone, normalize_phone(contact.phone) or "")
+    phone, known = normalize_phone(check or ""), normalize_phone(contact.phone or "")
+    return bool(phone and known) and hmac.compare_digest(phone or "", known or "")
 
 
 def _new_code() -> str:

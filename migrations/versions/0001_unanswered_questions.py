@@ -1,12 +1,11 @@
 """unanswered questions
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 19:20:31.331131
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

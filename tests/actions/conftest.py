@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from bot.migrate import upgrade
+from bot.core.migrate import upgrade
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 

@@ -3,7 +3,7 @@ from sqlalchemy.exc import OperationalError
 
 from actions import services
 from actions.fallback import ActionAskAffirmation, ActionDefaultFallback, ActionOutOfScope
-from bot.unanswered import latest_unanswered
+from bot.conversation.unanswered import latest_unanswered
 from tests.actions.conftest import load_tracker, run_action
 
 

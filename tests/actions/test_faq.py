@@ -6,9 +6,9 @@ from sqlalchemy.exc import OperationalError
 
 from actions import services
 from actions.faq import ActionAnswerFaq, ActionRecordFaqFeedback
+from bot.conversation.unanswered import latest_unanswered
 from bot.faq.store import feedback_counts, set_status
 from bot.faq.transfer import import_file
-from bot.unanswered import latest_unanswered
 from tests.actions.conftest import load_tracker, run_action
 from tests.bot.faq.conftest import SAMPLE
 

@@ -11,9 +11,9 @@ import pytest
 from sanic import Sanic
 
 from actions.serve import create_server
-from bot.config import load_settings
-from bot.endpoints import rasa_endpoints
-from bot.server_keys import ACTION_TOKEN_ENV, ACTION_TOKEN_HEADER
+from bot.core.config import load_settings
+from bot.core.server_keys import ACTION_TOKEN_ENV, ACTION_TOKEN_HEADER
+from bot.runtime.endpoints import rasa_endpoints
 
 TOKEN = "action-token-0123456789abcdef"
 CALL = {"next_action": "action_session_start", "sender_id": "web:abc", "version": "3.6.2",

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from actions import services
 from actions.ticket_feedback import ActionTicketFollowup, ActionTicketNotice
-from bot.db import transaction
-from bot.tickets.feedback import claim_next, queue_notice
+from bot.core.db import transaction
 from bot.tickets.models import Ticket, TicketEvent
+from bot.tickets.notice_outbox import claim_next, queue_notice
 from bot.tickets.service import TicketDraft
 from tests.actions.conftest import load_tracker, run_action
 

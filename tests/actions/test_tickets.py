@@ -91,8 +91,9 @@ def test_a_deadline_counted_over_a_year_without_its_holiday_schedule_is_shown_as
 
 
 def test_a_citizen_reporting_a_matter_others_reported_is_told_so_with_their_own_number():
-    from actions.tickets import utter_created
     from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.tickets import utter_created
 
     desk = services.ticket_desk()
     for n, text in enumerate(("幸福路12号工地半夜打桩，吵得睡不着", "幸福路那个工地夜里还在施工，噪音太大")):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from bot.cases import correction, describes_something, form_spec, prefill
-from bot.workdays import BEIJING
+from bot.conversation.cases import correction, describes_something, form_spec, prefill
+from bot.tickets.workdays import BEIJING
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=BEIJING)
 
@@ -33,14 +33,14 @@ def test_each_form_asks_its_fields():
 
 
 def test_street_names_with_common_characters_stay_whole():
-    from bot.cases import find_place
+    from bot.conversation.cases import find_place
 
     assert find_place("和平路上的烧烤店占道经营") == "和平路"
     assert find_place("我家楼下幸福小区门口有人摆摊") == "幸福小区"
 
 
 def test_the_request_word_is_not_part_of_the_place():
-    from bot.cases import find_place
+    from bot.conversation.cases import find_place
 
     assert find_place("建议人民路地铁站出口多设几个共享单车停放点") == "人民路"
     assert find_place("我要举报青山镇有个化工厂偷排污水") == "青山镇"
@@ -49,7 +49,7 @@ def test_the_request_word_is_not_part_of_the_place():
 def test_a_long_appeal_as_citizens_write_it_prefills_description_place_and_time():
     from datetime import datetime, timezone
 
-    from bot.cases import prefill
+    from bot.conversation.cases import prefill
 
     appeal = ("尊敬的领导您好！我是锦江花园小区3栋的业主，在这里住了八年了。从今年十月开始，小区门口新开了一家烧烤店，"
               "每天晚上营业到凌晨两三点，油烟直接排到我们楼上，噪音也很大，老人孩子根本睡不好。我们找过物业，物业说管不了。"
@@ -64,7 +64,7 @@ def test_a_long_appeal_as_citizens_write_it_prefills_description_place_and_time(
 def test_the_summary_time_is_short_whole_and_never_nested():
     from datetime import datetime, timezone
 
-    from bot.cases import describe_time, prefill
+    from bot.conversation.cases import describe_time, prefill
 
     now = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
     first = prefill("我要投诉幸福路烧烤店每天半夜噪音太大", now)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, parse_redis_url
+from bot.core.config import ConfigError, load_settings, parse_redis_url
 
 NO_ENV_FILE = Path("/nonexistent/.env")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.config import load_settings
-from bot.endpoints import rasa_endpoints
+from bot.core.config import load_settings
+from bot.runtime.endpoints import rasa_endpoints
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 

@@ -1,4 +1,4 @@
-from bot.dialogue import consecutive_misunderstandings, likeliest_choices
+from bot.conversation.dialogue import consecutive_misunderstandings, likeliest_choices
 
 
 def test_the_two_likeliest_offerable_meanings_become_buttons_most_likely_first():

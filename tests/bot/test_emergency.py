@@ -1,6 +1,6 @@
 import pytest
 
-from bot.emergency import EmergencyKind, classify_emergency
+from bot.conversation.emergency import EmergencyKind, classify_emergency
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 from pathlib import Path
 
-from bot.config import load_settings
-from bot.endpoints import rasa_endpoints
+from bot.core.config import load_settings
+from bot.runtime.endpoints import rasa_endpoints
 
 NO_ENV_FILE = Path("/nonexistent/.env")
 

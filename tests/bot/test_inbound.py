@@ -1,4 +1,4 @@
-from bot.inbound import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT, screen_text
+from bot.messaging.screening import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT, screen_text
 
 
 def test_ordinary_text_passes_trimmed_and_without_control_characters():
@@ -21,8 +21,8 @@ def test_sql_looking_text_is_just_text():
 
 
 def test_service_unavailable_message_names_the_hotline_number():
-    from bot.config import load_settings
-    from bot.system_messages import system_message
+    from bot.core.config import load_settings
+    from bot.messaging.system_messages import system_message
 
     profile = load_settings({"HOTLINE_PROFILE": "12319"}).profile
     text = system_message("service_unavailable", profile)

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from bot.config import LogSettings
-from bot.log_setup import ROTATE_BYTES, configure_logging
+from bot.core.config import LogSettings
+from bot.runtime.log_setup import ROTATE_BYTES, configure_logging
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def restore_root_logger():
 def test_json_lines_carry_the_logger_level_and_traceback(tmp_path, restore_root_logger):
     log_file = tmp_path / "logs" / "console.log"
     configure_logging(LogSettings(level="INFO", json_lines=True, file=log_file), "staff console")
-    logger = logging.getLogger("bot.console.notifier")
+    logger = logging.getLogger("bot.console.notice_job")
     logger.debug("not at INFO")
     try:
         raise RuntimeError("数据库连接断开")
@@ -35,7 +35,7 @@ def test_json_lines_carry_the_logger_level_and_traceback(tmp_path, restore_root_
         logger.exception("ticket notice %s failed", 42)
     lines = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
     assert [line["message"] for line in lines] == ["staff console logging at INFO", "ticket notice 42 failed"]
-    assert lines[1]["level"] == "ERROR" and lines[1]["logger"] == "bot.console.notifier"
+    assert lines[1]["level"] == "ERROR" and lines[1]["logger"] == "bot.console.notice_job"
     assert "RuntimeError: 数据库连接断开" in lines[1]["exc"]
 
 

@@ -7,9 +7,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from bot.db import Base
-from bot.migrate import upgrade
-from bot.models import import_all_models
+from bot.core.db import Base
+from bot.core.migrate import upgrade
+from bot.core.table_modules import import_all_models
 
 
 def _differences(url: str) -> list:

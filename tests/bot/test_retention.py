@@ -10,20 +10,20 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from bot.__main__ import main
-from bot.config import RetentionSettings
 from bot.console.watcher import Job, run_job
-from bot.db import as_utc, transaction
+from bot.conversation.unanswered import FAQ_NO_MATCH, UnansweredQuestion, question_key
+from bot.core.config import RetentionSettings
+from bot.core.db import as_utc, transaction
 from bot.handoff.models import Handoff, HandoffNote
 from bot.handoff.transcript import ConversationEvent, transcript
-from bot.retention import PURGE_ACTION, RULES, purge, purge_if_due
+from bot.messaging.undelivered import UndeliveredMessage
+from bot.messaging.webchat.mailbox import MailboxMessage
+from bot.privacy.retention import PURGE_ACTION, RULES, purge, purge_if_due
 from bot.review.models import NluReview
 from bot.staff.models import AuditEntry, StaffUser
 from bot.supervision.figures import compute_figures
 from bot.tickets.models import Ticket, TicketContact, TicketEvent, TicketRating
-from bot.undelivered import UndeliveredMessage
-from bot.unanswered import FAQ_NO_MATCH, UnansweredQuestion, question_key
-from bot.webchat_mailbox import MailboxMessage
-from bot.workdays import BEIJING, WorkingCalendar
+from bot.tickets.workdays import BEIJING, WorkingCalendar
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)  # 12:00 in Beijing
 POLICY = RetentionSettings()  # 180 days of conversation data, contacts 365 days after closing
@@ -287,9 +287,9 @@ def test_periods_come_from_the_settings(factory):
 
 
 def test_every_rule_and_every_kept_table_names_a_real_table():
-    from bot.db import Base
-    from bot.models import import_all_models
-    from bot.retention import KEPT
+    from bot.core.db import Base
+    from bot.core.table_modules import import_all_models
+    from bot.privacy.retention import KEPT
 
     import_all_models()
     named = [rule.table for rule in RULES] + list(KEPT)

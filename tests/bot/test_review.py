@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.db import make_engine, make_session_factory, transaction
+from bot.core.db import make_engine, make_session_factory, transaction
+from bot.core.migrate import upgrade
 from bot.handoff.transcript import ConversationEvent
-from bot.migrate import upgrade
 from bot.review.cli import nlu_yaml
 from bot.review.models import NluReview
 from bot.review.queue import ReviewError, collect, label, labelled_examples, pending_and_labelled, record_correction

@@ -2,9 +2,9 @@ import stat
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import load_settings
-from bot.runner import WEBCHAT_PATH, Stack, credentials_file
-from bot.server_keys import action_token, rasa_auth_token
+from bot.core.config import load_settings
+from bot.core.server_keys import action_token, rasa_auth_token
+from bot.runtime.runner import WEBCHAT_PATH, Stack, credentials_file
 
 
 def settings_in(tmp_path, **env):

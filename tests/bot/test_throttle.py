@@ -2,7 +2,7 @@
 
 import redis
 
-from bot.throttle import Limit, MemoryThrottle, RedisThrottle
+from bot.core.throttle import Limit, MemoryThrottle, RedisThrottle
 
 LIMIT = Limit("test", 3, 60)
 

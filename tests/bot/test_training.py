@@ -1,4 +1,4 @@
-from bot.training import fingerprint, model_path
+from bot.runtime.training import fingerprint, model_path
 
 
 def make_project(root):

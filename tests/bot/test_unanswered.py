@@ -1,8 +1,8 @@
 from sqlalchemy import inspect
 
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
-from bot.unanswered import Misunderstanding, latest_unanswered, record_unanswered
+from bot.conversation.unanswered import Misunderstanding, latest_unanswered, record_unanswered
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 
 
 def test_migrations_create_the_schema_on_sqlite_and_postgresql(database_url):
@@ -30,7 +30,7 @@ def test_unanswered_questions_are_kept_with_personal_data_masked(database_url):
 
 
 def test_repeats_of_a_question_are_counted_together(database_url):
-    from bot.unanswered import unanswered_counts
+    from bot.conversation.unanswered import unanswered_counts
 
     upgrade(database_url)
     engine = make_engine(database_url)

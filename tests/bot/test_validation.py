@@ -1,6 +1,6 @@
 import pytest
 
-from bot.validation import find_phone, is_meaningful, normalize_phone
+from bot.conversation.validation import find_phone, is_meaningful, normalize_phone
 
 
 @pytest.mark.parametrize(("text", "phone"), [

@@ -1,4 +1,4 @@
-from bot.webchat_sessions import issue, verify
+from bot.messaging.webchat.sessions import issue, verify
 
 
 def test_only_tokens_this_server_signed_verify():

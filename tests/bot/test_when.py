@@ -2,8 +2,8 @@ from datetime import date, datetime, time
 
 import pytest
 
-from bot.when import parse_when
-from bot.workdays import BEIJING
+from bot.conversation.when import parse_when
+from bot.tickets.workdays import BEIJING
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=BEIJING)  # a Saturday
 

@@ -2,8 +2,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from bot.workdays import BEIJING, WorkingCalendar, YearSchedule
-from bot.config import PROJECT_ROOT
+from bot.core.config import PROJECT_ROOT
+from bot.tickets.workdays import BEIJING, WorkingCalendar, YearSchedule
 
 FIXTURE_YEAR = PROJECT_ROOT / "tests" / "fixtures" / "calendars"
 
@@ -62,13 +62,13 @@ def test_a_loaded_schedule_file_covers_its_year_across_the_year_end():
 
 def test_a_schedule_with_dates_of_another_year_is_refused(tmp_path):
     (tmp_path / "2028.yml").write_text("year: 2028\nholidays: [2027-10-01]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="2028.yml: 以下日期不在 2028 年"):
+    with pytest.raises(ValueError, match=r"2028\.yml: 以下日期不在 2028 年"):
         YearSchedule.load(tmp_path / "2028.yml")
 
 
 def test_a_deployment_folder_is_read_from_the_settings(tmp_path):
-    from bot.config import ConfigError, load_settings
-    from bot.workdays import deployment_calendar
+    from bot.core.config import ConfigError, load_settings
+    from bot.tickets.workdays import deployment_calendar
 
     (tmp_path / "2027.yml").write_text((FIXTURE_YEAR / "2027.yml").read_text(encoding="utf-8"), encoding="utf-8")
     settings = load_settings({"WORKING_CALENDAR_DIR": str(tmp_path)}, env_file=tmp_path / "none")

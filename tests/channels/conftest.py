@@ -14,11 +14,11 @@ import httpx
 import pytest
 from sanic import Sanic
 
-from bot.config import load_settings
-from bot.migrate import upgrade
+from bot.core.config import load_settings
+from bot.core.migrate import upgrade
 from channels.screening import message_throttle
-from scripts.fake_wechat_api import FakeWeChatApi
 from scripts.wechat_simulator import WeChatServer
+from tests.support.fake_wechat_api import FakeWeChatApi
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "wechat"
 TOKEN = "hotline-test-token"
@@ -148,7 +148,7 @@ def update(name: str, **changes) -> dict:
 
 @pytest.fixture
 def fake_telegram():
-    from scripts.fake_telegram_api import FakeTelegramApi
+    from tests.support.fake_telegram_api import FakeTelegramApi
 
     api = FakeTelegramApi(TELEGRAM_TOKEN).start()
     yield api

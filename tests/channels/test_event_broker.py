@@ -8,9 +8,9 @@ import json
 
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.handoff.transcript import ConversationEvent
-from bot.migrate import upgrade
 from channels.event_broker import BatchedSQLEventBroker
 
 

@@ -20,8 +20,8 @@ from xml.sax.saxutils import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.inbound import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT
-from bot.telegram.inbound import COMMANDS
+from bot.messaging.screening import EMPTY_MESSAGE_INTENT, TOO_LONG_INTENT
+from bot.messaging.telegram.updates import COMMANDS
 from channels.screening import message_throttle
 from tests.channels.conftest import ScriptedBot, fixture, update
 from tests.channels.test_webchat import web_chat

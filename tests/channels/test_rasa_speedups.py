@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from jsonschema import ValidationError
 from aiohttp import web
+from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.runtime.ports import free_port
 from channels import rasa_speedups
-from scripts.local_server import LocalServer, free_port
+from tests.support.local_server import LocalServer
 
 
 @pytest.fixture

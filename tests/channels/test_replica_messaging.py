@@ -8,7 +8,7 @@ import pickle
 
 import redis
 
-from bot.webchat_presence import STALE_SECONDS, PagePresence
+from bot.messaging.webchat.presence import STALE_SECONDS, PagePresence
 from channels.socketio_redis import JsonRedisManager
 
 

@@ -7,6 +7,7 @@ import pytest
 from channels.serve import UnsafeChannelError, check_credentials
 from tests.channels.conftest import REST_TOKEN as API_TOKEN
 
+
 def test_without_the_api_token_nobody_writes_into_a_conversation(rest):
     post, bot = rest
     for token in (None, "", "wrong-token", API_TOKEN[:-1]):

@@ -7,8 +7,8 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory
-from bot.undelivered import UndeliveredMessage
+from bot.core.db import make_engine, make_session_factory
+from bot.messaging.undelivered import UndeliveredMessage
 from tests.channels.conftest import TELEGRAM_CHAT, TELEGRAM_TOKEN, update
 
 

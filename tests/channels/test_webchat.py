@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.throttle import MESSAGES_PER_CLIENT
+from bot.core.throttle import MESSAGES_PER_CLIENT
 from channels.screening import message_throttle
 from channels.webchat import WebChatInput
 

@@ -9,9 +9,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory
-from bot.undelivered import UndeliveredMessage
-from bot.wechat.protocol import signature
+from bot.core.db import make_engine, make_session_factory
+from bot.messaging.undelivered import UndeliveredMessage
+from bot.messaging.wechat.protocol import signature
 from tests.channels.conftest import FIXTURES, OPENID, TOKEN, fixture
 
 
@@ -188,7 +188,7 @@ def test_a_dialogue_failure_gets_an_apology_not_silence(wechat):
 
 def test_an_encrypted_message_exactly_as_wechat_sent_it_is_decrypted_and_answered_encrypted(wechat, monkeypatch):
     params = json.loads((FIXTURES / "text_encrypted.query.json").read_text())
-    monkeypatch.setattr("bot.wechat.protocol.time.time", lambda: int(params["timestamp"]) + 3)
+    monkeypatch.setattr("bot.messaging.wechat.protocol.time.time", lambda: int(params["timestamp"]) + 3)
     channel = wechat("safe")
     answer = channel.call("POST", params=params, content=(FIXTURES / "text_encrypted.xml").read_bytes())
     assert "<Encrypt>" in answer.text and "异地就医" not in answer.text

@@ -6,9 +6,9 @@ import pytest
 import redis
 from wechatpy.session.redisstorage import RedisStorage
 
-from bot.outbound import Option
-from bot.wechat.delivery import HotlineWeChatClient
-from bot.channel_memory import HANDLED_TTL_SECONDS, PUSHED, RedisChannelMemory
+from bot.messaging.channel_memory import HANDLED_TTL_SECONDS, PUSHED, RedisChannelMemory
+from bot.messaging.reply_shaping import Option
+from bot.messaging.wechat.delivery import HotlineWeChatClient
 
 pytestmark = pytest.mark.redis
 
@@ -24,7 +24,7 @@ def test_two_processes_handle_a_retried_message_once_and_share_the_options(redis
 
 
 def test_the_access_token_is_fetched_once_for_all_processes_and_expires_early(redis_url, fake_api):
-    storage = lambda: RedisStorage(redis.Redis.from_url(redis_url), prefix="hotline:wechat:token")  # noqa: E731
+    storage = lambda: RedisStorage(redis.Redis.from_url(redis_url), prefix="hotline:wechat:token")
     first = HotlineWeChatClient("wx1", "secret", session=storage(), api_base=fake_api.url)
     second = HotlineWeChatClient("wx1", "secret", session=storage(), api_base=fake_api.url)
     first.message.send_text("o1", "一")

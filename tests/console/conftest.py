@@ -18,10 +18,10 @@ import httpx
 import pytest
 from sanic import Sanic
 
-from bot.config import load_settings
 from bot.console.app import create_app
 from bot.console.rasa_api import ConversationState, RasaUnavailable
-from bot.migrate import upgrade
+from bot.core.config import load_settings
+from bot.core.migrate import upgrade
 from bot.staff.accounts import create_user
 
 PASSWORD = "correct-horse-42"

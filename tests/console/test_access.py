@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.console.security import STAFF_WORK
-from bot.db import as_utc, transaction
+from bot.core.db import as_utc, transaction
 from bot.staff.models import AuditEntry, StaffSession
 from bot.staff.roles import ROLES
 from tests.console.conftest import PASSWORD, STAFF, Browser
 
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/static/<name:str>"),
           ("GET", "/console/health"),
-          # probes and metrics (bot/ops.py): nothing personal; nginx does not serve /metrics outside
+          # probes and metrics (bot/runtime/ops.py): nothing personal; nginx does not serve /metrics outside
           ("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/metrics")}
 USER_OF_ROLE = {role: username for username, (_, role) in STAFF.items() if username != "agent2"}
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
-from bot.tickets.feedback import claim_next, notice_being_sent, settle
+from bot.tickets.notice_outbox import claim_next, notice_being_sent, settle
 from bot.tickets.service import TicketDraft
 from tests.console.conftest import PASSWORD
 

@@ -9,12 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
+from bot.conversation.unanswered import Misunderstanding, record_unanswered
+from bot.core.config import PROJECT_ROOT
 from bot.faq.editing import record_served
-from bot.faq.store import EntryData, save_entry
 from bot.faq.transfer import import_file
 from bot.staff.models import AuditEntry
-from bot.unanswered import Misunderstanding, record_unanswered
 
 ENTRY = {"id": "PK-001", "question": "小区停车位怎么申请", "answer": "请携带身份证和房产证到物业服务中心申请。",
          "category": "城市管理", "hotline": "all", "similar_questions": ["车位在哪里申请"]}

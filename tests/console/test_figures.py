@@ -17,15 +17,15 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.db import make_engine, make_session_factory, transaction
+from bot.conversation.unanswered import UnansweredQuestion, question_key
+from bot.core.db import make_engine, make_session_factory, transaction
 from bot.faq.models import FaqEntry, FaqFeedback, FaqServe
 from bot.handoff.models import Handoff
 from bot.handoff.transcript import ConversationEvent
 from bot.staff.models import AuditEntry
 from bot.supervision.figures import compute_figures, ticket_rows, working_days_overdue
 from bot.tickets.models import Ticket, TicketCoDepartment, TicketContact, TicketEvent, TicketRating
-from bot.unanswered import UnansweredQuestion, question_key
-from bot.workdays import BEIJING, deployment_calendar
+from bot.tickets.workdays import BEIJING, deployment_calendar
 
 START, END, TODAY = date(2026, 9, 29), date(2026, 10, 12), date(2026, 10, 12)
 PHONE, NAME = "13812345678", "张三"

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from bot.console.watcher import check_queue
-from bot.db import transaction
+from bot.core.db import transaction
 from bot.handoff.models import Handoff
 from bot.handoff.queue import HandoffRequest
 from bot.handoff.transcript import ConversationEvent

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.db import transaction
+from bot.core.db import transaction
 from bot.staff.models import AuditEntry
 from bot.supervision.hot_spots import alert_new_hot_spots, hot_spots
 from bot.tickets.models import Ticket, TicketGroup

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from bot.console.job_lease import acquire
+from bot.core.config import load_settings
+from bot.core.migrate import upgrade
 from bot.handoff.queue import HandoffRequest
-from bot.config import load_settings
-from bot.migrate import upgrade
 from tests.console.conftest import Browser, running_console
 
 

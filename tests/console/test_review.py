@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from bot.db import transaction
+from bot.core.db import transaction
 from bot.handoff.transcript import ConversationEvent
 from bot.review.queue import collect, pending_and_labelled
 from bot.staff.models import AuditEntry

@@ -40,7 +40,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/console/login"): PUBLIC,
     ("POST", "/console/login"): PUBLIC,
     ("GET", "/console/health"): PUBLIC,
-    # bot/ops.py (nginx does not serve /metrics to the outside)
+    # bot/runtime/ops.py (nginx does not serve /metrics to the outside)
     ("GET", "/health/live"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
     ("GET", "/metrics"): PUBLIC,

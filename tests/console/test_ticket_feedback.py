@@ -10,15 +10,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from bot.console.notifier import deliver_notices
-from bot.db import transaction
+from bot.console.notice_job import deliver_notices
+from bot.core.db import transaction
+from bot.messaging.undelivered import Undelivered, record_undelivered
+from bot.messaging.webchat.mailbox import Mailbox
 from bot.staff.models import AuditEntry
-from bot.tickets.feedback import (MAX_ATTEMPTS, FeedbackRefused, add_rating_comment, attach_followup, follow_held,
-                                  rate, release_interrupted)
+from bot.tickets.citizen_feedback import FeedbackRefused, add_rating_comment, attach_followup, rate
 from bot.tickets.models import Ticket, TicketEvent, TicketNotice, TicketRating
+from bot.tickets.notice_outbox import MAX_ATTEMPTS, follow_held, release_interrupted
 from bot.tickets.service import TicketDraft
-from bot.undelivered import Undelivered, record_undelivered
-from bot.webchat_mailbox import Mailbox
 
 ACCEPTED = datetime(2026, 9, 28, 2, 0, tzinfo=timezone.utc)
 
@@ -70,7 +70,7 @@ def test_accepting_replying_and_closing_each_send_one_notice_through_the_bot(con
 def test_a_notice_waits_while_the_citizen_fills_in_a_form_or_talks_to_a_person_and_goes_out_after(console, browser):
     import time
 
-    from bot.console.notifier import FORM_IDLE_SECONDS
+    from bot.console.notice_job import FORM_IDLE_SECONDS
     from bot.console.rasa_api import ConversationState
 
     number = _ticket(console)

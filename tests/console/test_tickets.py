@@ -9,13 +9,13 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot.db import transaction
+from bot.core.db import transaction
 from bot.handoff.transcript import ConversationEvent
 from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
 from bot.tickets.handling import mark_deadlines
-from bot.tickets.feedback import notice_being_sent
 from bot.tickets.models import Ticket, TicketNotice
+from bot.tickets.notice_outbox import notice_being_sent
 from bot.tickets.service import TicketDraft
 from tests.console.conftest import PASSWORD
 
@@ -136,7 +136,7 @@ def test_filters_by_status_department_and_due_within_working_days(console, brows
     agent = browser("agent1")
     agent.request("POST", f"/console/api/tickets/{first}/assign", json={"department": "住房和城乡建设局"})  # reassigned
     agent.request("POST", f"/console/api/tickets/{first}/start")
-    listed = lambda query: [t["number"] for t in agent.request("GET", f"/console/api/tickets?{query}").json()["tickets"]]  # noqa: E731
+    listed = lambda query: [t["number"] for t in agent.request("GET", f"/console/api/tickets?{query}").json()["tickets"]]
     assert listed("status=in_progress") == [first] and listed("department=住房和城乡建设局") == [first]
     assert listed("overdue=1") == [first, second]  # due 8 October 2026, long past
     assert sorted(listed("due_within=30")) == sorted([first, second])

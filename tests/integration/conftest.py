@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation_ids import channel_user, conversation_id
-from bot.db import make_engine, make_session_factory
-from bot.runner import Stack, start_stack
+from bot.core.db import make_engine, make_session_factory
+from bot.messaging.conversation_ids import channel_user, conversation_id
+from bot.runtime.ports import free_ports
+from bot.runtime.runner import Stack, start_stack
 from tests.conftest import IN_CI
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-# Ports apart from `make run`'s 5005/5055, so tests can run beside a running assistant.
-TEST_PORTS = {"RASA_PORT": "5105", "ACTION_PORT": "5155", "CONSOLE_PORT": "8105"}
 
 
 def stack_database(stack: Stack):
@@ -28,9 +27,12 @@ def stack_database(stack: Stack):
 
 
 def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
-    """Environment of a test stack: its own SQLite file and token, embedded defaults otherwise."""
-    base = {"DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}", "REDIS_URL": "", "RASA_AUTH_TOKEN": uuid.uuid4().hex}
-    return {**base, **TEST_PORTS, **env}
+    """Environment of a test stack: its own SQLite file, token and free ports (so tests run beside a
+    running assistant and beside each other), embedded defaults otherwise."""
+    rasa, actions, console = free_ports(3)
+    base = {"DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}", "REDIS_URL": "", "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+            "RASA_PORT": str(rasa), "ACTION_PORT": str(actions), "CONSOLE_PORT": str(console)}
+    return {**base, **env}
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +88,7 @@ def handle_ticket(stack: Stack, number: str, *steps: str, reply: str = "已联�
     """Staff move a ticket along (as the console does), so the running console's notice job tells the citizen."""
     from bot.staff.accounts import create_user
     from bot.tickets.handling import TicketHandling
-    from bot.workdays import deployment_calendar
+    from bot.tickets.workdays import deployment_calendar
 
     factory = stack_database(stack)
     member = create_user(factory, username=f"sup-{uuid.uuid4().hex[:8]}", staff_no=str(40000 + uuid.uuid4().int % 50000),
@@ -117,7 +119,7 @@ def notice_status(stack: Stack, number: str, kind: str, timeout: float = 30.0) -
 def ticket_for(stack: Stack, channel: str, conversation_id: str) -> str:
     """A complaint taken down for this channel user (whose conversation already exists in the assistant)."""
     from bot.tickets.service import TicketDesk, TicketDraft
-    from bot.workdays import deployment_calendar
+    from bot.tickets.workdays import deployment_calendar
 
     desk = TicketDesk(stack_database(stack), deployment_calendar(stack.settings.working_calendar_dir),
                       stack.settings.profile.deadlines)

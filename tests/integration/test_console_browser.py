@@ -110,7 +110,7 @@ def test_times_staff_read_are_beijing_time_whatever_the_browsers_zone(stack, bro
 
     from playwright.sync_api import expect
 
-    from bot.workdays import BEIJING
+    from bot.tickets.workdays import BEIJING
 
     admin = browser.new_page(locale="zh-CN", timezone_id="America/New_York")  # 13 hours behind Beijing
     _sign_in(admin, stack, _account(stack, "admin"))
@@ -129,7 +129,7 @@ def test_an_admin_is_warned_about_a_missing_holiday_schedule_and_loads_a_year_in
     from playwright.sync_api import expect
 
     from bot.tickets.calendar_years import loaded_schedules, missing_years
-    from bot.workdays import BEIJING, deployment_calendar
+    from bot.tickets.workdays import BEIJING, deployment_calendar
 
     factory = stack_database(stack)
     missing = missing_years(deployment_calendar(None, loaded_schedules(factory)), datetime.now(BEIJING).date())

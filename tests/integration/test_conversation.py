@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from bot.db import make_engine, make_session_factory
-from bot.unanswered import latest_unanswered
+from bot.conversation.unanswered import latest_unanswered
+from bot.core.db import make_engine, make_session_factory
 from tests.integration.conftest import say, texts, tracker
 
 pytestmark = pytest.mark.stack

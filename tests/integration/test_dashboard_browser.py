@@ -73,7 +73,7 @@ def test_a_burst_of_appeals_at_one_place_shows_as_a_hot_spot_with_a_banner(stack
     from playwright.sync_api import expect
 
     from bot.tickets.service import TicketDesk, TicketDraft
-    from bot.workdays import deployment_calendar
+    from bot.tickets.workdays import deployment_calendar
     from tests.integration.conftest import stack_database
 
     place = f"试点路{uuid.uuid4().int % 10000}号"  # a place no other test uses

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.conversation_ids import conversation_id
 from bot.console.rasa_api import RasaApi
 from bot.console.watcher import check_queue
 from bot.handoff.models import Handoff
 from bot.handoff.queue import HandoffQueue
+from bot.messaging.conversation_ids import conversation_id
 from bot.staff.accounts import create_user
 from bot.tickets.models import Ticket
 from tests.integration.conftest import say, stack_database, texts, tracker

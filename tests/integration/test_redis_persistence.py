@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.runtime.ports import free_port
+from bot.runtime.runner import start_stack
 from tests.conftest import IN_CI
-from bot.runner import start_stack
 from tests.integration.conftest import say, stack_environment, texts, tracker
 from tests.integration.test_webchat_channel import exchange
 
@@ -56,18 +57,14 @@ def redis_server() -> Iterator[RedisServer]:
         if IN_CI:
             pytest.fail("redis-server is not installed, but CI=true requires it")
         pytest.skip("redis-server is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = RedisServer(port)
+    server = RedisServer(free_port())
     server.start()
     yield server
     server.stop()
 
 
 def test_conversation_survives_a_restart_and_a_redis_outage_is_answered_plainly(redis_server, tmp_path):
-    env = stack_environment(tmp_path, REDIS_URL=redis_server.url, RASA_PORT="5205", ACTION_PORT="5255",
-                            CONSOLE_PORT="8205")
+    env = stack_environment(tmp_path, REDIS_URL=redis_server.url)
     stack = start_stack(env, tmp_path / "logs")
     try:
         sender = "redis-restart-citizen"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.endpoints import TRACKER_KEY_PREFIX, rasa_endpoints
+from bot.core.config import load_settings
+from bot.runtime.endpoints import TRACKER_KEY_PREFIX, rasa_endpoints
 
 pytestmark = pytest.mark.redis
 

@@ -1,5 +1,5 @@
 """The production profile on this machine: two Rasa servers, two action servers and two consoles behind
-nginx, sharing Redis and PostgreSQL (``bot/production.py``)."""
+nginx, sharing Redis and PostgreSQL (``bot/runtime/production.py``)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.console.rasa_api import RasaApi
-from bot.conversation_ids import conversation_id
-from bot.db import make_engine, make_session_factory
-from bot.production import Replicas, start_replicas
-from bot.server_keys import secret_key
+from bot.core.db import make_engine, make_session_factory
+from bot.core.server_keys import secret_key
+from bot.messaging.conversation_ids import conversation_id
+from bot.messaging.webchat.sessions import verify
+from bot.runtime.production import Replicas, start_replicas
 from bot.tickets.models import Ticket, TicketNotice
-from bot.webchat_sessions import verify
 from tests.conftest import IN_CI, postgres_schema, require_service
 from tests.integration.conftest import handle_ticket, notice_status, ticket_for
 from tests.integration.webchat_page import Page, page_text
@@ -115,7 +115,7 @@ def test_a_staff_reply_and_ticket_notices_reach_a_page_on_the_other_replica_once
                                    .where(TicketNotice.kind == "accepted")).all()
     assert attempts and set(attempts) == {1}
     console_logs = "".join((s.log_dir / "console.log").read_text(encoding="utf-8") for s in replicas.stacks)
-    assert console_logs.count("bot.console.notifier - ticket notice") >= 6  # the console's own lines are kept
+    assert console_logs.count("bot.console.notice_job - ticket notice") >= 6  # the console's own lines are kept
 
 
 def _get(url: str) -> tuple[int, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.server_keys import ACTION_TOKEN_HEADER, action_token
+from bot.core.server_keys import ACTION_TOKEN_HEADER, action_token
 
 pytestmark = pytest.mark.stack
 

@@ -17,13 +17,13 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.conversation_ids import conversation_id
-from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
-from bot.runner import start_stack
+from bot.core.config import PROJECT_ROOT
+from bot.messaging.conversation_ids import conversation_id
+from bot.runtime.runner import start_stack
 from bot.tickets.models import Ticket, TicketContact, TicketRating
-from scripts.fake_telegram_api import FakeTelegramApi
 from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for
+from tests.support.fake_telegram_api import FakeTelegramApi
 
 pytestmark = pytest.mark.stack
 TOKEN, SECRET = "7000000002:AAH-integration-token", "integration-secret"
@@ -37,7 +37,7 @@ def telegram_stack(tmp_path_factory):
     credentials = tmp / "credentials.yml"
     credentials.write_text(yaml.safe_dump({"channels.rest.AuthenticatedRestInput": None, "channels.telegram.TelegramInput": {
         "token": TOKEN, "webhook_secret": SECRET, "api_base": api.base_url}}), encoding="utf-8")
-    stack = start_stack(stack_environment(tmp, RASA_PORT="5605", ACTION_PORT="5655", CONSOLE_PORT="8605"),
+    stack = start_stack(stack_environment(tmp),
                        tmp / "logs", credentials=credentials)
     yield stack, api, credentials
     stack.stop()

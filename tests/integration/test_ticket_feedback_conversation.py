@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot.tickets.models import Ticket, TicketEvent, TicketRating
 from tests.integration.conftest import handle_ticket, notice_status, stack_database, ticket_for
-from tests.integration.webchat_page import Page, page_text as _text
+from tests.integration.webchat_page import Page
+from tests.integration.webchat_page import page_text as _text
 
 pytestmark = pytest.mark.stack
 

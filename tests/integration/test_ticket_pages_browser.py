@@ -116,7 +116,7 @@ def test_a_co_department_answers_its_part_in_the_browser_and_the_lead_reply_carr
     from playwright.sync_api import expect
 
     from bot.tickets.service import TicketDesk, TicketDraft
-    from bot.workdays import deployment_calendar
+    from bot.tickets.workdays import deployment_calendar
 
     desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines)
     number = desk.create(TicketDraft(
@@ -159,10 +159,10 @@ def test_a_co_department_answers_its_part_in_the_browser_and_the_lead_reply_carr
 def test_staff_see_a_same_source_group_confirm_it_and_answer_it_with_one_reply(stack, browser):
     from playwright.sync_api import expect
 
-    from bot.config import SameSourceRules
+    from bot.core.config import SameSourceRules
     from bot.tickets.same_source import SameSourceLinker
     from bot.tickets.service import TicketDesk, TicketDraft
-    from bot.workdays import deployment_calendar
+    from bot.tickets.workdays import deployment_calendar
     from tests.integration.conftest import stack_database
 
     site = f"建设路{uuid.uuid4().int % 900 + 100}号工地"  # a place no other test uses

@@ -5,9 +5,9 @@ reply during a handoff reaching the citizen through the (stand-in) customer-serv
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
-import re
 import time
 import urllib.request
 import uuid
@@ -17,14 +17,14 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from bot.conversation_ids import conversation_id
-from bot.config import PROJECT_ROOT
 from bot.console.rasa_api import RasaApi
-from bot.runner import start_stack
+from bot.core.config import PROJECT_ROOT
+from bot.messaging.conversation_ids import conversation_id
+from bot.runtime.runner import start_stack
 from bot.tickets.models import Ticket, TicketEvent
-from scripts.fake_wechat_api import FakeWeChatApi
 from scripts.wechat_simulator import WeChatServer, message_xml
 from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for
+from tests.support.fake_wechat_api import FakeWeChatApi
 
 pytestmark = pytest.mark.stack
 TOKEN, APP_ID = "integration-token", "wx00000000000000aa"
@@ -41,7 +41,7 @@ def wechat_stack(tmp_path_factory):
         "channels.wechat.WeChatInput": {"token": TOKEN, "app_id": APP_ID, "app_secret": "s3cret",
                                         "encoding_aes_key": AES_KEY, "mode": "safe", "api_base": api.url},
     }), encoding="utf-8")
-    env = stack_environment(tmp, RASA_PORT="5505", ACTION_PORT="5555", CONSOLE_PORT="8505")
+    env = stack_environment(tmp)
     stack = start_stack(env, tmp / "logs", credentials=credentials)
     yield stack, api
     stack.stop()

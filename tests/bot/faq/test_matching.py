@@ -2,11 +2,11 @@
 
 import pytest
 
-from bot.db import make_engine, make_session_factory
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.faq.decision import decide
 from bot.faq.live import LiveFaq
 from bot.faq.transfer import import_file
-from bot.migrate import upgrade
 from tests.bot.faq.conftest import SAMPLE
 
 ALL = ("12345", "12319", "12320", "all")

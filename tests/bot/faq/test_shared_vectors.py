@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import redis
 
+from bot.core.sentence_vectors import VectorRelay
 from bot.faq.semantic import DIMENSIONS, CachedEncoder
-from bot.sentence_vectors import VectorRelay
 
 
 class CountingEncoder:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.handoff.escalation import EscalationTerms, angry_outbursts
 from bot.handoff.hours import StaffHours
-from bot.handoff.notices import moved_notice, queued_notice, staff_joined_notice
+from bot.handoff.queue_texts import moved_notice, queued_notice, staff_joined_notice
 from bot.handoff.summary import summarize
 
 

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.db import make_engine, make_session_factory
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.handoff.hours import StaffHours
 from bot.handoff.queue import MAX_HANDOFFS_PER_HOUR, HandoffQueue, HandoffRequest
-from bot.migrate import upgrade
 from bot.staff.accounts import create_user
 
 NOON_BEIJING = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.staff.accounts import AccountError, create_user, session_member, sign_in
 from bot.staff.passwords import hash_password, verify_password
 

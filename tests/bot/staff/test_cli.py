@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.db import make_engine, make_session_factory
+from bot.core.db import make_engine, make_session_factory
 from bot.staff.accounts import list_users, sign_in
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -18,16 +18,22 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot.config import Deadlines
-from bot.db import transaction
+from bot.core.config import Deadlines
+from bot.core.db import transaction
 from bot.staff.audit import SYSTEM
 from bot.staff.models import AuditEntry
-from bot.tickets.calendar_years import (loaded_schedules, missing_years, recompute_deadlines, save_schedule,
-                                        schedule_from_text, schedule_from_yaml)
-from bot.tickets.feedback import claim_next, notice_being_sent
+from bot.tickets.calendar_years import (
+    loaded_schedules,
+    missing_years,
+    recompute_deadlines,
+    save_schedule,
+    schedule_from_text,
+    schedule_from_yaml,
+)
 from bot.tickets.models import Ticket, TicketEvent, TicketNotice
+from bot.tickets.notice_outbox import claim_next, notice_being_sent
 from bot.tickets.service import TicketDesk, TicketDraft
-from bot.workdays import ScheduleError, WorkingCalendar
+from bot.tickets.workdays import ScheduleError, WorkingCalendar
 
 BEIJING_10AM = timedelta(hours=-8, minutes=0)  # 10:00 Beijing is 02:00 UTC
 MADE_UP_2027 = {"year": 2027, "holidays": "2027-01-01\n2027-02-08..2027-02-12", "workdays": "2027-02-13"}
@@ -96,7 +102,7 @@ def test_every_process_picks_up_a_loaded_year_without_a_restart(factory, caplog)
     keeps = WorkingCalendar(loaded=loaded_schedules(factory), refresh_seconds=0)
     keeps.refresh()
     keeps._loaded = database_gone  # the database goes away: the calendar keeps what it read
-    with caplog.at_level(logging.WARNING, logger="bot.workdays"):
+    with caplog.at_level(logging.WARNING, logger="bot.tickets.workdays"):
         assert keeps.deadline(_at(date(2026, 12, 30)), 3).due == date(2027, 1, 5)
     assert "keeping the last ones" in caplog.text
 

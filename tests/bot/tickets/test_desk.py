@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.config import Deadlines
-from bot.db import make_engine, make_session_factory, transaction
-from bot.migrate import upgrade
+from bot.core.config import Deadlines
+from bot.core.db import make_engine, make_session_factory, transaction
+from bot.core.migrate import upgrade
 from bot.tickets.models import Ticket, TicketContact, TicketSequence
 from bot.tickets.numbering import normalize_number
 from bot.tickets.service import MAX_TICKETS_PER_DAY, TicketDesk, TicketDraft, TicketLimitReached
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 SATURDAY = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in Beijing
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.config import Deadlines
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
+from bot.core.config import Deadlines
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.staff.audit import SYSTEM
 from bot.tickets.calendar_years import loaded_schedules, save_schedule, schedule_from_text
 from bot.tickets.models import Ticket, TicketNotice
 from bot.tickets.service import TicketDesk, TicketDraft
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 ROOT = Path(__file__).resolve().parents[3]
 

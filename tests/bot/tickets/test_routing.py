@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import make_engine, make_session_factory
-from bot.migrate import upgrade
+from bot.core.config import Deadlines
+from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.staff.accounts import create_user, sign_in
 from bot.tickets.handling import TicketHandling
 from bot.tickets.routing import Department, Directory, Router
 from bot.tickets.routing_confirmations import confirmed_pairs
 from bot.tickets.service import TicketDesk, TicketDraft
-from bot.config import Deadlines
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot.config import Deadlines, SameSourceRules, load_settings
-from bot.db import transaction
+from bot.core.config import Deadlines, SameSourceRules, load_settings
+from bot.core.db import transaction
 from bot.faq.semantic import UniversalSentenceEncoder
 from bot.tickets.models import Ticket, TicketGroup
 from bot.tickets.same_source import Appeal, SameSourceLinker, place_key, place_similarity
 from bot.tickets.service import TicketDesk, TicketDraft
-from bot.workdays import WorkingCalendar
+from bot.tickets.workdays import WorkingCalendar
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
 BURST = ("文三路学院路口水管爆了，水漫到马路上，车都开不过去", "杭州市西湖区文三路与学院路交叉口")

@@ -1,0 +1,1 @@
+"""Dialogue knowledge without Rasa: fallbacks, emergencies, case forms, validation, time phrases."""

@@ -1,0 +1,1 @@
+"""Foundations every other part uses: settings, the database, the clock, shared secrets, rate limits."""

@@ -1,0 +1,1 @@
+"""What crosses a channel boundary: screening what citizens send, shaping what the bot sends, per channel."""

@@ -1,0 +1,1 @@
+"""Personal data: masking for display and logs, retention periods and the purge."""

@@ -1,0 +1,1 @@
+"""Starting and observing the processes: runner, production profile, training, endpoints, health and metrics."""

@@ -1,0 +1,1 @@
+"""Stand-ins for the platforms the assistant talks to (WeChat, Telegram APIs) and the helpers that serve them."""
