@@ -3,7 +3,6 @@
   "use strict";
   const { api, el, row, cell, button, show } = window.ConsoleKit;
   const $ = (id) => document.getElementById(id);
-  const ROLE_NAMES = { agent: "话务员", editor: "内容编辑", supervisor: "督办", admin: "管理员", department: "部门经办人" };
   let me = null;
   let departments = [];
 
@@ -38,7 +37,7 @@
   async function loadUsers() {
     const data = await api("GET", "/console/api/users");
     $("users").tBodies[0].replaceChildren(...data.users.map((u) => {
-      const tr = row([u.staff_no, u.username, u.display_name, ROLE_NAMES[u.role] || u.role]);
+      const tr = row([u.staff_no, u.username, u.display_name, me.labels.roles[u.role] || u.role]);
       tr.appendChild(u.role === "department" ? cell(userDepartment(u)) : el("td", "—"));
       tr.appendChild(el("td", u.active ? "在用" : "已停用"));
       tr.appendChild(cell(button(u.active ? "停用" : "启用", () => change("user-status",
@@ -135,6 +134,7 @@
   async function start() {
     me = await window.ConsoleKit.signedIn();
     $("who").textContent = me.display_name + "（工号 " + me.staff_no + "）";
+    window.ConsoleKit.options("new-role", me.labels.roles);
     wireAdmin();
     wireCalendar();
     await loadDepartments();

@@ -55,25 +55,21 @@ window.ConsoleKit = (function () {
     return b;
   }
 
+  // A select's options from one of the server's label maps (value → text), after any options it has.
+  function options(selectId, labels) {
+    const select = document.getElementById(selectId);
+    for (const [value, text] of Object.entries(labels)) { const o = el("option", text); o.value = value; select.appendChild(o); }
+  }
+
   function show(statusId, text, ok) {
     const node = document.getElementById(statusId); node.textContent = text; node.className = "status " + (ok ? "ok" : "bad");
   }
 
-  // One navigation for every page: the pages this role may open, the current one marked.
-  const PAGES = [
-    ["/console/", "人工会话", ["agent", "supervisor", "admin"]],
-    ["/console/tickets", "工单", ["agent", "supervisor", "admin", "department"]],
-    ["/console/faq", "知识库", ["editor", "supervisor", "admin"]],
-    ["/console/review", "待标注消息", ["editor", "supervisor", "admin"]],
-    ["/console/dashboard", "督办看板", ["supervisor", "admin"]],
-    ["/console/audit", "操作日志", ["supervisor", "admin"]],
-    ["/console/admin", "账号与部门", ["admin"]],
-    ["/console/password", "修改密码", ["agent", "editor", "supervisor", "admin", "department"]],
-  ];
-  function navigation(role) {
+  // One navigation for every page: the pages this role may open (the server says which), the current one marked.
+  function navigation(pages) {
     const nav = document.getElementById("nav");
     if (!nav) return;
-    nav.replaceChildren(...PAGES.filter(([, , roles]) => roles.includes(role)).map(([href, text]) => {
+    nav.replaceChildren(...pages.map(({ href, text }) => {
       const link = el("a", text); link.href = href;
       if (window.location.pathname === href) link.setAttribute("aria-current", "page");
       return link;
@@ -89,16 +85,17 @@ window.ConsoleKit = (function () {
     header.after(banner);
   }
 
-  // Who is signed in; later calls carry the session's CSRF token. Wires the page's 退出 button.
+  // Who is signed in, the pages they may open and the labels pages show (ticket statuses, roles: the
+  // server's, never copies); later calls carry the session's CSRF token. Wires the page's 退出 button.
   async function signedIn() {
     const me = await api("GET", "/console/api/me");
     csrf = me.csrf;
-    navigation(me.role);
+    navigation(me.pages);
     warn(me.warnings || []);
     const logout = document.getElementById("logout");
     if (logout) logout.addEventListener("click", async () => { await api("POST", "/console/logout").catch(() => {}); window.location.href = "/console/login"; });
     return me;
   }
 
-  return { api, el, signedIn, beijingTime, row, cell, button, show };
+  return { api, el, signedIn, beijingTime, row, cell, button, show, options };
 })();

@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   const STAFF_WORK = ["agent", "supervisor", "admin"];
-  const ROLE_NAMES = { agent: "话务员", editor: "内容编辑", supervisor: "督办", admin: "管理员", department: "部门经办人" };
   const QUEUE_EVERY_MS = 1000;
   const LINES_EVERY_MS = 500;
   const state = { me: null, selected: null, detail: null, lastLine: 0, seen: new Set(), submission: null, audio: null, departments: [] };
@@ -179,7 +178,7 @@
 
   async function start() {
     state.me = await window.ConsoleKit.signedIn();
-    $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + (ROLE_NAMES[state.me.role] || state.me.role) + "）";
+    $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "，" + state.me.role_label + "）";
     if (state.me.role === "editor") { window.location.href = "/console/faq"; return; }  // editors work on the knowledge base
     if (state.me.role === "department") { window.location.href = "/console/tickets"; return; }  // departments handle tickets
     if (!STAFF_WORK.includes(state.me.role)) { $("no-role").hidden = false; return; }

@@ -1,14 +1,7 @@
 // Ticket handling: list with filters, detail, status flow, notes, extensions. Text via textContent only.
 (function () {
   "use strict";
-  const STATE = { due_soon: "即将到期", overdue: "已超期" };
-  const KIND = { created: "受理", assign: "派单", start: "开始处理", reply: "答复", close: "办结", note: "备注",
-    extended: "延期", due_soon: "即将到期提醒", overdue: "超期", citizen_followup: "市民反馈", rated: "市民评价",
-    reopened: "重新打开待复核", rating_comment: "评价意见", called_back: "电话回访",
-    deadline_recomputed: "按节假日安排重算期限", group_confirmed: "确认同源", group_split: "移出同源组",
-    group_merged: "并入同源组", co_departments: "设置协办部门", co_accept: "协办接收", co_reply: "协办答复" };
-  const NOTICE = { pending: "待发送", sending: "发送中", sent: "已送达", held: "待市民打开网页后显示", undelivered: "未送达，需回访", called_back: "已电话回访" };
-  const RATING = { satisfied: "满意", basically_satisfied: "基本满意", dissatisfied: "不满意" };
+  let LABELS = null;  // the server's ticket labels (bot/tickets/labels.yml), from /console/api/me
   const $ = (id) => document.getElementById(id);
   const state = { me: null, number: null };
 
@@ -29,7 +22,7 @@
       const tr = el("tr");
       for (const v of [t.number, t.category, t.status_label, t.department || "待分派", t.channel_label,
         beijingTime(t.accepted_at), dueText(t),
-        [STATE[t.deadline_state], t.attention_label, t.group_id ? "同源组 " + t.group_id : ""].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
+        [LABELS.deadline_states[t.deadline_state], t.attention_label, t.group_id ? "同源组 " + t.group_id : ""].filter(Boolean).join(" · ")]) tr.appendChild(el("td", v));
       tr.className = "clickable" + (t.deadline_state ? " " + t.deadline_state : "");
       tr.dataset.number = t.number;
       tr.addEventListener("click", () => open(t.number));
@@ -62,11 +55,11 @@
     $("d-suggestions-row").hidden = d.suggestions.length === 0;
     $("d-contact").textContent = d.contact.anonymous ? "匿名" : d.contact.name + " " + d.contact.phone;
     $("reveal").hidden = !d.can_reveal || d.contact.anonymous || reveal;
-    $("d-events").replaceChildren(...d.events.map((e) => el("li", beijingTime(e.at) + " " + (KIND[e.kind] || e.kind) + " " + (e.actor_label || e.actor) +
+    $("d-events").replaceChildren(...d.events.map((e) => el("li", beijingTime(e.at) + " " + (LABELS.events[e.kind] || e.kind) + " " + (e.actor_label || e.actor) +
       (e.kind.startsWith("co_") && e.detail.department ? "（" + e.detail.department + "）" : "") +
       (e.detail.departments ? "：" + (e.detail.departments.join("、") || "无") : "") +
-      (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + RATING[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
-    $("d-notices").replaceChildren(...d.notices.map((n) => el("li", beijingTime(n.at) + " " + n.kind_label + "：" + (NOTICE[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
+      (e.detail.reply ? "：" + e.detail.reply : "") + (e.detail.rating ? "：" + LABELS.ratings[e.detail.rating] : "") + (e.detail.outcome ? "：" + e.detail.outcome : "") + (e.detail.text ? "：" + e.detail.text : "") + (e.detail.reason ? "：" + e.detail.reason + "（至 " + e.detail.to + "）" : ""))));
+    $("d-notices").replaceChildren(...d.notices.map((n) => el("li", beijingTime(n.at) + " " + n.kind_label + "：" + (LABELS.notice_statuses[n.status] || n.status) + (n.reason ? "（" + n.reason + "）" : ""))));
     $("d-ratings").replaceChildren(...d.ratings.map((r) => el("li", "第 " + r.round + " 次办结：" + r.rating_label + (r.comment ? "，" + r.comment : ""))));
     showGroup(d.group);
     showCo(d);
@@ -144,6 +137,9 @@
   async function start() {
     state.me = await window.ConsoleKit.signedIn();
     $("who").textContent = state.me.display_name + "（工号 " + state.me.staff_no + "）";
+    LABELS = state.me.labels.tickets;
+    window.ConsoleKit.options("f-status", LABELS.statuses);
+    window.ConsoleKit.options("f-category", LABELS.categories);
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
     $("reveal").addEventListener("click", () => open(state.number, true));
     $("assign").addEventListener("click", () => act("assign", { department: $("a-department").value }));
