@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: run run-prod test install train validate bench-dedup bench-nlu bench-routing bench-faq bench-handoff bench-load wechat-sim screenshots clean
 
-$(INSTALLED): requirements.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
+$(INSTALLED): requirements.txt requirements-dev.txt constraints.txt package.json package-lock.json scripts/bootstrap.sh
 	@scripts/bootstrap.sh
 
 install: $(INSTALLED)

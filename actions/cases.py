@@ -17,8 +17,17 @@ from bot.tickets.service import TicketDraft, labels
 
 CATEGORY_OF_INTENT = {"complain": "complaint", "report": "report", "suggest": "suggestion"}
 FORM_OF_CATEGORY = {"complaint": "complaint_form", "report": "report_form", "suggestion": "suggestion_form"}
-CASE_SLOTS = ("case_description", "case_location", "case_time", "case_party", "case_evidence", "case_anonymous",
-              "contact_name", "contact_phone", "case_confirmed")
+CASE_SLOTS = (
+    "case_description",
+    "case_location",
+    "case_time",
+    "case_party",
+    "case_evidence",
+    "case_anonymous",
+    "contact_name",
+    "contact_phone",
+    "case_confirmed",
+)
 CONTACT_SLOTS = ("contact_name", "contact_phone")
 
 
@@ -56,8 +65,9 @@ class ActionAskCaseConfirmed(Action):
             if slot == "contact_phone" and value != NOT_GIVEN:
                 value = mask_phone(value)
             lines.append(f"{field_label(slot)}：{value}")
-        dispatcher.utter_message(response="utter_case_summary", category_label=labels()["categories"][category],
-                                 summary="\n".join(lines))
+        dispatcher.utter_message(
+            response="utter_case_summary", category_label=labels()["categories"][category], summary="\n".join(lines)
+        )
         dispatcher.utter_message(response="utter_ask_case_confirmed")
         return []
 
@@ -73,8 +83,11 @@ class ActionSubmitCase(Action):
         if tracker.get_slot("case_confirmed") != "yes":
             dispatcher.utter_message(response="utter_anything_else")
             return []
-        content = {slot: tracker.get_slot(slot) for slot in form_fields(category, tracker)
-                   if slot not in CONTACT_SLOTS and tracker.get_slot(slot)}
+        content = {
+            slot: tracker.get_slot(slot)
+            for slot in form_fields(category, tracker)
+            if slot not in CONTACT_SLOTS and tracker.get_slot(slot)
+        }
 
         def contact(slot: str) -> str | None:
             value = tracker.get_slot(slot)

@@ -17,9 +17,7 @@ class ActionEmergency(Action):
     def name(self) -> str:
         return "action_emergency"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
         kinds = [str(v) for v in tracker.get_latest_entity_values("emergency_kind")]
         kind = classify_emergency(text, kinds)

@@ -34,9 +34,7 @@ class ActionAskAffirmation(Action):
     def name(self) -> str:
         return "action_default_ask_affirmation"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=_likeliest_buttons(tracker) + [NONE_OF_THESE])
         return []
 
@@ -47,9 +45,7 @@ class ActionDefaultFallback(Action):
     def name(self) -> str:
         return "action_default_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         remember_misunderstanding(tracker, reason="fallback")
         return hand_over(dispatcher, tracker, "misunderstood")
 
@@ -60,9 +56,7 @@ class ActionOutOfScope(Action):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         remember_misunderstanding(tracker, reason="out_of_scope")
         if consecutive_misunderstandings(_user_intents_newest_first(tracker)) >= 2:
             return hand_over(dispatcher, tracker, "misunderstood")

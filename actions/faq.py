@@ -78,9 +78,7 @@ class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         chosen = _chosen_entry_id(tracker)
         try:
             if chosen:
@@ -115,8 +113,12 @@ class ActionAnswerFaq(Action):
         dispatcher.utter_message(text=entry.answer)
         logger.info("FAQ answered with %s (version %s)", entry.id, entry.version)
         try:
-            record_served(session_factory(), entry_id=entry.id, version=entry.version,
-                          channel=tracker.get_latest_input_channel() or "unknown")
+            record_served(
+                session_factory(),
+                entry_id=entry.id,
+                version=entry.version,
+                channel=tracker.get_latest_input_channel() or "unknown",
+            )
         except SQLAlchemyError as exc:  # counting is for editors: never at the citizen's expense
             logger.error("FAQ serve not counted: %s", type(exc).__name__)
         if tracker.active_loop.get("name"):  # inside a form: it asks its own question next
@@ -138,9 +140,7 @@ class ActionRecordFaqFeedback(Action):
     def name(self) -> str:
         return "action_record_faq_feedback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         entry_id = tracker.get_slot(FAQ_SLOT)
         if not entry_id:  # the last consultation was not answered: affirm/deny mean nothing special
             dispatcher.utter_message(response="utter_anything_else")

@@ -34,12 +34,14 @@ def staff_on_duty() -> bool:
 def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str, *, topic: str | None = None) -> list[EventType]:
     """Queue the conversation for a person and pause the bot; off duty, offer a message (留言) instead."""
     active_form = (tracker.active_loop or {}).get("name")
-    summary = summarize(events=tracker.events, slots=tracker.current_slot_values(), active_form=active_form,
-                        intent_labels=intent_labels())
+    summary = summarize(
+        events=tracker.events, slots=tracker.current_slot_values(), active_form=active_form, intent_labels=intent_labels()
+    )
     if topic:
         summary["topic"] = topic
-    request = HandoffRequest(conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown",
-                             reason=reason, summary=summary)
+    request = HandoffRequest(
+        conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "unknown", reason=reason, summary=summary
+    )
     try:
         admission = handoff_queue().request(request)
     except SQLAlchemyError as exc:

@@ -45,8 +45,14 @@ def ticket_desk() -> TicketDesk:
     """Ticket creation and look-up with the deployment's calendar, deadlines and routing."""
     current = settings()
     calendar = deployment_calendar(current.working_calendar_dir, loaded_schedules(session_factory()))
-    return TicketDesk(session_factory(), calendar, current.profile.deadlines, linker=SameSourceLinker.for_settings(current.same_source),
-                      router=Router.for_deployment(current.var_dir, current.project_root), code_key=secret_key(current))
+    return TicketDesk(
+        session_factory(),
+        calendar,
+        current.profile.deadlines,
+        linker=SameSourceLinker.for_settings(current.same_source),
+        router=Router.for_deployment(current.var_dir, current.project_root),
+        code_key=secret_key(current),
+    )
 
 
 @lru_cache(maxsize=1)

@@ -92,7 +92,7 @@ def _attach(dispatcher: CollectingDispatcher, tracker: Tracker, number: str, tex
 
 
 def _followup_without_notice(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
-    """"还是没解决" with no notice just before: the citizen's ticket here, asking which among several open."""
+    """ "还是没解决" with no notice just before: the citizen's ticket here, asking which among several open."""
     views = citizens_tickets(dispatcher, tracker)
     if views is None:
         return []
@@ -102,8 +102,13 @@ def _followup_without_notice(dispatcher: CollectingDispatcher, tracker: Tracker,
         return []
     open_ = [view for view in views if view.status != "closed"]
     if len(open_) > 1:
-        buttons = [{"title": f"{v.number}（{v.labels['category']}，{v.labels['status']}）",
-                    "payload": f'/{CHOICE_INTENT}{{"ticket_number": "{v.number}"}}'} for v in open_]
+        buttons = [
+            {
+                "title": f"{v.number}（{v.labels['category']}，{v.labels['status']}）",
+                "payload": f'/{CHOICE_INTENT}{{"ticket_number": "{v.number}"}}',
+            }
+            for v in open_
+        ]
         dispatcher.utter_message(response="utter_ticket_followup_which", buttons=[*buttons, NEW_MATTER_BUTTON])
         return []
     if open_ or views:
@@ -168,12 +173,14 @@ class ValidateRatingCommentForm(FormValidationAction):
     def name(self) -> str:
         return "validate_rating_comment_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> list[str]:
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         return domain_slots if tracker.get_slot(ROUND_SLOT) is not None else []
 
-    def validate_rating_comment(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
+    def validate_rating_comment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         text = str(value or "").strip()
         return {COMMENT_SLOT: "" if SKIP.match(text) else text[:1000]}
 

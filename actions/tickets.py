@@ -64,8 +64,7 @@ def submit(dispatcher: CollectingDispatcher, draft: TicketDraft, *, failure_resp
 def submission_key(tracker: Tracker, form: str) -> str:
     """The same for every retry of one run of ``form`` in this conversation, different for the next run."""
     started = next(
-        (e.get("timestamp") for e in reversed(tracker.events)
-         if e.get("event") == "active_loop" and e.get("name") == form),
+        (e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "active_loop" and e.get("name") == form),
         None,
     )
     return f"{tracker.sender_id}:{form}:{started}"
@@ -100,8 +99,9 @@ def citizens_tickets(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     """The latest tickets this channel user made here, or None (and the citizen told) when the
     database is away."""
     try:
-        return ticket_desk().tickets_of(channel=tracker.get_latest_input_channel() or "unknown",
-                                        conversation_id=tracker.sender_id)
+        return ticket_desk().tickets_of(
+            channel=tracker.get_latest_input_channel() or "unknown", conversation_id=tracker.sender_id
+        )
     except SQLAlchemyError as exc:
         logger.error("listing tickets failed: %s", type(exc).__name__)
         dispatcher.utter_message(response="utter_ticket_failed")

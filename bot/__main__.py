@@ -62,11 +62,17 @@ def cmd_run(settings: Settings) -> int:
     _say(f"Hotline profile: {settings.profile.name}; tracker and lock stores: {stores}.")
 
     def ready() -> list[str]:
-        lines = ["The assistant is ready.", f"  Citizen web chat:  {stack.webchat_url}",
-                 f"  REST channel:      {stack.rasa_url}/webhooks/rest/webhook", f"  Staff console:     {stack.console_url}"]
+        lines = [
+            "The assistant is ready.",
+            f"  Citizen web chat:  {stack.webchat_url}",
+            f"  REST channel:      {stack.rasa_url}/webhooks/rest/webhook",
+            f"  Staff console:     {stack.console_url}",
+        ]
         if not has_staff(settings):
-            lines += ["  No staff account yet. Create the first admin with:",
-                      "    .venv/bin/python -m bot console add-user --username admin --staff-no 1000 --role admin"]
+            lines += [
+                "  No staff account yet. Create the first admin with:",
+                "    .venv/bin/python -m bot console add-user --username admin --staff-no 1000 --role admin",
+            ]
         return lines + [f"  Logs:              {stack.log_dir}"]
 
     return _serve_until_stopped(stack.start, lambda: stack.processes, stack.stop, ready)
@@ -82,22 +88,31 @@ def cmd_run_production(settings: Settings) -> int:
         _say(f"Cannot start the production profile: {exc}.")
         return 1
     cmd_db_upgrade(settings)
-    replicas = Replicas(settings=settings, model=cmd_train(settings),
-                        credentials=credentials_file(settings.project_root, say=_say),
-                        log_dir=settings.var_dir / "logs" / "production", replicas=settings.production.replicas,
-                        public_port=settings.production.public_port, say=_say)
+    replicas = Replicas(
+        settings=settings,
+        model=cmd_train(settings),
+        credentials=credentials_file(settings.project_root, say=_say),
+        log_dir=settings.var_dir / "logs" / "production",
+        replicas=settings.production.replicas,
+        public_port=settings.production.public_port,
+        say=_say,
+    )
 
     def ready() -> list[str]:
-        return [f"The assistant is ready: {replicas.replicas} replicas of each server behind nginx.",
-                f"  Citizen web chat:  {replicas.url}/webhooks/webchat/chat",
-                f"  REST channel:      {replicas.url}/webhooks/rest/webhook",
-                f"  Staff console:     {replicas.url}/console/", f"  Logs:              {replicas.log_dir}"]
+        return [
+            f"The assistant is ready: {replicas.replicas} replicas of each server behind nginx.",
+            f"  Citizen web chat:  {replicas.url}/webhooks/webchat/chat",
+            f"  REST channel:      {replicas.url}/webhooks/rest/webhook",
+            f"  Staff console:     {replicas.url}/console/",
+            f"  Logs:              {replicas.log_dir}",
+        ]
 
     return _serve_until_stopped(replicas.start, replicas.processes, replicas.stop, ready)
 
 
-def _serve_until_stopped(start: Callable[[], None], processes: Callable[[], dict], stop: Callable[[], None],
-                         ready: Callable[[], list[str]]) -> int:
+def _serve_until_stopped(
+    start: Callable[[], None], processes: Callable[[], dict], stop: Callable[[], None], ready: Callable[[], list[str]]
+) -> int:
     """Start, say where everything is, and wait until Ctrl-C, ``kill`` or a process that stops; then
     stop every child in order."""
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C and `kill` both stop the children in order
@@ -133,10 +148,14 @@ def cmd_config(settings: Settings) -> None:
     p = settings.profile
     _say(f"profile: {p.name} ({p.number}), hours: {p.service_hours}, scope: {'、'.join(p.scope)}")
     d = p.deadlines
-    _say(f"deadlines (working days): complaint {d.complaint}, major {d.major_complaint}, report {d.report}, suggestion {d.suggestion}")
+    _say(
+        f"deadlines (working days): complaint {d.complaint}, major {d.major_complaint}, report {d.report}, suggestion {d.suggestion}"
+    )
     r = settings.retention
     _say(f"retention: conversation data {r.conversation_days} days; ticket contacts {r.contact_days} days after closing")
-    _say(f"database: {_describe_database(settings.database_url)}; redis: {'configured' if settings.redis_url else 'none (in-memory)'}")
+    _say(
+        f"database: {_describe_database(settings.database_url)}; redis: {'configured' if settings.redis_url else 'none (in-memory)'}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

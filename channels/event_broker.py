@@ -59,8 +59,9 @@ class BatchedSQLEventBroker(EventBroker):
         self._writer.start()
 
     @classmethod
-    async def from_endpoint_config(cls, broker_config: EndpointConfig,
-                                   event_loop: asyncio.AbstractEventLoop | None = None) -> BatchedSQLEventBroker:
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: asyncio.AbstractEventLoop | None = None
+    ) -> BatchedSQLEventBroker:
         return cls(broker_config.url)
 
     def publish(self, event: dict[str, Any]) -> None:
@@ -125,8 +126,9 @@ class BatchedSQLEventBroker(EventBroker):
             except SQLAlchemyError as error:
                 self._drop_connection()
                 delay = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
-                logger.warning("event broker: cannot write %d events (%s); retrying in %ss",
-                               len(batch), type(error).__name__, delay)
+                logger.warning(
+                    "event broker: cannot write %d events (%s); retrying in %ss", len(batch), type(error).__name__, delay
+                )
                 attempt += 1
                 time.sleep(delay)
 

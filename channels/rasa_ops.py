@@ -19,9 +19,14 @@ def add_rasa_ops_routes(app: Any, settings: Settings) -> None:
         agent = getattr(app.ctx, "agent", None)
         return None if agent is not None and agent.is_ready() else "no model loaded yet"
 
-    add_ops_routes(app, {"model": model,
-                         "database": lambda: database_problem(shared_session_factory(settings.database_url)),
-                         "redis": lambda: redis_problem(settings.redis_url)})
+    add_ops_routes(
+        app,
+        {
+            "model": model,
+            "database": lambda: database_problem(shared_session_factory(settings.database_url)),
+            "redis": lambda: redis_problem(settings.redis_url),
+        },
+    )
 
 
 def install(settings: Settings) -> None:

@@ -27,8 +27,10 @@ def _response_validator() -> Any:
     """The response's shape without its events: an object with a list of events and of responses."""
     from jsonschema.validators import validator_for
 
-    schema = {"type": "object", "properties": {"events": {"type": "array"},
-                                               "responses": {"type": "array", "items": {"type": "object"}}}}
+    schema = {
+        "type": "object",
+        "properties": {"events": {"type": "array"}, "responses": {"type": "array", "items": {"type": "object"}}},
+    }
     return validator_for(schema)(schema)
 
 
@@ -71,9 +73,11 @@ def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         check_action_response(result)
         return True
     except ValidationError as error:
-        error.message += (". Failed to validate Action server response from API, make sure your response from "
-                          f"the Action endpoint is valid. For more information about the format visit "
-                          f"{DOCS_BASE_URL}/custom-actions")
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from "
+            f"the Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
         raise
 
 
@@ -118,9 +122,12 @@ def _shared_session(self: Any) -> _Borrowed:
     session = getattr(self, "_hotline_session", None)
     if session is None or session.closed or getattr(self, "_hotline_loop", None) is not loop:
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
-        session = aiohttp.ClientSession(headers=self.headers, auth=auth,
-                                        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                                        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+        )
         self._hotline_session, self._hotline_loop = session, loop
     return _Borrowed(session)
 

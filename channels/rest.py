@@ -74,8 +74,7 @@ class AuthenticatedRestInput(RestInput):
         @rest.middleware("request")
         async def authenticate_and_check(request: Request):
             if not hmac.compare_digest(bearer_token(request).encode(), expected):
-                return response.json({"error": "unauthorized: send Authorization: Bearer <RASA_AUTH_TOKEN>"},
-                                     status=401)
+                return response.json({"error": "unauthorized: send Authorization: Bearer <RASA_AUTH_TOKEN>"}, status=401)
             if request.method == "POST":
                 problem = request_problem(request)
                 if problem:

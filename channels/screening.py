@@ -46,9 +46,13 @@ def too_fast(conversation: str, settings: Settings) -> str | None:
     return system_message("too_many_messages", settings.profile)
 
 
-def screened(on_new_message: Callable[[UserMessage], Awaitable[Any]], channel: str,
-             settings: Settings | None = None, *, payloads: Callable[[UserMessage], bool] = lambda _: False,
-             ) -> Callable[[UserMessage], Awaitable[None]]:
+def screened(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: str,
+    settings: Settings | None = None,
+    *,
+    payloads: Callable[[UserMessage], bool] = lambda _: False,
+) -> Callable[[UserMessage], Awaitable[None]]:
     """``on_new_message`` behind screening (control characters, empty, over-long text, typed intents)
     and a polite answer when the dialogue fails (a store is down). ``payloads(message)``: the raw text
     is a payload the channel vouches for (a button it offered), kept as an intent."""

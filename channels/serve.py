@@ -35,14 +35,31 @@ def check_credentials(path: str) -> None:
         channels = yaml.safe_load(handle) or {}
     for unsafe, replacement in UNSAFE_CHANNELS.items():
         if unsafe in channels:
-            raise UnsafeChannelError(f"{path} enables Rasa's unauthenticated `{unsafe}` channel; "
-                                     f"replace `{unsafe}:` with `{replacement}:`")
+            raise UnsafeChannelError(
+                f"{path} enables Rasa's unauthenticated `{unsafe}` channel; replace `{unsafe}:` with `{replacement}:`"
+            )
 
 
 def rasa_arguments(model: str, endpoints: str, credentials: str, host: str, port: int, secret: str) -> list[str]:
-    return ["rasa", "run", "--enable-api", "--jwt-secret", secret, "--jwt-method", "HS256",
-            "--model", model, "--endpoints", endpoints, "--credentials", credentials,
-            "--interface", host, "--port", str(port)]
+    return [
+        "rasa",
+        "run",
+        "--enable-api",
+        "--jwt-secret",
+        secret,
+        "--jwt-method",
+        "HS256",
+        "--model",
+        model,
+        "--endpoints",
+        endpoints,
+        "--credentials",
+        credentials,
+        "--interface",
+        host,
+        "--port",
+        str(port),
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,8 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     require_redis(settings, "The Rasa server")
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_BODY_BYTES))  # Sanic reads it when Rasa builds its app
     os.environ.setdefault("SANIC_PROXIES_COUNT", str(settings.trusted_proxies))  # request.remote_addr behind proxies
-    sys.argv = rasa_arguments(args.model, args.endpoints, args.credentials, settings.host, settings.rasa_port,
-                              rasa_auth_token(settings))
+    sys.argv = rasa_arguments(
+        args.model, args.endpoints, args.credentials, settings.host, settings.rasa_port, rasa_auth_token(settings)
+    )
     from rasa.__main__ import main as rasa_main
 
     from channels import rasa_ops, rasa_speedups

@@ -43,8 +43,9 @@ class JsonRedisManager(AsyncRedisManager):
         """Redis is away: act on this replica's own connections, as if the message had come back from
         Redis (a citizen's page is usually connected to the replica that answers it: the session
         handshake and the "system busy" answer still reach it)."""
-        handler = {"emit": self._handle_emit, "disconnect": self._handle_disconnect,
-                   "close_room": self._handle_close_room}.get(str(data.get("method")))
+        handler = {"emit": self._handle_emit, "disconnect": self._handle_disconnect, "close_room": self._handle_close_room}.get(
+            str(data.get("method"))
+        )
         if handler is not None:
             await handler(data)
 

@@ -78,8 +78,9 @@ class TelegramOutput(OutputChannel):
         buttons = message.get("buttons") or message.get("quick_replies") or []
         markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = self._keyboard(recipient_id, buttons) if buttons else None
         if markup is None and (message.get("custom") or {}).get("ask") == "phone":
-            markup = ReplyKeyboardMarkup([[KeyboardButton(SHARE_PHONE, request_contact=True)]],
-                                         one_time_keyboard=True, resize_keyboard=True)
+            markup = ReplyKeyboardMarkup(
+                [[KeyboardButton(SHARE_PHONE, request_contact=True)]], one_time_keyboard=True, resize_keyboard=True
+            )
         pieces = split(text, TEXT_LIMIT, _escaped_length) or ([""] if markup else [])
         for number, piece in enumerate(pieces, start=1):
             await self._channel.send(recipient_id, piece, markup if number == len(pieces) else None)
@@ -111,11 +112,15 @@ class TelegramInput(InputChannel):
         missing = [k for k in ("token", "webhook_secret") if not credentials.get(k)]
         if missing:
             raise ValueError(f"telegram credentials lack: {', '.join(missing)}")
-        return cls(token=str(credentials["token"]), webhook_secret=str(credentials["webhook_secret"]),
-                   api_base=str(credentials.get("api_base") or "https://api.telegram.org/bot"))
+        return cls(
+            token=str(credentials["token"]),
+            webhook_secret=str(credentials["webhook_secret"]),
+            api_base=str(credentials.get("api_base") or "https://api.telegram.org/bot"),
+        )
 
-    def __init__(self, *, token: str, webhook_secret: str, api_base: str = "https://api.telegram.org/bot",
-                 settings: Settings | None = None) -> None:
+    def __init__(
+        self, *, token: str, webhook_secret: str, api_base: str = "https://api.telegram.org/bot", settings: Settings | None = None
+    ) -> None:
         self.token, self.webhook_secret, self.api_base = token, webhook_secret, api_base
         self._settings = settings
         self._initialized = False
@@ -151,8 +156,9 @@ class TelegramInput(InputChannel):
         """One message to the conversation's chat, HTML-escaped; a refusal (blocked, chat gone) is kept for staff."""
         try:
             bot = await self._ready_bot()
-            await bot.send_message(chat_id=int(channel_user(conversation)), text=html.escape(text), parse_mode=ParseMode.HTML,
-                                   reply_markup=markup)
+            await bot.send_message(
+                chat_id=int(channel_user(conversation)), text=html.escape(text), parse_mode=ParseMode.HTML, reply_markup=markup
+            )
             return True
         except TelegramError as exc:
             logger.warning("Telegram message not delivered (%s); kept for staff follow-up", type(exc).__name__)
@@ -210,8 +216,9 @@ class TelegramInput(InputChannel):
             await self.send(chat, refusal)
             return
         try:
-            await on_new_message(UserMessage(text, TelegramOutput(self), chat, input_channel=self.name(),
-                                             metadata={"telegram_kind": inbound.kind}))
+            await on_new_message(
+                UserMessage(text, TelegramOutput(self), chat, input_channel=self.name(), metadata={"telegram_kind": inbound.kind})
+            )
         except Exception as exc:  # noqa: BLE001 - the citizen must never be left without an answer
             logger.error("Telegram message not processed (%s); told the citizen", type(exc).__name__)
             await self.send(chat, system_message("service_unavailable", self.settings.profile))

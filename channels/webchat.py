@@ -110,7 +110,6 @@ class WebChatOutput(SocketIOOutput):
         logger.info("web chat closed: message kept for the citizen's return")
 
 
-
 class WebChatInput(SocketIOInput):
     """Socket.io channel that also serves the citizen's chat page and screens incoming text.
 
@@ -211,8 +210,11 @@ class WebChatInput(SocketIOInput):
     def message_handler(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[None]]:
         """What each citizen message goes through before the dialogue: throttle and screening, where
         "/…" is an intent only when it is a button just offered to this conversation, never when typed."""
-        return screened(on_new_message, "web chat",
-                        payloads=lambda m: m.text.startswith("/") and offered_payload(_memory(), m.sender_id, m.text) == m.text)
+        return screened(
+            on_new_message,
+            "web chat",
+            payloads=lambda m: m.text.startswith("/") and offered_payload(_memory(), m.sender_id, m.text) == m.text,
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         handle = self.message_handler(on_new_message)

@@ -82,8 +82,10 @@ class WeChatInput(InputChannel):
         if missing:
             raise ValueError(f"wechat credentials lack: {', '.join(missing)}")
         return cls(
-            token=str(credentials["token"]), app_id=str(credentials["app_id"]),
-            app_secret=str(credentials["app_secret"]), mode=mode,
+            token=str(credentials["token"]),
+            app_id=str(credentials["app_id"]),
+            app_secret=str(credentials["app_secret"]),
+            mode=mode,
             encoding_aes_key=str(credentials.get("encoding_aes_key") or ""),
             api_base=str(credentials.get("api_base") or DEFAULT_API_BASE),
             reply_within_seconds=float(credentials.get("reply_within_seconds") or 4.0),
@@ -91,9 +93,20 @@ class WeChatInput(InputChannel):
             menu_file=Path(credentials["menu_file"]) if credentials.get("menu_file") else None,
         )
 
-    def __init__(self, *, token: str, app_id: str, app_secret: str, mode: str = "safe", encoding_aes_key: str = "",
-                 api_base: str = DEFAULT_API_BASE, reply_within_seconds: float = 4.0, template_id: str | None = None,
-                 menu_file: Path | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        app_id: str,
+        app_secret: str,
+        mode: str = "safe",
+        encoding_aes_key: str = "",
+        api_base: str = DEFAULT_API_BASE,
+        reply_within_seconds: float = 4.0,
+        template_id: str | None = None,
+        menu_file: Path | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         self.token, self.app_id, self.app_secret, self.mode = token, app_id, app_secret, mode
         self.encoding_aes_key, self.api_base, self.template_id = encoding_aes_key, api_base, template_id
         self.reply_within_seconds = reply_within_seconds
@@ -101,8 +114,9 @@ class WeChatInput(InputChannel):
         self._settings = settings
         self._tasks: set[asyncio.Task] = set()
         if mode != "safe":
-            logger.warning("WeChat %s mode: message bodies are not signed by WeChat (only the URL is); "
-                           "use safe mode in production", mode)
+            logger.warning(
+                "WeChat %s mode: message bodies are not signed by WeChat (only the URL is); use safe mode in production", mode
+            )
 
     # Built on first use, never at import or construction (no connections before the server runs).
     @cached_property
@@ -224,8 +238,9 @@ class WeChatInput(InputChannel):
         logger.info("WeChat retry of %s answered without processing it again", inbound.dedup_key)
         return reply(outcome) if outcome not in (None, PENDING, PUSHED) else response.text(SUCCESS)
 
-    async def _answer(self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      reply: Callable[[str], HTTPResponse]) -> HTTPResponse:
+    async def _answer(
+        self, inbound: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]], reply: Callable[[str], HTTPResponse]
+    ) -> HTTPResponse:
         text = inbound.text or ""
         conversation = conversation_id(self.name(), inbound.sender)
         refusal = too_fast(conversation, self.settings)
@@ -235,8 +250,9 @@ class WeChatInput(InputChannel):
         if inbound.kind in ("text", "voice"):  # the citizen's words: never an intent payload of their own
             text = chosen(text, self.memory.options(conversation)) or screen_text(text, max_chars=self.settings.max_message_chars)
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, conversation, input_channel=self.name(),
-                              metadata={"wechat_type": inbound.kind, **inbound.metadata})
+        message = UserMessage(
+            text, collector, conversation, input_channel=self.name(), metadata={"wechat_type": inbound.kind, **inbound.metadata}
+        )
         turn = asyncio.get_running_loop().create_task(self._run(on_new_message, message, collector))
         self._tasks.add(turn)
         turn.add_done_callback(self._tasks.discard)
@@ -256,8 +272,9 @@ class WeChatInput(InputChannel):
             self._push_later(conversation, messages[1:])
         return reply(messages[0])
 
-    async def _run(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
-                   collector: CollectingOutputChannel) -> list[str]:
+    async def _run(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage, collector: CollectingOutputChannel
+    ) -> list[str]:
         """The bot's answer as texts (buttons numbered and remembered); an apology if the dialogue failed."""
         try:
             await on_new_message(message)

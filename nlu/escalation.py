@@ -38,8 +38,9 @@ class EscalationDetector(GraphComponent):
     """Adds escalation signals to every message and routes sensitive or angry ones to a person."""
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> EscalationDetector:
+    def create(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> EscalationDetector:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -46,8 +46,11 @@ def sentence_features(message: Message) -> tuple[np.ndarray, np.ndarray, np.ndar
         else:
             dense.append(np.asarray(feature.features, dtype=np.float64).ravel())
     empty_int, empty = np.zeros(0, dtype=np.int64), np.zeros(0)
-    return (np.concatenate(columns) if columns else empty_int, np.concatenate(values) if values else empty,
-            np.concatenate(dense) if dense else empty)
+    return (
+        np.concatenate(columns) if columns else empty_int,
+        np.concatenate(values) if values else empty,
+        np.concatenate(dense) if dense else empty,
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -127,8 +130,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if norm > 0:
             weighted = weighted / norm  # L2, over the sparse part only (as sklearn's normalize)
         coef, n_sparse = w["coef"], w["idf"].shape[0]
-        scores = (coef[:, columns] @ weighted + coef[:, n_sparse : n_sparse + dense.size] @ (dense * float(self._config["dense_weight"]))
-                  + w["intercept"])
+        scores = (
+            coef[:, columns] @ weighted
+            + coef[:, n_sparse : n_sparse + dense.size] @ (dense * float(self._config["dense_weight"]))
+            + w["intercept"]
+        )
         if coef.shape[0] == 1:  # binary case: one weight row, P(second class) = sigmoid(score)
             scores = np.hstack([np.zeros_like(scores), scores])
         exp = np.exp(scores - scores.max())

@@ -26,8 +26,9 @@ class UnresolvedDetector(GraphComponent):
     """Adds the ``still_unresolved`` entity to short messages that say a matter is still not solved."""
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> UnresolvedDetector:
+    def create(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> UnresolvedDetector:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -50,8 +50,10 @@ def main() -> int:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"# Same-source linking on {len(rows)} labelled pairs ({args.pairs.name}); window {rules.days} days, "
-          f"text similarity {rules.text_similarity}, place similarity {rules.place_similarity}")
+    print(
+        f"# Same-source linking on {len(rows)} labelled pairs ({args.pairs.name}); window {rules.days} days, "
+        f"text similarity {rules.text_similarity}, place similarity {rules.place_similarity}"
+    )
     print(f"precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}  (linked right {tp}, linked wrongly {fp}, missed {fn})")
     print("| kind of pair | n | decided wrongly |")
     print("|---|---|---|")

@@ -67,8 +67,11 @@ def calibrate(search: Search, dev: Sequence[EvalCase]) -> Thresholds:
     for answer, share in itertools.product(grid, (0.0, 0.03, 0.06, 0.1, 0.15)):
         trial = Thresholds(answer=answer, clarify=0.0, margin=share * answer, sure=0.0)
         report = evaluate(frozen, dev, decide=lambda c, t=trial: decide(c, t))
-        if (report.wrong_confident <= MAX_WRONG_ON_DEV and report.unanswerable_answered <= MAX_UNANSWERABLE_ANSWERED_ON_DEV
-                and report.answered_correct > best_correct):
+        if (
+            report.wrong_confident <= MAX_WRONG_ON_DEV
+            and report.unanswerable_answered <= MAX_UNANSWERABLE_ANSWERED_ON_DEV
+            and report.answered_correct > best_correct
+        ):
             best, best_correct = trial, report.answered_correct
 
     def separation(clarify: float) -> int:
@@ -103,8 +106,9 @@ def calibrate_answer_model(search: Search, dev: Sequence[EvalCase]) -> tuple[tup
             out_of_fold[held] = model.predict_proba(x[held])[:, 1]
         for sure in np.arange(0.50, 0.99, 0.01):
             answered = out_of_fold >= sure
-            if (answered & ~right).mean() <= MAX_WRONG_ON_DEV and \
-                    (answered & unanswerable).sum() <= MAX_UNANSWERABLE_ANSWERED_ON_DEV * unanswerable.sum():
+            if (answered & ~right).mean() <= MAX_WRONG_ON_DEV and (
+                answered & unanswerable
+            ).sum() <= MAX_UNANSWERABLE_ANSWERED_ON_DEV * unanswerable.sum():
                 if (answered & right).mean() > best[0]:
                     best = ((answered & right).mean(), c, float(sure))
                 break
@@ -117,7 +121,9 @@ def tune_weights(index: FaqIndex, dev: Sequence[EvalCase], step: float = 0.05) -
     answerable = [c for c in dev if c.expected_id]
     owners = index._owner
     ids = np.asarray([e.id for e in index.entries])
-    per_query = [(np.stack([index.channel_scores(index.corrected(c.query))[n] for n in CHANNELS]), c.expected_id) for c in answerable]
+    per_query = [
+        (np.stack([index.channel_scores(index.corrected(c.query))[n] for n in CHANNELS]), c.expected_id) for c in answerable
+    ]
     steps = round(1 / step)
     best, best_hits = Weights(), -1
     for parts in itertools.product(range(steps + 1), repeat=len(CHANNELS) - 1):
@@ -134,31 +140,100 @@ def tune_weights(index: FaqIndex, dev: Sequence[EvalCase], step: float = 0.05) -
 
 
 def _row(name: str, report: EvalReport) -> str:
-    return (f"| {name} | {report.top1:.3f} | {report.top3:.3f} | {report.answered_correct:.3f} | "
-            f"{report.clarified:.3f} | {report.declined:.3f} | {report.wrong_confident:.3f} | "
-            f"{report.unanswerable_answered:.3f} | {report.p50_ms:.1f} | {report.p99_ms:.1f} |")
+    return (
+        f"| {name} | {report.top1:.3f} | {report.top3:.3f} | {report.answered_correct:.3f} | "
+        f"{report.clarified:.3f} | {report.declined:.3f} | {report.wrong_confident:.3f} | "
+        f"{report.unanswerable_answered:.3f} | {report.p50_ms:.1f} | {report.p99_ms:.1f} |"
+    )
 
 
 def _synthetic_entries(count: int) -> list[EntryData]:
     """Filler entries on services the sample does not cover, to load the index to a city's size."""
-    places = ["东城区", "西城区", "南山区", "北湖区", "高新区", "经开区", "滨江区", "临港新区", "老城区", "新城区",
-              "东湖街道", "西河街道", "南苑街道", "北塘街道", "青山镇", "白沙镇", "红星乡", "金桥社区", "银杏社区", "花园社区"]
-    services = ["图书馆借阅证", "体育馆场地预约", "博物馆参观预约", "公园年卡", "游泳馆开放", "档案馆查档", "人才公寓申请",
-                "社区食堂", "志愿者注册", "文化馆培训班", "科技馆团体参观", "青少年宫课程", "城市书房", "公共自行车",
-                "人防工程", "地名标志", "气象证明", "地震安全评价", "海事证照", "林木采伐许可", "渔船登记", "古树名木保护",
-                "非遗传承人认定", "文物修缮审批", "旅游厕所"]
-    aspects = ["怎么办理", "需要什么材料", "在哪里办理", "网上怎么申请", "收费标准去哪查", "开放时间是什么", "如何预约",
-               "注意事项有哪些", "进度怎么查询", "可以委托别人办吗", "适用哪些人群", "办理流程是什么", "有哪些办理渠道",
-               "怎么取消", "遇到问题找谁", "需要本人到场吗", "多久能办好", "能异地办理吗", "证明怎么开具", "信息填错了怎么改"]
+    places = [
+        "东城区",
+        "西城区",
+        "南山区",
+        "北湖区",
+        "高新区",
+        "经开区",
+        "滨江区",
+        "临港新区",
+        "老城区",
+        "新城区",
+        "东湖街道",
+        "西河街道",
+        "南苑街道",
+        "北塘街道",
+        "青山镇",
+        "白沙镇",
+        "红星乡",
+        "金桥社区",
+        "银杏社区",
+        "花园社区",
+    ]
+    services = [
+        "图书馆借阅证",
+        "体育馆场地预约",
+        "博物馆参观预约",
+        "公园年卡",
+        "游泳馆开放",
+        "档案馆查档",
+        "人才公寓申请",
+        "社区食堂",
+        "志愿者注册",
+        "文化馆培训班",
+        "科技馆团体参观",
+        "青少年宫课程",
+        "城市书房",
+        "公共自行车",
+        "人防工程",
+        "地名标志",
+        "气象证明",
+        "地震安全评价",
+        "海事证照",
+        "林木采伐许可",
+        "渔船登记",
+        "古树名木保护",
+        "非遗传承人认定",
+        "文物修缮审批",
+        "旅游厕所",
+    ]
+    aspects = [
+        "怎么办理",
+        "需要什么材料",
+        "在哪里办理",
+        "网上怎么申请",
+        "收费标准去哪查",
+        "开放时间是什么",
+        "如何预约",
+        "注意事项有哪些",
+        "进度怎么查询",
+        "可以委托别人办吗",
+        "适用哪些人群",
+        "办理流程是什么",
+        "有哪些办理渠道",
+        "怎么取消",
+        "遇到问题找谁",
+        "需要本人到场吗",
+        "多久能办好",
+        "能异地办理吗",
+        "证明怎么开具",
+        "信息填错了怎么改",
+    ]
     entries = []
     for number, (place, service, aspect) in enumerate(itertools.product(places, services, aspects)):
         if len(entries) == count:
             break
-        entries.append(EntryData(
-            id=f"SYN-{number:05d}", question=f"{place}{service}{aspect}？",
-            similar_questions=(f"{service}{aspect}（{place}）", f"请问{place}的{service}{aspect}"),
-            answer=f"{place}{service}：请咨询{place}相关服务窗口。（基准测试用的虚构条目）",
-            category="基准测试", hotline="12345"))
+        entries.append(
+            EntryData(
+                id=f"SYN-{number:05d}",
+                question=f"{place}{service}{aspect}？",
+                similar_questions=(f"{service}{aspect}（{place}）", f"请问{place}的{service}{aspect}"),
+                answer=f"{place}{service}：请咨询{place}相关服务窗口。（基准测试用的虚构条目）",
+                category="基准测试",
+                hotline="12345",
+            )
+        )
     return entries
 
 
@@ -175,8 +250,11 @@ def main() -> int:
     entries = list_entries(factory, status="published")
     encoder = CachedEncoder(UniversalSentenceEncoder(), factory)
     normalizer = default_normalizer()
-    print(f"{len(entries)} entries; {len(dev)} dev and {len(test)} test questions "
-          f"({sum(1 for c in test if c.expected_id)} answerable in test)", flush=True)
+    print(
+        f"{len(entries)} entries; {len(dev)} dev and {len(test)} test questions "
+        f"({sum(1 for c in test if c.expected_id)} answerable in test)",
+        flush=True,
+    )
 
     if args.calibrate:
         weights, sure = calibrate_answer_model(FaqIndex(entries, normalizer=normalizer, encoder=encoder).search, dev)
@@ -200,7 +278,9 @@ def main() -> int:
     }
     for search in methods.values():
         search("预热")  # first call loads models
-    print("\n| method | top-1 | top-3 | answered right | asked back | declined | confident-wrong | unanswerable answered | p50 ms | p99 ms |")
+    print(
+        "\n| method | top-1 | top-3 | answered right | asked back | declined | confident-wrong | unanswerable answered | p50 ms | p99 ms |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     summary = {}
     for name, search in methods.items():
@@ -222,12 +302,16 @@ def main() -> int:
         save_entries(large, [replace(edited, answer=f"{edited.answer}（{time.time():.0f} 修订）")], actor="bench")
         started = time.perf_counter()
         live.index()
-        print(f"{len(big)} entries: rebuilt after one edit in {time.perf_counter() - started:.2f} s "
-              f"(+ up to {RECHECK_SECONDS} s until the version check sees it)")
+        print(
+            f"{len(big)} entries: rebuilt after one edit in {time.perf_counter() - started:.2f} s "
+            f"(+ up to {RECHECK_SECONDS} s until the version check sees it)"
+        )
         big = live.index()
         big.search("预热")
         report = evaluate(big.search, test, decide=decide)
-        print("| method | top-1 | top-3 | answered right | asked back | declined | confident-wrong | unanswerable answered | p50 ms | p99 ms |")
+        print(
+            "| method | top-1 | top-3 | answered right | asked back | declined | confident-wrong | unanswerable answered | p50 ms | p99 ms |"
+        )
         print(_row(f"ours, {len(big)} entries loaded", report))
         summary["ours_10k"] = report.as_dict()
     print(json.dumps(summary, ensure_ascii=False))

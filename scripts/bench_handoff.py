@@ -78,7 +78,9 @@ async def bench(stack) -> None:
         handoff = (await console.get("/console/api/queue")).json()["waiting"][-1]["id"]
         await console.post(f"/console/api/handoffs/{handoff}/claim", headers=csrf)
         await _until(replies, "为您服务")
-        last = max([0, *(line["id"] for line in (await console.get(f"/console/api/handoffs/{handoff}/messages")).json()["lines"])])
+        last = max(
+            [0, *(line["id"] for line in (await console.get(f"/console/api/handoffs/{handoff}/messages")).json()["lines"])]
+        )
 
         to_citizen, to_console = [], []
         for round_no in range(ROUNDS):
@@ -111,12 +113,20 @@ async def bench(stack) -> None:
 
 async def _notices(stack, console: httpx.AsyncClient, csrf: dict, session: str, replies: asyncio.Queue) -> list[float]:
     """Reply to NOTICE_ROUNDS tickets of this citizen through the console; time each notice's arrival."""
-    desk = TicketDesk(make_session_factory(make_engine(stack.settings.database_url)),
-                      deployment_calendar(stack.settings.working_calendar_dir), stack.settings.profile.deadlines)
+    desk = TicketDesk(
+        make_session_factory(make_engine(stack.settings.database_url)),
+        deployment_calendar(stack.settings.working_calendar_dir),
+        stack.settings.profile.deadlines,
+    )
     seconds, pause = [], random.Random(12345)
     for round_no in range(NOTICE_ROUNDS):
-        draft = TicketDraft(category="complaint", fields={"case_description": f"第{round_no}件：楼下餐馆油烟扰民"},
-                            channel="webchat", conversation_id=session, submission_key=f"bench-{session}-{round_no}")
+        draft = TicketDraft(
+            category="complaint",
+            fields={"case_description": f"第{round_no}件：楼下餐馆油烟扰民"},
+            channel="webchat",
+            conversation_id=session,
+            submission_key=f"bench-{session}-{round_no}",
+        )
         number = desk.create(draft).number
         for action, body in (("assign", {"department": "住房和城乡建设局"}), ("start", {})):
             await console.post(f"/console/api/tickets/{number}/{action}", json=body, headers=csrf)

@@ -79,9 +79,11 @@ class Result:
 
     def row(self) -> str:
         rate = len(self.latencies) / self.seconds if self.seconds else 0.0
-        return (f"| {self.name} | {self.concurrency} | {self.messages} | {rate:.1f} | "
-                f"{self.percentile(0.5) * 1000:.0f} | {self.percentile(0.95) * 1000:.0f} | "
-                f"{self.percentile(0.99) * 1000:.0f} | {self.errors} |")
+        return (
+            f"| {self.name} | {self.concurrency} | {self.messages} | {rate:.1f} | "
+            f"{self.percentile(0.5) * 1000:.0f} | {self.percentile(0.95) * 1000:.0f} | "
+            f"{self.percentile(0.99) * 1000:.0f} | {self.errors} |"
+        )
 
 
 @dataclass
@@ -91,14 +93,12 @@ class Target:
     headers: dict[str, str]
 
 
-async def _conversation(session: aiohttp.ClientSession, target: Target, latencies: list[float],
-                        errors: list[int]) -> None:
+async def _conversation(session: aiohttp.ClientSession, target: Target, latencies: list[float], errors: list[int]) -> None:
     sender = f"load-{uuid.uuid4().hex[:12]}"
     for text in CONVERSATION[:MESSAGES_PER_CONVERSATION]:
         started = time.perf_counter()
         try:
-            async with session.post(target.url, json={"sender": sender, "message": text},
-                                    headers=target.headers) as answer:
+            async with session.post(target.url, json={"sender": sender, "message": text}, headers=target.headers) as answer:
                 replies = await answer.json(content_type=None) if answer.status == 200 else None
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             replies = None
@@ -147,18 +147,27 @@ def ensure_stock_bot(python: str, log: Path) -> Path:
         STOCK_DIR.mkdir(parents=True, exist_ok=True)
         print(f"Creating and training the stock bot in {STOCK_DIR} (once; a few minutes)...", flush=True)
         with open(log, "ab") as out:
-            subprocess.run([python, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
-                           check=True, env={**os.environ, **_QUIET_ENV}, stdout=out, stderr=subprocess.STDOUT)
+            subprocess.run(
+                [python, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(STOCK_DIR)],
+                check=True,
+                env={**os.environ, **_QUIET_ENV},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
     return STOCK_DIR
 
 
 def start_stock_bot(python: str, port: int, log: Path) -> subprocess.Popen:
     project = ensure_stock_bot(python, log)
     with open(log, "ab") as out:
-        process = subprocess.Popen([python, "-m", "rasa", "run", "--enable-api", "--port", str(port),
-                                    "--interface", "127.0.0.1", "--model", "models"],
-                                   cwd=project, env={**os.environ, **_QUIET_ENV}, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [python, "-m", "rasa", "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1", "--model", "models"],
+            cwd=project,
+            env={**os.environ, **_QUIET_ENV},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -176,8 +185,9 @@ def memory_line(label: str, stack: Stack, stock: subprocess.Popen, replicas: Rep
     ours = " + ".join(f"{name} {resident_mb(p.pid):.0f} MB" for name, p in stack.processes.items())
     line = f"memory {label}: this assistant: {ours}; stock bot {resident_mb(stock.pid):.0f} MB"
     if replicas is not None:
-        line += "; production profile: " + " + ".join(f"{name} {resident_mb(p.pid):.0f} MB"
-                                                       for name, p in replicas.processes().items())
+        line += "; production profile: " + " + ".join(
+            f"{name} {resident_mb(p.pid):.0f} MB" for name, p in replicas.processes().items()
+        )
     return line
 
 
@@ -194,8 +204,9 @@ def production_profile(work: Path, token: str) -> Iterator[Replicas]:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     with temporary_schema(POSTGRES_URL, prefix="bench") as database_url:
-        replicas = start_replicas({"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "RASA_AUTH_TOKEN": token},
-                                  work / "production")
+        replicas = start_replicas(
+            {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "RASA_AUTH_TOKEN": token}, work / "production"
+        )
         try:
             yield replicas
         finally:
@@ -225,30 +236,37 @@ def summary(results: Sequence[Result], ours: str, stock: str, level: int) -> str
     errors = sum(r.errors for r in ours_runs)
     ratio = rate(ours) / rate(stock) if rate(stock) else float("nan")
     verdict = "meets" if ratio >= 2 and p99 < 1.5 and errors == 0 else "BELOW"
-    return (f"at {level} concurrent: {ratio:.2f}x the stock bot's msg/s, p99 {p99 * 1000:.0f} ms, "
-            f"{errors} errors ({verdict} the goal: >= 2x, p99 < 1.5 s, no errors)")
+    return (
+        f"at {level} concurrent: {ratio:.2f}x the stock bot's msg/s, p99 {p99 * 1000:.0f} ms, "
+        f"{errors} errors ({verdict} the goal: >= 2x, p99 < 1.5 s, no errors)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,10,50")
     parser.add_argument("--rounds", type=int, default=2, help="A B pairs per level")
-    parser.add_argument("--production", action="store_true",
-                        help="also the multi-replica profile (needs Redis, PostgreSQL and nginx)")
+    parser.add_argument(
+        "--production", action="store_true", help="also the multi-replica profile (needs Redis, PostgreSQL and nginx)"
+    )
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",")]
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as cleanup:
         work = Path(tmp)
-        env = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "CONSOLE_PORT": str(free_port()),
-               "REDIS_URL": "", "DATABASE_URL": f"sqlite:///{work / 'hotline.db'}"}
+        env = {
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+            "CONSOLE_PORT": str(free_port()),
+            "REDIS_URL": "",
+            "DATABASE_URL": f"sqlite:///{work / 'hotline.db'}",
+        }
         stack = start_stack(env, work / "logs")
         cleanup.callback(stack.stop)
         stock_port = free_port()
         stock = start_stock_bot(python, stock_port, work / "stock.log")
         cleanup.callback(_stop, stock)
-        ours = Target("this assistant", f"{stack.rasa_url}/webhooks/rest/webhook",
-                      {"Authorization": f"Bearer {stack.token}"})
+        ours = Target("this assistant", f"{stack.rasa_url}/webhooks/rest/webhook", {"Authorization": f"Bearer {stack.token}"})
         theirs = Target("stock rasa init", f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", {})
         replicas = cleanup.enter_context(production_profile(work, stack.token)) if args.production else None
         print(memory_line("after start", stack, stock, replicas))

@@ -29,10 +29,25 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE = ("consult", "complain", "report", "suggest")
 FALLBACK = "nlu_fallback"
 # Intents the assistant acts on as a service request: everyday chat must not land here.
-HOTLINE_REQUESTS = ("consult", "complain", "report", "suggest", "check_ticket", "my_tickets", "leave_message",
-                    "emergency", "request_human")
-TARGETS = {"core_macro_f1_titles": 0.90, "appeal_fallback_max": 0.10, "describes_complain_f1": 0.88,
-           "out_of_scope_recognised": 0.90, "out_of_scope_taken_max": 0.02, "check_ticket_f1": 0.93}
+HOTLINE_REQUESTS = (
+    "consult",
+    "complain",
+    "report",
+    "suggest",
+    "check_ticket",
+    "my_tickets",
+    "leave_message",
+    "emergency",
+    "request_human",
+)
+TARGETS = {
+    "core_macro_f1_titles": 0.90,
+    "appeal_fallback_max": 0.10,
+    "describes_complain_f1": 0.88,
+    "out_of_scope_recognised": 0.90,
+    "out_of_scope_taken_max": 0.02,
+    "check_ticket_f1": 0.93,
+}
 
 
 def f1_scores(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, dict[str, float]]:
@@ -78,12 +93,29 @@ def run_cross_validation(folds: int, out: Path) -> dict:
     from bot.runtime.training import rasa_executable
 
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    command = [rasa_executable(), "test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
-               "--folds", str(folds), "--out", str(out), "--no-plot", "--quiet"]
+    command = [
+        rasa_executable(),
+        "test",
+        "nlu",
+        "--nlu",
+        "data/nlu",
+        "--config",
+        "config.yml",
+        "--cross-validation",
+        "--folds",
+        str(folds),
+        "--out",
+        str(out),
+        "--no-plot",
+        "--quiet",
+    ]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
-    return {"accuracy": report["accuracy"], "macro_f1": report["macro avg"]["f1-score"],
-            "core_macro_f1": sum(report[c]["f1-score"] for c in CORE) / len(CORE)}
+    return {
+        "accuracy": report["accuracy"],
+        "macro_f1": report["macro avg"]["f1-score"],
+        "core_macro_f1": sum(report[c]["f1-score"] for c in CORE) / len(CORE),
+    }
 
 
 def _verdict(value: float, target: float, at_most: bool = False) -> str:
@@ -93,8 +125,10 @@ def _verdict(value: float, target: float, at_most: bool = False) -> str:
 
 def print_appeals(name: str, figures: dict) -> None:
     print(f"\n## {name} (n={figures['n']})")
-    print(f"accuracy {figures['accuracy']:.4f}; core macro-F1 {figures['core_macro_f1']:.4f}; "
-          f"to the fallback {figures['fallback']:.2%}")
+    print(
+        f"accuracy {figures['accuracy']:.4f}; core macro-F1 {figures['core_macro_f1']:.4f}; "
+        f"to the fallback {figures['fallback']:.2%}"
+    )
     print("| intent | precision | recall | F1 | n |")
     print("|---|---|---|---|---|")
     for intent, s in figures["per_intent"].items():
@@ -104,11 +138,13 @@ def print_appeals(name: str, figures: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cross-validation", type=int, metavar="FOLDS", default=0,
-                        help="also run k-fold cross-validation on the training data")
+    parser.add_argument(
+        "--cross-validation", type=int, metavar="FOLDS", default=0, help="also run k-fold cross-validation on the training data"
+    )
     parser.add_argument("--errors", type=Path, help="write every wrong prediction to this JSONL file")
-    parser.add_argument("--heldout", type=Path, default=HELDOUT,
-                        help="the held-out folder (tests/heldout/next: the set kept for the next round)")
+    parser.add_argument(
+        "--heldout", type=Path, default=HELDOUT, help="the held-out folder (tests/heldout/next: the set kept for the next round)"
+    )
     args = parser.parse_args(argv)
 
     from bot.runtime.training import ensure_model
@@ -144,18 +180,26 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"# Held-out NLU benchmark, model {model.name} (fallback counts as not understood)")
     print_appeals("appeal titles", titles)
-    print(f"core macro-F1 on titles {titles['core_macro_f1']:.4f} {_verdict(titles['core_macro_f1'], TARGETS['core_macro_f1_titles'])}; "
-          f"to the fallback {titles['fallback']:.2%} {_verdict(titles['fallback'], TARGETS['appeal_fallback_max'], True)}")
-    print(f"complaints whose title only describes the problem: complain F1 {describes_f1:.4f} "
-          f"{_verdict(describes_f1, TARGETS['describes_complain_f1'])}")
+    print(
+        f"core macro-F1 on titles {titles['core_macro_f1']:.4f} {_verdict(titles['core_macro_f1'], TARGETS['core_macro_f1_titles'])}; "
+        f"to the fallback {titles['fallback']:.2%} {_verdict(titles['fallback'], TARGETS['appeal_fallback_max'], True)}"
+    )
+    print(
+        f"complaints whose title only describes the problem: complain F1 {describes_f1:.4f} "
+        f"{_verdict(describes_f1, TARGETS['describes_complain_f1'])}"
+    )
     print_appeals("whole appeals (title + account in one message)", messages)
     print(f"\n## chat lines (n={len(chat)})")
-    print(f"everyday chat (n={len(everyday)}): out_of_scope {summary['out_of_scope_recognised']:.2%} "
-          f"{_verdict(summary['out_of_scope_recognised'], TARGETS['out_of_scope_recognised'])}, fallback "
-          f"{summary['out_of_scope_fallback']:.2%}, taken as a hotline request {summary['out_of_scope_taken']:.2%} "
-          f"{_verdict(summary['out_of_scope_taken'], TARGETS['out_of_scope_taken_max'], True)}")
-    print(f"check_ticket F1 {summary['check_ticket_f1']:.4f} {_verdict(summary['check_ticket_f1'], TARGETS['check_ticket_f1'])}; "
-          f"my_tickets F1 {summary['my_tickets_f1']:.4f}")
+    print(
+        f"everyday chat (n={len(everyday)}): out_of_scope {summary['out_of_scope_recognised']:.2%} "
+        f"{_verdict(summary['out_of_scope_recognised'], TARGETS['out_of_scope_recognised'])}, fallback "
+        f"{summary['out_of_scope_fallback']:.2%}, taken as a hotline request {summary['out_of_scope_taken']:.2%} "
+        f"{_verdict(summary['out_of_scope_taken'], TARGETS['out_of_scope_taken_max'], True)}"
+    )
+    print(
+        f"check_ticket F1 {summary['check_ticket_f1']:.4f} {_verdict(summary['check_ticket_f1'], TARGETS['check_ticket_f1'])}; "
+        f"my_tickets F1 {summary['my_tickets_f1']:.4f}"
+    )
     print("most frequent errors: " + "; ".join(f"{pair} {n}" for pair, n in summary["chat_confusions"]))
     if args.cross_validation:
         cv = run_cross_validation(args.cross_validation, ROOT / "var" / "bench-nlu")
@@ -163,10 +207,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"accuracy {cv['accuracy']:.4f}; macro-F1 {cv['macro_f1']:.4f}; core macro-F1 {cv['core_macro_f1']:.4f}")
         summary["cross_validation"] = cv
     if args.errors:
-        rows = [{"set": "title", "id": a.id, "text": a.title, "truth": a.intent, "predicted": p}
-                for a, p in zip(held_appeals, on_titles) if a.intent != p]
-        rows += [{"set": "chat", "id": c.id, "text": c.text, "truth": c.intent, "predicted": p}
-                 for c, p in zip(chat, on_chat) if c.intent != p]
+        rows = [
+            {"set": "title", "id": a.id, "text": a.title, "truth": a.intent, "predicted": p}
+            for a, p in zip(held_appeals, on_titles)
+            if a.intent != p
+        ]
+        rows += [
+            {"set": "chat", "id": c.id, "text": c.text, "truth": c.intent, "predicted": p}
+            for c, p in zip(chat, on_chat)
+            if c.intent != p
+        ]
         args.errors.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(json.dumps(summary, ensure_ascii=False, default=str))
     return 0

@@ -78,8 +78,9 @@ def cross_validate(directory: Directory, folds: int = 5) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cross-validation", action="store_true", help="figures on the directory alone, by limit")
-    parser.add_argument("--heldout", type=Path, default=HELDOUT,
-                        help="the held-out folder (tests/heldout/next: the set kept for the next round)")
+    parser.add_argument(
+        "--heldout", type=Path, default=HELDOUT, help="the held-out folder (tests/heldout/next: the set kept for the next round)"
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
     router = Router.for_deployment(settings.var_dir, settings.project_root)
@@ -94,9 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     keywords = [outcome(a.department, keyword_count_route(router.directory, a.message)) for a in held]
     top3 = sum(a.department in [c.department for c in s.candidates] for a, s in zip(held, suggestions)) / len(held)
     stored = router.model_path is not None and router.model_path.is_file()
-    print(f"# Department routing of {len(held)} held-out appeals (title + account), "
-          f"{'stored retrained model' if stored else 'model from the directory'}, min_confidence "
-          f"{router.directory.min_confidence}")
+    print(
+        f"# Department routing of {len(held)} held-out appeals (title + account), "
+        f"{'stored retrained model' if stored else 'model from the directory'}, min_confidence "
+        f"{router.directory.min_confidence}"
+    )
     print("| router | right | 待分派 | wrong |")
     print("|---|---|---|---|")
     for name, outcomes in (("keyword count (before)", keywords), ("classifier (now)", ours)):
@@ -104,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {s['right']:.1%} | {s['unassigned']:.1%} | {s['wrong']:.1%} |")
     s = shares(ours)
     verdict = "meets" if s["right"] >= TARGET_RIGHT and s["wrong"] <= TARGET_WRONG else "BELOW"
-    print(f"classifier: {s['right']:.1%} right, {s['wrong']:.1%} wrong ({verdict} targets >= {TARGET_RIGHT:.0%} right, "
-          f"<= {TARGET_WRONG:.0%} wrong); right department among the top three suggestions: {top3:.1%}; "
-          f"{per_appeal_ms:.1f} ms per appeal")
+    print(
+        f"classifier: {s['right']:.1%} right, {s['wrong']:.1%} wrong ({verdict} targets >= {TARGET_RIGHT:.0%} right, "
+        f"<= {TARGET_WRONG:.0%} wrong); right department among the top three suggestions: {top3:.1%}; "
+        f"{per_appeal_ms:.1f} ms per appeal"
+    )
     print("\n| department | n | right | 待分派 | wrong |")
     print("|---|---|---|---|---|")
     for name in router.directory.names:
@@ -116,8 +121,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"| {name} | {len(rows)} | {d['right']:.0%} | {d['unassigned']:.0%} | {d['wrong']:.0%} |")
     wrong_pairs = Counter(f"{a.department} -> {sg.department}" for a, sg, o in zip(held, suggestions, ours) if o == "wrong")
     print("most frequent wrong routes: " + "; ".join(f"{pair} {n}" for pair, n in wrong_pairs.most_common(8)))
-    print(json.dumps({"right": s["right"], "unassigned": s["unassigned"], "wrong": s["wrong"], "top3": top3,
-                      "keyword_count": shares(keywords)}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "right": s["right"],
+                "unassigned": s["unassigned"],
+                "wrong": s["wrong"],
+                "top3": top3,
+                "keyword_count": shares(keywords),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.10, install the pinned dependencies and the web chat's npm packages.
+# Create .venv with Python 3.10, install the pinned dependencies (with the test and check tools) and the web chat's npm packages.
 # Called by the Makefile whenever requirements.txt, constraints.txt or package-lock.json change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 say "Installing Python dependencies (first time: several minutes, TensorFlow is large)..."
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip<25"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 say "Checking that the installed packages agree (pip check)..."
 .venv/bin/python -m pip check
 

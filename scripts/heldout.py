@@ -61,8 +61,11 @@ def _lines(path: Path) -> list[dict]:
 
 
 def appeals(folder: Path = HELDOUT) -> list[Appeal]:
-    return [Appeal(r["id"], r["title"], r["text"], r["intent"], r.get("department"), r.get("style", ""))
-            for path in sorted(folder.glob("appeals-*.jsonl")) for r in _lines(path)]
+    return [
+        Appeal(r["id"], r["title"], r["text"], r["intent"], r.get("department"), r.get("style", ""))
+        for path in sorted(folder.glob("appeals-*.jsonl"))
+        for r in _lines(path)
+    ]
 
 
 def chat_lines(folder: Path = HELDOUT) -> list[ChatLine]:

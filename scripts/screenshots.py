@@ -35,8 +35,14 @@ def _staff(browser, stack, role: str):
     from bot.staff.accounts import create_user
 
     username = f"{role}-{uuid.uuid4().hex[:4]}"
-    create_user(make_session_factory(make_engine(stack.settings.database_url)), username=username,
-                staff_no=str(1000 + uuid.uuid4().int % 8000), role=role, password=PASSWORD, display_name="王晓")
+    create_user(
+        make_session_factory(make_engine(stack.settings.database_url)),
+        username=username,
+        staff_no=str(1000 + uuid.uuid4().int % 8000),
+        role=role,
+        password=PASSWORD,
+        display_name="王晓",
+    )
     page = browser.new_page(locale="zh-CN", viewport=DESKTOP)
     page.goto(f"{stack.console_url}login")
     page.fill("#username", username)
@@ -51,8 +57,14 @@ def main() -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"DATABASE_URL": f"sqlite:///{tmp}/screens.sqlite3", "REDIS_URL": "", "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-               "RASA_PORT": "5905", "ACTION_PORT": "5955", "CONSOLE_PORT": "8905"}
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp}/screens.sqlite3",
+            "REDIS_URL": "",
+            "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+            "RASA_PORT": "5905",
+            "ACTION_PORT": "5955",
+            "CONSOLE_PORT": "8905",
+        }
         stack = start_stack(env, Path(tmp) / "logs")
         try:
             with sync_playwright() as playwright:

@@ -74,8 +74,13 @@ def cross_validated_parses(folds: int) -> list[tuple[str, list[tuple[str, float]
         for index, (train, test) in enumerate(generate_folds(folds, data)):
             fold_data = Path(tmp) / f"fold{index}.yml"
             fold_data.write_text(train.nlu_as_yaml(), encoding="utf-8")
-            model = train_nlu(str(ROOT / "config.yml"), str(fold_data), str(Path(tmp) / "models"),
-                              fixed_model_name=f"fold{index}", domain=str(ROOT / "domain.yml"))
+            model = train_nlu(
+                str(ROOT / "config.yml"),
+                str(fold_data),
+                str(Path(tmp) / "models"),
+                fixed_model_name=f"fold{index}",
+                domain=str(ROOT / "domain.yml"),
+            )
             parses += asyncio.run(_parse_fold(model, test.intent_examples))
             print(f"fold {index + 1}/{folds}: {len(test.intent_examples)} examples parsed", flush=True)
     return parses

@@ -54,8 +54,7 @@ class WeChatServer:
     def request(self, xml: str, *, timestamp: int | None = None, forge: bool = False) -> tuple[dict, bytes]:
         """Query parameters and body of WeChat's POST for ``xml``."""
         stamp, nonce = str(timestamp if timestamp is not None else int(time.time())), secrets.token_hex(5)
-        params = {"signature": signature(self.token, stamp, nonce), "timestamp": stamp, "nonce": nonce,
-                  "openid": _from_user(xml)}
+        params = {"signature": signature(self.token, stamp, nonce), "timestamp": stamp, "nonce": nonce, "openid": _from_user(xml)}
         if forge:
             params["signature"] = "0" * 40
         if self.mode == "plaintext":
@@ -84,14 +83,18 @@ def _from_user(xml: str) -> str:
 def message_xml(openid: str, line: str, msg_id: str, now: int | None = None) -> str:
     """WeChat's XML for what the developer typed."""
     now = now if now is not None else int(time.time())
-    head = (f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{now}</CreateTime>")
+    head = (
+        f"<ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{now}</CreateTime>"
+    )
     command, _, rest = line.partition(" ")
     if command == ":image":
         body = f"<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.qpic.cn/sim/0]]></PicUrl><MediaId><![CDATA[sim{msg_id}]]></MediaId>"
     elif command == ":location":
-        body = (f"<MsgType><![CDATA[location]]></MsgType><Location_X>39.9</Location_X><Location_Y>116.4</Location_Y>"
-                f"<Scale>16</Scale><Label><![CDATA[{rest or '幸福路12号'}]]></Label>")
+        body = (
+            f"<MsgType><![CDATA[location]]></MsgType><Location_X>39.9</Location_X><Location_Y>116.4</Location_Y>"
+            f"<Scale>16</Scale><Label><![CDATA[{rest or '幸福路12号'}]]></Label>"
+        )
     elif command == ":voice":
         body = f"<MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[v{msg_id}]]></MediaId><Format><![CDATA[amr]]></Format><Recognition><![CDATA[{rest}]]></Recognition>"
     elif command == ":click":
@@ -123,9 +126,15 @@ def main() -> int:
     if not section:
         print(f"{args.credentials} has no channels.wechat.WeChatInput section; see credentials.yml.example", file=sys.stderr)
         return 2
-    server = WeChatServer(str(section["token"]), str(section.get("mode") or "safe"), str(section.get("app_id") or ""),
-                          str(section.get("encoding_aes_key") or ""))
-    api = FakeWeChatApi(port=args.api_port, on_message=lambda m: print(f"  [pushed] {m.get('text', {}).get('content', m)}")).start()
+    server = WeChatServer(
+        str(section["token"]),
+        str(section.get("mode") or "safe"),
+        str(section.get("app_id") or ""),
+        str(section.get("encoding_aes_key") or ""),
+    )
+    api = FakeWeChatApi(
+        port=args.api_port, on_message=lambda m: print(f"  [pushed] {m.get('text', {}).get('content', m)}")
+    ).start()
     print(f"WeChat stand-in API on {api.url}; posting to {args.url} ({server.mode} mode). :quit to stop.")
     try:
         for line in sys.stdin:

@@ -44,8 +44,9 @@ class ExplainingFormValidation(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
-        failures = next((e.get("value") for e in reversed(events)
-                         if e.get("event") == "slot" and e.get("name") == FAILURES_SLOT), 0)
+        failures = next(
+            (e.get("value") for e in reversed(events) if e.get("event") == "slot" and e.get("name") == FAILURES_SLOT), 0
+        )
         if int(failures or 0) < HANDOFF_AFTER or not staff_on_duty():
             return events
         # Rejected: the form must not ask the failing question again over the handoff notice.

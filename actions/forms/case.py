@@ -50,7 +50,12 @@ class CaseFormValidation(ExplainingFormValidation):
 
     def _answered_question(self, dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
         name, confidence = _intent(tracker)
-        return name == "consult" and confidence >= CONFIDENT_CONSULT and bool(QUESTION.search(text)) and answer_if_confident(dispatcher, text)
+        return (
+            name == "consult"
+            and confidence >= CONFIDENT_CONSULT
+            and bool(QUESTION.search(text))
+            and answer_if_confident(dispatcher, text)
+        )
 
     def optional(self, slot: str) -> bool:
         return slot in form_spec(self.category).optional

@@ -43,12 +43,20 @@ async def users(request: Request) -> HTTPResponse:
 async def add_user(request: Request) -> HTTPResponse:
     body = json_body(request)
     try:
-        member = await asyncio.to_thread(partial(  # scrypt: off the event loop
-            create_user, request.app.ctx.factory, username=str(body.get("username") or ""),
-            staff_no=str(body.get("staff_no") or ""), role=str(body.get("role") or ""),
-            password=str(body.get("password") or ""), display_name=str(body.get("display_name") or ""),
-            department=str(body.get("department") or ""),
-            actor=request.ctx.member.actor, departments=request.app.ctx.handling.departments()))
+        member = await asyncio.to_thread(
+            partial(  # scrypt: off the event loop
+                create_user,
+                request.app.ctx.factory,
+                username=str(body.get("username") or ""),
+                staff_no=str(body.get("staff_no") or ""),
+                role=str(body.get("role") or ""),
+                password=str(body.get("password") or ""),
+                display_name=str(body.get("display_name") or ""),
+                department=str(body.get("department") or ""),
+                actor=request.ctx.member.actor,
+                departments=request.app.ctx.handling.departments(),
+            )
+        )
     except AccountError as exc:
         raise Refusal(400, str(exc)) from None
     return response.json(member.__dict__, status=201, ensure_ascii=False)
@@ -75,8 +83,13 @@ async def user_active(request: Request, username: str) -> HTTPResponse:
 async def user_password(request: Request, username: str) -> HTTPResponse:
     """An admin sets a new password for someone who forgot theirs (audited; their sessions end)."""
     try:
-        member = await asyncio.to_thread(reset_password, request.app.ctx.factory, _decoded(username),
-                                         str(json_body(request).get("password") or ""), request.ctx.member.actor)
+        member = await asyncio.to_thread(
+            reset_password,
+            request.app.ctx.factory,
+            _decoded(username),
+            str(json_body(request).get("password") or ""),
+            request.ctx.member.actor,
+        )
     except AccountError as exc:
         raise Refusal(400, str(exc)) from None
     return response.json(member.__dict__, ensure_ascii=False)
@@ -86,8 +99,13 @@ async def user_password(request: Request, username: str) -> HTTPResponse:
 @require(*ADMIN)
 async def user_department(request: Request, username: str) -> HTTPResponse:
     try:
-        member = set_user_department(request.app.ctx.factory, _decoded(username), str(json_body(request).get("department") or ""),
-                                     request.ctx.member.actor, departments=request.app.ctx.handling.departments())
+        member = set_user_department(
+            request.app.ctx.factory,
+            _decoded(username),
+            str(json_body(request).get("department") or ""),
+            request.ctx.member.actor,
+            departments=request.app.ctx.handling.departments(),
+        )
     except AccountError as exc:
         raise Refusal(400, str(exc)) from None
     return response.json(member.__dict__, ensure_ascii=False)
@@ -104,8 +122,12 @@ async def departments(request: Request) -> HTTPResponse:
 @require(*ADMIN)
 async def new_department(request: Request) -> HTTPResponse:
     try:
-        name = add_department(request.app.ctx.factory, str(json_body(request).get("name") or ""),
-                              request.ctx.member.actor, router=request.app.ctx.desk.router)
+        name = add_department(
+            request.app.ctx.factory,
+            str(json_body(request).get("name") or ""),
+            request.ctx.member.actor,
+            router=request.app.ctx.desk.router,
+        )
     except DepartmentError as exc:
         raise Refusal(400, str(exc)) from None
     return response.json({"name": name, "active": True}, status=201, ensure_ascii=False)
@@ -116,8 +138,7 @@ async def new_department(request: Request) -> HTTPResponse:
 async def department_active(request: Request, name: str) -> HTTPResponse:
     name, active = _decoded(name), _active_flag(request)
     try:
-        set_department_active(request.app.ctx.factory, name, active, request.ctx.member.actor,
-                              router=request.app.ctx.desk.router)
+        set_department_active(request.app.ctx.factory, name, active, request.ctx.member.actor, router=request.app.ctx.desk.router)
     except DepartmentError as exc:
         raise Refusal(400, str(exc)) from None
     return response.json({"name": name, "active": active}, ensure_ascii=False)
@@ -137,14 +158,33 @@ async def audit_log(request: Request) -> HTTPResponse:
     since = day_bounds(start, start)[0] if start else None
     until = day_bounds(end, end)[1] if end else None
     before = args.get("before", "")
-    entries = recent_audit(request.app.ctx.factory, limit=AUDIT_PAGE + 1, action=args.get("action", "")[:64],
-                           staff_no=args.get("staff_no", "")[:16], since=since, until=until,
-                           before_id=int(before) if before.isdigit() else None)
+    entries = recent_audit(
+        request.app.ctx.factory,
+        limit=AUDIT_PAGE + 1,
+        action=args.get("action", "")[:64],
+        staff_no=args.get("staff_no", "")[:16],
+        since=since,
+        until=until,
+        before_id=int(before) if before.isdigit() else None,
+    )
     page = entries[:AUDIT_PAGE]
-    return response.json({
-        "entries": [{"id": e.id, "at": as_utc(e.at).isoformat(), "staff_no": e.staff_no, "action": e.action,
-                     "action_label": action_label(e.action), "target_type": e.target_type, "target_id": e.target_id,
-                     "detail": e.detail} for e in page],
-        "next_before": page[-1].id if len(entries) > AUDIT_PAGE else None,
-        "actions": [{"action": a, "label": label} for a, label in action_labels().items()],
-    }, ensure_ascii=False)
+    return response.json(
+        {
+            "entries": [
+                {
+                    "id": e.id,
+                    "at": as_utc(e.at).isoformat(),
+                    "staff_no": e.staff_no,
+                    "action": e.action,
+                    "action_label": action_label(e.action),
+                    "target_type": e.target_type,
+                    "target_id": e.target_id,
+                    "detail": e.detail,
+                }
+                for e in page
+            ],
+            "next_before": page[-1].id if len(entries) > AUDIT_PAGE else None,
+            "actions": [{"action": a, "label": label} for a, label in action_labels().items()],
+        },
+        ensure_ascii=False,
+    )

@@ -43,8 +43,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 8 * 1024 * 1024  # the largest thing staff send is a 5 MB FAQ spreadsheet
 
 
-def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str = "hotline_console",
-               watch: bool = True) -> Sanic:
+def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str = "hotline_console", watch: bool = True) -> Sanic:
     """The console app for ``settings``; ``watch=False`` leaves the queue watcher off (tests drive it)."""
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES  # 413 before reading anything larger
@@ -55,9 +54,14 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.ctx.queue = HandoffQueue.from_settings(settings, factory)
     calendar = deployment_calendar(settings.working_calendar_dir, loaded_schedules(factory))
     app.ctx.calendar = calendar
-    app.ctx.desk = TicketDesk(factory, calendar, settings.profile.deadlines,
-                              router=Router.for_deployment(settings.var_dir, settings.project_root),
-                              code_key=secret_key(settings), linker=SameSourceLinker.for_settings(settings.same_source))
+    app.ctx.desk = TicketDesk(
+        factory,
+        calendar,
+        settings.profile.deadlines,
+        router=Router.for_deployment(settings.var_dir, settings.project_root),
+        code_key=secret_key(settings),
+        linker=SameSourceLinker.for_settings(settings.same_source),
+    )
     app.ctx.handling = TicketHandling(factory, calendar, app.ctx.desk.router)
     app.ctx.rasa = RasaApi(rasa_url, rasa_token)
     app.ctx.login_backoff = login_backoff_for(settings.redis_url)
@@ -72,8 +76,12 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
     app.blueprint(dashboard)
     app.blueprint(review)
     app.register_middleware(add_security_headers, "response")
-    add_ops_routes(app, {"database": lambda: database_problem(factory), "redis": lambda: redis_problem(settings.redis_url)},
-                   before_metrics=lambda: refresh_console_gauges(app.ctx.factory, app.ctx.queue), mark=public)
+    add_ops_routes(
+        app,
+        {"database": lambda: database_problem(factory), "redis": lambda: redis_problem(settings.redis_url)},
+        before_metrics=lambda: refresh_console_gauges(app.ctx.factory, app.ctx.queue),
+        mark=public,
+    )
     app.error_handler.add(Refusal, refused)
 
     @app.exception(SQLAlchemyError)
@@ -82,6 +90,7 @@ def create_app(settings: Settings, *, rasa_url: str, rasa_token: str, name: str 
         return response.json({"error": "数据库暂时不可用，请稍后重试；未保存的内容仍在页面上"}, status=503)
 
     if watch:
+
         @app.after_server_start
         async def start_watcher(app_: Sanic, _loop) -> None:
             loop = asyncio.get_running_loop()

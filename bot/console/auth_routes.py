@@ -19,13 +19,22 @@ from bot.staff.accounts import AccountError, change_password, sign_in, sign_out
 from bot.staff.roles import ADMIN, ROLE_LABELS, ROLES, SUPERVISION
 from bot.tickets.service import labels
 
-ASSETS = {"common.js": "application/javascript; charset=utf-8", "console.js": "application/javascript; charset=utf-8", "console.css": "text/css; charset=utf-8",
-          "login.css": "text/css; charset=utf-8", "faq.js": "application/javascript; charset=utf-8",
-          "faq.css": "text/css; charset=utf-8", "tickets.js": "application/javascript; charset=utf-8",
-          "dashboard.js": "application/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8",
-          "report.css": "text/css; charset=utf-8", "review.js": "application/javascript; charset=utf-8",
-          "password.js": "application/javascript; charset=utf-8", "admin.js": "application/javascript; charset=utf-8",
-          "audit.js": "application/javascript; charset=utf-8"}
+ASSETS = {
+    "common.js": "application/javascript; charset=utf-8",
+    "console.js": "application/javascript; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+    "login.css": "text/css; charset=utf-8",
+    "faq.js": "application/javascript; charset=utf-8",
+    "faq.css": "text/css; charset=utf-8",
+    "tickets.js": "application/javascript; charset=utf-8",
+    "dashboard.js": "application/javascript; charset=utf-8",
+    "dashboard.css": "text/css; charset=utf-8",
+    "report.css": "text/css; charset=utf-8",
+    "review.js": "application/javascript; charset=utf-8",
+    "password.js": "application/javascript; charset=utf-8",
+    "admin.js": "application/javascript; charset=utf-8",
+    "audit.js": "application/javascript; charset=utf-8",
+}
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 
 pages = Blueprint("console_pages", url_prefix="/console")
@@ -105,11 +114,21 @@ async def asset(_: Request, name: str) -> HTTPResponse:
 async def me(request: Request) -> HTTPResponse:
     m = request.ctx.member
     warnings = await asyncio.to_thread(calendar_warnings, request.app.ctx.calendar) if m.role == "admin" else []
-    return response.json({"username": m.username, "staff_no": m.staff_no, "display_name": m.display_name,
-                          "role": m.role, "role_label": ROLE_LABELS[m.role], "user_id": m.user_id, "csrf": request.ctx.csrf,
-                          "warnings": warnings, "pages": pages_for(m.role),
-                          "labels": {"tickets": labels(), "roles": ROLE_LABELS}},  # the pages show no label of their own
-                         ensure_ascii=False)
+    return response.json(
+        {
+            "username": m.username,
+            "staff_no": m.staff_no,
+            "display_name": m.display_name,
+            "role": m.role,
+            "role_label": ROLE_LABELS[m.role],
+            "user_id": m.user_id,
+            "csrf": request.ctx.csrf,
+            "warnings": warnings,
+            "pages": pages_for(m.role),
+            "labels": {"tickets": labels(), "roles": ROLE_LABELS},
+        },  # the pages show no label of their own
+        ensure_ascii=False,
+    )
 
 
 @pages.get("/admin")
@@ -136,9 +155,14 @@ async def my_password(request: Request) -> HTTPResponse:
     """Staff change their own password; their other sessions end."""
     body = json_body(request)
     try:
-        await asyncio.to_thread(change_password, request.app.ctx.factory, request.ctx.member.actor,
-                                str(body.get("current") or ""), str(body.get("new") or ""),
-                                keep_token=request.cookies.get(SESSION_COOKIE, ""))
+        await asyncio.to_thread(
+            change_password,
+            request.app.ctx.factory,
+            request.ctx.member.actor,
+            str(body.get("current") or ""),
+            str(body.get("new") or ""),
+            keep_token=request.cookies.get(SESSION_COOKIE, ""),
+        )
     except AccountError as exc:
         raise Refusal(400, str(exc)) from None
     return response.json({"ok": True})

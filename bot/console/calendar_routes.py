@@ -21,15 +21,20 @@ MAX_YAML_CHARS = 20_000  # a year's schedule is a few hundred characters
 
 def calendar_warnings(calendar: WorkingCalendar) -> list[str]:
     """What the console tells admins on every page while a year's schedule is missing."""
-    return [f"{year} 年的法定节假日安排（国务院办公厅放假通知）尚未载入：跨入该年的答复期限只能按周末估算（显示为“预计”）。"
-            f"请在“账号与部门”页的“工作日历”中载入。" for year in missing_years(calendar, beijing_today())]
+    return [
+        f"{year} 年的法定节假日安排（国务院办公厅放假通知）尚未载入：跨入该年的答复期限只能按周末估算（显示为“预计”）。"
+        f"请在“账号与部门”页的“工作日历”中载入。"
+        for year in missing_years(calendar, beijing_today())
+    ]
 
 
 @calendar_admin.get("/calendar")
 @require(*ADMIN)
 async def overview(request: Request) -> HTTPResponse:
     ctx = request.app.ctx
-    return response.json(await asyncio.to_thread(calendar_overview, ctx.factory, ctx.calendar, beijing_today()), ensure_ascii=False)
+    return response.json(
+        await asyncio.to_thread(calendar_overview, ctx.factory, ctx.calendar, beijing_today()), ensure_ascii=False
+    )
 
 
 @calendar_admin.post("/calendar")
@@ -49,8 +54,12 @@ async def load_year(request: Request) -> HTTPResponse:
     except ScheduleError as exc:
         raise Refusal(400, str(exc)) from None
     ctx, member = request.app.ctx, request.ctx.member
-    replaced = await asyncio.to_thread(save_schedule, ctx.factory, member.actor, member.username, schedule,
-                                       str(body.get("source") or ""))
+    replaced = await asyncio.to_thread(
+        save_schedule, ctx.factory, member.actor, member.username, schedule, str(body.get("source") or "")
+    )
     ctx.calendar.refresh()  # this process at once; the others within bot.tickets.workdays.REFRESH_SECONDS
-    return response.json({"year": schedule.year, "holidays": len(schedule.holidays), "workdays": len(schedule.workdays),
-                          "replaced": replaced}, status=200 if replaced else 201, ensure_ascii=False)
+    return response.json(
+        {"year": schedule.year, "holidays": len(schedule.holidays), "workdays": len(schedule.workdays), "replaced": replaced},
+        status=200 if replaced else 201,
+        ensure_ascii=False,
+    )

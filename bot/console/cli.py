@@ -34,8 +34,15 @@ def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]
     password = os.environ.get(PASSWORD_ENV) or _ask_password()
     factory = make_session_factory(make_engine(settings.database_url))
     try:
-        member = create_user(factory, username=args.username, staff_no=args.staff_no, role=args.role,
-                             password=password, display_name=args.name, department=args.department)
+        member = create_user(
+            factory,
+            username=args.username,
+            staff_no=args.staff_no,
+            role=args.role,
+            password=password,
+            display_name=args.name,
+            department=args.department,
+        )
     except AccountError as exc:
         say(f"Not created: {exc}")
         return 1

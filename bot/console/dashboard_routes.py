@@ -55,7 +55,9 @@ def _range(request: Request) -> tuple[date, date]:
 # (same event loop) must stay live meanwhile.
 async def _figures(request: Request, start: date, end: date) -> Figures:
     ctx = request.app.ctx
-    return await asyncio.to_thread(compute_figures, ctx.factory, start, end, today=beijing_today(), calendar=ctx.handling.calendar)
+    return await asyncio.to_thread(
+        compute_figures, ctx.factory, start, end, today=beijing_today(), calendar=ctx.handling.calendar
+    )
 
 
 async def _ticket_rows(request: Request, start: date, end: date) -> list[TicketRow]:
@@ -68,8 +70,7 @@ def _audited(request: Request, action: str, target: str, **detail: Any) -> None:
 
 
 def _attachment(data: bytes, content_type: str, filename: str) -> HTTPResponse:
-    return response.raw(data, content_type=content_type,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return response.raw(data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @dashboard.get("/dashboard")
@@ -90,8 +91,7 @@ async def figures(request: Request) -> HTTPResponse:
 async def hot_spot_list(request: Request) -> HTTPResponse:
     """热点诉求 now (the last 24 hours against the usual level); ``alert`` when one is above the alert threshold."""
     spots = await asyncio.to_thread(hot_spots, request.app.ctx.factory)
-    return response.json({"hot_spots": [s.as_dict() for s in spots], "alert": any(s.alert for s in spots)},
-                         ensure_ascii=False)
+    return response.json({"hot_spots": [s.as_dict() for s in spots], "alert": any(s.alert for s in spots)}, ensure_ascii=False)
 
 
 @dashboard.get("/api/dashboard/export.xlsx")
@@ -128,8 +128,9 @@ async def weekly(request: Request) -> HTTPResponse:
     """The week of ?week=YYYY-MM-DD (any day in it); by default last week."""
     today = beijing_today()
     day = _date(request.args.get("week"), today - timedelta(days=7))
-    document = await asyncio.to_thread(weekly_report, request.app.ctx.factory, day, today=today,
-                                       calendar=request.app.ctx.handling.calendar)
+    document = await asyncio.to_thread(
+        weekly_report, request.app.ctx.factory, day, today=today, calendar=request.app.ctx.handling.calendar
+    )
     monday, sunday = week_of(day)
     _audited(request, "dashboard.weekly_report", f"{monday}..{sunday}")
     return response.html(document)

@@ -60,11 +60,20 @@ async def import_apply(request: Request) -> HTTPResponse:
     path = _uploads(request) / token
     if not token or "/" in token or not path.is_file():
         return response.json({"error": "请先上传并预览文件"}, status=400)
-    report = import_file(request.app.ctx.factory, path, actor=request.ctx.member.username,
-                         audited=audit_note(request, "faq.import", "*"))
+    report = import_file(
+        request.app.ctx.factory, path, actor=request.ctx.member.username, audited=audit_note(request, "faq.import", "*")
+    )
     path.unlink(missing_ok=True)
-    return response.json({"summary": report.summary(), "created": report.created, "updated": report.updated,
-                          "unchanged": report.unchanged, "rejected": report.rejected}, ensure_ascii=False)
+    return response.json(
+        {
+            "summary": report.summary(),
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+        },
+        ensure_ascii=False,
+    )
 
 
 @bulk.get("/export")
@@ -79,17 +88,23 @@ async def export(request: Request) -> HTTPResponse:
         data = path.read_bytes()
     audit_reading(request, "faq.export", "*", entries=count, filters={k: v for k, v in request.args.items() if k != "format"})
     stamp = utc_now().strftime("%Y%m%d")
-    return response.raw(data, content_type="text/csv; charset=utf-8" if kind == "csv" else
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="faq-{stamp}.{kind}"'})
+    return response.raw(
+        data,
+        content_type="text/csv; charset=utf-8"
+        if kind == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="faq-{stamp}.{kind}"'},
+    )
 
 
 @bulk.get("/unanswered")
 @require(*EDITING)
 async def unanswered(request: Request) -> HTTPResponse:
     groups = unanswered_groups(request.app.ctx.factory)
-    return response.json({"groups": [{**g.__dict__, "first_at": g.first_at.isoformat(), "last_at": g.last_at.isoformat()}
-                                     for g in groups]}, ensure_ascii=False)
+    return response.json(
+        {"groups": [{**g.__dict__, "first_at": g.first_at.isoformat(), "last_at": g.last_at.isoformat()} for g in groups]},
+        ensure_ascii=False,
+    )
 
 
 def _group(request: Request) -> tuple[list[str], str | None]:
@@ -107,11 +122,22 @@ async def to_draft(request: Request) -> HTTPResponse:
     if text is None:
         return response.json({"error": "该问题已处理"}, status=404)
     entry_id = str(body.get("id") or f"Q-{utc_now():%Y%m%d}-{secrets.token_hex(2).upper()}")
-    entry = EntryData(id=entry_id, question=text[:200], answer=str(body.get("answer") or "（待填写答复）"),
-                      category=str(body.get("category") or "待分类"), status="draft")
+    entry = EntryData(
+        id=entry_id,
+        question=text[:200],
+        answer=str(body.get("answer") or "（待填写答复）"),
+        category=str(body.get("category") or "待分类"),
+        status="draft",
+    )
     try:
-        answer_unanswered(request.app.ctx.factory, keys, entry, expected_version=None, actor=request.ctx.member.username,
-                          audited=audit_note(request, "faq.create_from_unanswered", entry_id))
+        answer_unanswered(
+            request.app.ctx.factory,
+            keys,
+            entry,
+            expected_version=None,
+            actor=request.ctx.member.username,
+            audited=audit_note(request, "faq.create_from_unanswered", entry_id),
+        )
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
     return response.json({"entry": entry_json(saved_entry(request.app.ctx.factory, entry_id))}, status=201, ensure_ascii=False)
@@ -127,9 +153,14 @@ async def to_similar(request: Request) -> HTTPResponse:
     if text is None or entry is None:
         return response.json({"error": "问题或条目不存在"}, status=404)
     try:
-        answer_unanswered(request.app.ctx.factory, keys, with_similar(entry, text[:200]), expected_version=entry.version,
-                          actor=request.ctx.member.username,
-                          audited=audit_note(request, "faq.add_similar_from_unanswered", entry.id))
+        answer_unanswered(
+            request.app.ctx.factory,
+            keys,
+            with_similar(entry, text[:200]),
+            expected_version=entry.version,
+            actor=request.ctx.member.username,
+            audited=audit_note(request, "faq.add_similar_from_unanswered", entry.id),
+        )
     except StaleEdit:
         return response.json({"error": "该条目刚被修改，请重试"}, status=409)
     stored = saved_entry(request.app.ctx.factory, entry.id)

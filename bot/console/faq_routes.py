@@ -42,8 +42,12 @@ from bot.staff.roles import EDITING
 DUPLICATE_SCORE = 0.75  # a new question this close to an entry's is probably already answered
 WECHAT_LIMIT_BYTES = 2000
 _LINK = re.compile(r"https?://[^\s，。；、！？）)\]]+")
-SORTS = {"updated": lambda item: -item.entry.updated_at.timestamp(), "served": lambda item: -item.usage.served,
-         "helpful": lambda item: -item.usage.helpful, "unhelpful": lambda item: -item.usage.unhelpful}
+SORTS = {
+    "updated": lambda item: -item.entry.updated_at.timestamp(),
+    "served": lambda item: -item.usage.served,
+    "helpful": lambda item: -item.usage.helpful,
+    "unhelpful": lambda item: -item.usage.unhelpful,
+}
 
 faq = Blueprint("console_faq", url_prefix="/console")
 
@@ -80,21 +84,30 @@ def entry_from(body: dict[str, Any], entry_id: str, status: str) -> EntryData:
     if len(answer) > MAX_ANSWER_CHARS:
         raise InvalidEntry(f"答案不能超过 {MAX_ANSWER_CHARS} 个字")
     return EntryData(
-        id=entry_id, question=clean_text(str(body.get("question") or "")), answer=answer,
+        id=entry_id,
+        question=clean_text(str(body.get("question") or "")),
+        answer=answer,
         category=str(body.get("category") or "").strip(),
         similar_questions=tuple(dict.fromkeys(q for q in (clean_text(str(s)) for s in similar) if q)),
-        hotline=str(body.get("hotline") or "all"), department=str(body.get("department") or "").strip(),
-        source=str(body.get("source") or "").strip(), effective_date=_date(body.get("effective_date")),
-        expires_on=_date(body.get("expires_on")), status=status,
+        hotline=str(body.get("hotline") or "all"),
+        department=str(body.get("department") or "").strip(),
+        source=str(body.get("source") or "").strip(),
+        effective_date=_date(body.get("effective_date")),
+        expires_on=_date(body.get("expires_on")),
+        status=status,
     )
 
 
 def entry_filter(args) -> EntryFilter:
     """The list's filters from query arguments (shared by the list and the export)."""
     months = args.get("stale", "0")
-    return EntryFilter(category=args.get("category", ""), hotline=args.get("hotline", ""),
-                       department=args.get("department", ""), status=args.get("status", ""),
-                       not_reviewed_months=int(months) if months.isdigit() else 0)
+    return EntryFilter(
+        category=args.get("category", ""),
+        hotline=args.get("hotline", ""),
+        department=args.get("department", ""),
+        status=args.get("status", ""),
+        not_reviewed_months=int(months) if months.isdigit() else 0,
+    )
 
 
 def near_duplicates(request: Request, entry: EntryData) -> list[dict[str, Any]]:
@@ -104,8 +117,9 @@ def near_duplicates(request: Request, entry: EntryData) -> list[dict[str, Any]]:
         report = search_report(request.app.ctx.live_faq, phrasing, hotlines=None, top=3)
         for candidate in report["candidates"]:
             if candidate["id"] != entry.id and candidate["score"] >= DUPLICATE_SCORE:
-                found.append({"phrasing": phrasing, "id": candidate["id"], "question": candidate["question"],
-                              "score": candidate["score"]})
+                found.append(
+                    {"phrasing": phrasing, "id": candidate["id"], "question": candidate["question"], "score": candidate["score"]}
+                )
     return found
 
 
@@ -124,20 +138,40 @@ async def list_view(request: Request) -> HTTPResponse:
     if text:  # the citizens' matcher ranks what it serves; anything else must contain the words
         ranked = [c["id"] for c in search_report(request.app.ctx.live_faq, text, hotlines=None, top=20)["candidates"]]
         order = {entry_id: position for position, entry_id in enumerate(ranked)}
-        listed = [item for item in listed if item.entry.id in order or text in item.entry.question
-                  or any(text in q for q in item.entry.similar_questions) or text in item.entry.answer]
+        listed = [
+            item
+            for item in listed
+            if item.entry.id in order
+            or text in item.entry.question
+            or any(text in q for q in item.entry.similar_questions)
+            or text in item.entry.answer
+        ]
         listed.sort(key=lambda item: order.get(item.entry.id, len(order)))
     else:
         listed.sort(key=SORTS.get(args.get("sort", "updated"), SORTS["updated"]))
-    entries = [{**entry_json(item.entry), "served": item.usage.served, "helpful": item.usage.helpful,
-                "unhelpful": item.usage.unhelpful, "updated_at": item.entry.updated_at.isoformat() if item.entry.updated_at else "", "expired": item.expired}
-               for item in listed[:500]]
+    entries = [
+        {
+            **entry_json(item.entry),
+            "served": item.usage.served,
+            "helpful": item.usage.helpful,
+            "unhelpful": item.usage.unhelpful,
+            "updated_at": item.entry.updated_at.isoformat() if item.entry.updated_at else "",
+            "expired": item.expired,
+        }
+        for item in listed[:500]
+    ]
     every = list_entries(request.app.ctx.factory)  # the filters' choices
-    return response.json({
-        "entries": entries, "total": len(listed), "review_required": request.app.ctx.settings.console.faq_review_required,
-        "categories": sorted({e.category for e in every}), "departments": sorted({e.department for e in every} - {""}),
-        "hotlines": list(HOTLINE_SCOPES),
-    }, ensure_ascii=False)
+    return response.json(
+        {
+            "entries": entries,
+            "total": len(listed),
+            "review_required": request.app.ctx.settings.console.faq_review_required,
+            "categories": sorted({e.category for e in every}),
+            "departments": sorted({e.department for e in every} - {""}),
+            "hotlines": list(HOTLINE_SCOPES),
+        },
+        ensure_ascii=False,
+    )
 
 
 @faq.get("/api/faq/entries/<entry_id:str>")
@@ -147,19 +181,36 @@ async def detail(request: Request, entry_id: str) -> HTTPResponse:
     if entry is None:
         return response.json({"error": "条目不存在"}, status=404)
     counts = usage(request.app.ctx.factory).get(entry_id)
-    history = [{"id": r.id, "version": r.version, "action": r.action, "changed_by": r.changed_by,
-                "changed_at": r.changed_at.isoformat(), "snapshot": r.snapshot}
-               for r in revisions(request.app.ctx.factory, entry_id)]
-    return response.json({"entry": entry_json(entry), "history": history,
-                          "served": counts.served if counts else 0,
-                          "helpful": counts.helpful if counts else 0,
-                          "unhelpful": counts.unhelpful if counts else 0}, ensure_ascii=False)
+    history = [
+        {
+            "id": r.id,
+            "version": r.version,
+            "action": r.action,
+            "changed_by": r.changed_by,
+            "changed_at": r.changed_at.isoformat(),
+            "snapshot": r.snapshot,
+        }
+        for r in revisions(request.app.ctx.factory, entry_id)
+    ]
+    return response.json(
+        {
+            "entry": entry_json(entry),
+            "history": history,
+            "served": counts.served if counts else 0,
+            "helpful": counts.helpful if counts else 0,
+            "unhelpful": counts.unhelpful if counts else 0,
+        },
+        ensure_ascii=False,
+    )
 
 
 def _saved(request: Request, entry: EntryData, outcome: str) -> HTTPResponse:
     stored = saved_entry(request.app.ctx.factory, entry.id)
-    return response.json({"outcome": outcome, "entry": entry_json(stored), "duplicates": near_duplicates(request, stored)},
-                         status=201 if outcome == "created" else 200, ensure_ascii=False)
+    return response.json(
+        {"outcome": outcome, "entry": entry_json(stored), "duplicates": near_duplicates(request, stored)},
+        status=201 if outcome == "created" else 200,
+        ensure_ascii=False,
+    )
 
 
 @faq.post("/api/faq/entries")
@@ -169,8 +220,13 @@ async def create(request: Request) -> HTTPResponse:
     entry_id = str(body.get("id") or "").strip()
     try:
         entry = entry_from(body, entry_id, "draft")
-        outcome = save_checked(request.app.ctx.factory, entry, expected_version=None, actor=request.ctx.member.username,
-                               audited=audit_note(request, "faq.create", entry.id))
+        outcome = save_checked(
+            request.app.ctx.factory,
+            entry,
+            expected_version=None,
+            actor=request.ctx.member.username,
+            audited=audit_note(request, "faq.create", entry.id),
+        )
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
     return _saved(request, entry, outcome)
@@ -184,20 +240,29 @@ async def edit(request: Request, entry_id: str) -> HTTPResponse:
     if current is None:
         return response.json({"error": "条目不存在"}, status=404)
     # With second-person review, changed content waits for the reviewer: it goes back to draft.
-    status = "draft" if request.app.ctx.settings.console.faq_review_required and current.status == "published" \
-        else current.status
+    status = "draft" if request.app.ctx.settings.console.faq_review_required and current.status == "published" else current.status
     try:
         entry = entry_from(body, entry_id, status)
         if entry.content() == replace(current, status=status).content():
             entry = replace(entry, status=current.status)  # nothing changed: nothing to review
         version = int(body.get("version") or 0)
-        outcome = save_checked(request.app.ctx.factory, entry, expected_version=version, actor=request.ctx.member.username,
-                               audited=audit_note(request, "faq.edit", entry_id, version=version))
+        outcome = save_checked(
+            request.app.ctx.factory,
+            entry,
+            expected_version=version,
+            actor=request.ctx.member.username,
+            audited=audit_note(request, "faq.edit", entry_id, version=version),
+        )
     except InvalidEntry as exc:
         return response.json({"error": str(exc)}, status=400)
     except StaleEdit as exc:
-        return response.json({"error": f"该条目已被 {exc.by} 修改（当前第 {exc.current} 版）。请重新打开后再修改，您的内容未保存。",
-                              "current_version": exc.current}, status=409)
+        return response.json(
+            {
+                "error": f"该条目已被 {exc.by} 修改（当前第 {exc.current} 版）。请重新打开后再修改，您的内容未保存。",
+                "current_version": exc.current,
+            },
+            status=409,
+        )
     return _saved(request, entry, outcome)
 
 
@@ -209,12 +274,16 @@ async def change_status(request: Request, entry_id: str, action: str) -> HTTPRes
         return response.json({"error": "未知操作"}, status=400)
     if get_entry(ctx.factory, entry_id) is None:
         return response.json({"error": "条目不存在"}, status=404)
-    if action == "publish" and ctx.settings.console.faq_review_required \
-            and last_content_editor(ctx.factory, entry_id) == member.username:
+    if (
+        action == "publish"
+        and ctx.settings.console.faq_review_required
+        and last_content_editor(ctx.factory, entry_id) == member.username
+    ):
         return response.json({"error": "本系统要求双人审核：请由另一位编辑审核后发布"}, status=409)
     status = {"publish": "published", "retire": "retired", "draft": "draft"}[action]
-    entry = set_status(ctx.factory, entry_id, status, actor=member.username,
-                       audited=audit_note(request, f"faq.{action}", entry_id))
+    entry = set_status(
+        ctx.factory, entry_id, status, actor=member.username, audited=audit_note(request, f"faq.{action}", entry_id)
+    )
     return response.json({"entry": entry_json(entry)}, ensure_ascii=False)
 
 
@@ -234,8 +303,13 @@ async def rollback(request: Request, entry_id: str) -> HTTPResponse:
     revision = json_body(request).get("revision")
     try:
         number = int(str(revision))
-        entry = restore_revision(request.app.ctx.factory, entry_id, number, actor=request.ctx.member.username,
-                                 audited=audit_note(request, "faq.rollback", entry_id, revision=number))
+        entry = restore_revision(
+            request.app.ctx.factory,
+            entry_id,
+            number,
+            actor=request.ctx.member.username,
+            audited=audit_note(request, "faq.rollback", entry_id, revision=number),
+        )
     except (KeyError, TypeError, ValueError):
         return response.json({"error": "没有这个版本"}, status=404)
     return response.json({"entry": entry_json(entry)}, ensure_ascii=False)
@@ -257,9 +331,16 @@ async def preview(request: Request) -> HTTPResponse:
     """The answer as the web chat and WeChat would show it: cleaned text, WeChat messages, links."""
     answer = clean_text(str(json_body(request).get("answer") or ""))
     pieces = pack([answer], WECHAT_LIMIT_BYTES, utf8_bytes) if answer else []
-    return response.json({"webchat": answer, "wechat": pieces, "chars": len(answer), "too_long": len(answer) > MAX_ANSWER_CHARS,
-                          "links": _LINK.findall(answer)},
-                         ensure_ascii=False)
+    return response.json(
+        {
+            "webchat": answer,
+            "wechat": pieces,
+            "chars": len(answer),
+            "too_long": len(answer) > MAX_ANSWER_CHARS,
+            "links": _LINK.findall(answer),
+        },
+        ensure_ascii=False,
+    )
 
 
 def with_similar(entry: EntryData, question: str) -> EntryData:

@@ -38,8 +38,12 @@ logger = logging.getLogger(__name__)
 CANNED_FILE = Path(__file__).with_name("canned_replies.yml")
 MAX_REPLY_CHARS = 2000
 REASON_LABELS = {
-    "citizen_asked": "市民要求转人工", "misunderstood": "连续两次未能理解", "dissatisfied": "多次表示未解决",
-    "anger": "市民情绪激动", "sensitive_topic": "敏感话题", "form_failing": "表单多次填写失败",
+    "citizen_asked": "市民要求转人工",
+    "misunderstood": "连续两次未能理解",
+    "dissatisfied": "多次表示未解决",
+    "anger": "市民情绪激动",
+    "sensitive_topic": "敏感话题",
+    "form_failing": "表单多次填写失败",
 }
 # Fields the console asks for each ticket category (consultations: the question and a phone).
 
@@ -61,11 +65,16 @@ def _card(request: Request, handoff: Handoff, now: datetime) -> dict[str, Any]:
     queue = request.app.ctx.queue
     waited = ((as_utc(handoff.claimed_at) if handoff.claimed_at else now) - as_utc(handoff.requested_at)).total_seconds()
     return {
-        "id": handoff.id, "status": handoff.status, "channel": handoff.channel,
+        "id": handoff.id,
+        "status": handoff.status,
+        "channel": handoff.channel,
         "channel_label": labels()["channels"].get(handoff.channel, handoff.channel),
-        "reason": handoff.reason, "reason_label": REASON_LABELS.get(handoff.reason, handoff.reason),
-        "summary": handoff.summary, "requested_at": as_utc(handoff.requested_at).isoformat(),
-        "wait_seconds": int(waited), "level": _waiting_level(waited, queue.claim_timeout.total_seconds()),
+        "reason": handoff.reason,
+        "reason_label": REASON_LABELS.get(handoff.reason, handoff.reason),
+        "summary": handoff.summary,
+        "requested_at": as_utc(handoff.requested_at).isoformat(),
+        "wait_seconds": int(waited),
+        "level": _waiting_level(waited, queue.claim_timeout.total_seconds()),
         "claimed_by": handoff.claimed_by,
         # how long the conversation with a person has been going (the wait stops at the claim)
         "talk_seconds": int((now - as_utc(handoff.claimed_at)).total_seconds()) if handoff.claimed_at else None,
@@ -96,11 +105,15 @@ async def queue_view(request: Request) -> HTTPResponse:
     queue, now = request.app.ctx.queue, utc_now()
     me = request.ctx.member.user_id
     others = request.ctx.member.role in SUPERVISION
-    return response.json({
-        "waiting": [_card(request, h, now) for h in queue.waiting()],
-        "claimed": [_card(request, h, now) for h in queue.claimed(by=None if others else me)],
-        "staff_hours": queue.hours.describe(), "on_duty": queue.hours.is_open(now),
-    }, ensure_ascii=False)
+    return response.json(
+        {
+            "waiting": [_card(request, h, now) for h in queue.waiting()],
+            "claimed": [_card(request, h, now) for h in queue.claimed(by=None if others else me)],
+            "staff_hours": queue.hours.describe(),
+            "on_duty": queue.hours.is_open(now),
+        },
+        ensure_ascii=False,
+    )
 
 
 @handoffs.post("/handoffs/<handoff_id:int>/claim")
@@ -125,13 +138,24 @@ async def detail(request: Request, handoff_id: int) -> HTTPResponse:
     ctx = request.app.ctx
     earlier = ctx.desk.tickets_of(channel=handoff.channel, conversation_id=handoff.conversation_id)
     notes = [{"text": n.text, "at": as_utc(n.at).isoformat(), "user_id": n.user_id} for n in ctx.queue.notes(handoff_id)]
-    return response.json({
-        **_card(request, handoff, utc_now()),
-        "holder": _holds(request, handoff),
-        "tickets": [{"number": t.number, "category": t.labels["category"], "status": t.labels["status"],
-                     "due": t.due.isoformat(), "due_certain": t.due_certain} for t in earlier],
-        "notes": notes,
-    }, ensure_ascii=False)
+    return response.json(
+        {
+            **_card(request, handoff, utc_now()),
+            "holder": _holds(request, handoff),
+            "tickets": [
+                {
+                    "number": t.number,
+                    "category": t.labels["category"],
+                    "status": t.labels["status"],
+                    "due": t.due.isoformat(),
+                    "due_certain": t.due_certain,
+                }
+                for t in earlier
+            ],
+            "notes": notes,
+        },
+        ensure_ascii=False,
+    )
 
 
 @handoffs.get("/handoffs/<handoff_id:int>/messages")
@@ -140,8 +164,12 @@ async def messages(request: Request, handoff_id: int) -> HTTPResponse:
     """Transcript lines after ``?after=<id>``; in clear only for the staff member holding the conversation."""
     handoff = _found(request, handoff_id)
     after = request.args.get("after", "0")
-    lines = transcript(request.app.ctx.factory, handoff.conversation_id, after=int(after) if after.isdigit() else 0,
-                       masked=not _holds(request, handoff))
+    lines = transcript(
+        request.app.ctx.factory,
+        handoff.conversation_id,
+        after=int(after) if after.isdigit() else 0,
+        masked=not _holds(request, handoff),
+    )
     return response.json({"lines": [line.as_json() for line in lines]}, ensure_ascii=False)
 
 
@@ -191,11 +219,14 @@ async def ticket_form(request: Request, handoff_id: int) -> HTTPResponse:
         slots = await request.app.ctx.rasa.slots(handoff.conversation_id)
     except RasaUnavailable:
         slots = {}
-    return response.json({
-        "category": category,
-        "fields": [{"name": n, "label": field_label(n), "value": str(slots.get(n) or "")} for n in names],
-        "categories": [{"value": c, "label": labels()["categories"][c]} for c in CATEGORIES],
-    }, ensure_ascii=False)
+    return response.json(
+        {
+            "category": category,
+            "fields": [{"name": n, "label": field_label(n), "value": str(slots.get(n) or "")} for n in names],
+            "categories": [{"value": c, "label": labels()["categories"][c]} for c in CATEGORIES],
+        },
+        ensure_ascii=False,
+    )
 
 
 @handoffs.post("/handoffs/<handoff_id:int>/tickets")
@@ -206,9 +237,15 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     body = json_body(request)
     member = request.ctx.member
     try:
-        draft = staff_draft(body.get("category"), body.get("fields") or {}, channel=handoff.channel,
-                            conversation_id=handoff.conversation_id, staff_no=member.staff_no, major=bool(body.get("major")),
-                            submission_key=f"console:{handoff_id}:{str(body.get('submission') or '')[:64]}")
+        draft = staff_draft(
+            body.get("category"),
+            body.get("fields") or {},
+            channel=handoff.channel,
+            conversation_id=handoff.conversation_id,
+            staff_no=member.staff_no,
+            major=bool(body.get("major")),
+            submission_key=f"console:{handoff_id}:{str(body.get('submission') or '')[:64]}",
+        )
     except DraftRefused as refused:
         return response.json({"error": str(refused)}, status=400)
     created = await asyncio.to_thread(partial(request.app.ctx.desk.create, draft, audit_as=member.actor, handoff_id=handoff_id))
@@ -221,9 +258,16 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
     except RasaUnavailable as exc:
         logger.error("ticket %s created but the notice was not delivered: %s", created.number, exc)
         delivered = False
-    return response.json({"number": created.number, "due": created.due.isoformat(),
-                          "due_certain": created.deadline_certain, "delivered": delivered,
-                          "notice": mask_personal_data(notice)}, ensure_ascii=False)
+    return response.json(
+        {
+            "number": created.number,
+            "due": created.due.isoformat(),
+            "due_certain": created.deadline_certain,
+            "delivered": delivered,
+            "notice": mask_personal_data(notice),
+        },
+        ensure_ascii=False,
+    )
 
 
 @handoffs.post("/handoffs/<handoff_id:int>/hand-back")

@@ -54,12 +54,16 @@ def acquire(factory: sessionmaker, job: str, holder: str, seconds: float, *, now
     now = now or utc_now()
     expires = _naive(now + timedelta(seconds=seconds))
     with transaction(factory) as session:
-        renewed = session.execute(update(JobLease).where(JobLease.job == job, JobLease.holder == holder)
-                                  .values(expires_at=expires, ran_at=_naive(now)))
+        renewed = session.execute(
+            update(JobLease).where(JobLease.job == job, JobLease.holder == holder).values(expires_at=expires, ran_at=_naive(now))
+        )
         if renewed.rowcount == 1:
             return Grant(taken_over=False)
-        taken = session.execute(update(JobLease).where(JobLease.job == job, JobLease.expires_at < _naive(now))
-                                .values(holder=holder, expires_at=expires, ran_at=_naive(now)))
+        taken = session.execute(
+            update(JobLease)
+            .where(JobLease.job == job, JobLease.expires_at < _naive(now))
+            .values(holder=holder, expires_at=expires, ran_at=_naive(now))
+        )
         if taken.rowcount == 1:
             return Grant(taken_over=True)
     try:
@@ -73,8 +77,9 @@ def acquire(factory: sessionmaker, job: str, holder: str, seconds: float, *, now
 def release(factory: sessionmaker, job: str, holder: str) -> None:
     """Give the lease up at once (a console stopping in order), so another one need not wait."""
     with transaction(factory) as session:
-        session.execute(update(JobLease).where(JobLease.job == job, JobLease.holder == holder)
-                        .values(expires_at=datetime(1970, 1, 1)))
+        session.execute(
+            update(JobLease).where(JobLease.job == job, JobLease.holder == holder).values(expires_at=datetime(1970, 1, 1))
+        )
 
 
 def heartbeats(factory: sessionmaker) -> dict[str, datetime]:

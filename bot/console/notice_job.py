@@ -51,7 +51,9 @@ def busy_with(state: ConversationState, now: float) -> str | None:
 
 def _latest_ids(factory: sessionmaker, conversation_id: str) -> tuple[int, int]:
     with factory() as session:
-        undelivered = session.scalar(select(func.max(UndeliveredMessage.id)).where(UndeliveredMessage.conversation_id == conversation_id))
+        undelivered = session.scalar(
+            select(func.max(UndeliveredMessage.id)).where(UndeliveredMessage.conversation_id == conversation_id)
+        )
         held = session.scalar(select(func.max(MailboxMessage.id)).where(MailboxMessage.conversation_id == conversation_id))
         return undelivered or 0, held or 0
 
@@ -59,10 +61,16 @@ def _latest_ids(factory: sessionmaker, conversation_id: str) -> tuple[int, int]:
 def _outcome(factory: sessionmaker, conversation_id: str, before: tuple[int, int]) -> tuple[str, str | None, int | None]:
     """What the channel did with the notice: (status, reason, the mailbox message when held)."""
     with factory() as session:
-        problem = session.scalar(select(UndeliveredMessage.reason).where(
-            UndeliveredMessage.conversation_id == conversation_id, UndeliveredMessage.id > before[0]).limit(1))
-        held = session.scalar(select(func.max(MailboxMessage.id)).where(
-            MailboxMessage.conversation_id == conversation_id, MailboxMessage.id > before[1]))
+        problem = session.scalar(
+            select(UndeliveredMessage.reason)
+            .where(UndeliveredMessage.conversation_id == conversation_id, UndeliveredMessage.id > before[0])
+            .limit(1)
+        )
+        held = session.scalar(
+            select(func.max(MailboxMessage.id)).where(
+                MailboxMessage.conversation_id == conversation_id, MailboxMessage.id > before[1]
+            )
+        )
     if problem:
         return "undelivered", problem, None
     return ("held", None, held) if held else ("sent", None, None)

@@ -34,8 +34,9 @@ async def listing(request: Request) -> HTTPResponse:
     labelled = request.args.get("labelled") == "1"
     items = await asyncio.to_thread(pending_and_labelled, request.app.ctx.factory, labelled=labelled)
     names = intent_names()
-    return response.json({"items": items, "labels": [{"intent": i, "name": names.get(i, i)} for i in LABELS],
-                          "names": names}, ensure_ascii=False)
+    return response.json(
+        {"items": items, "labels": [{"intent": i, "name": names.get(i, i)} for i in LABELS], "names": names}, ensure_ascii=False
+    )
 
 
 @review.post("/api/review/<review_id:int>/label")
@@ -46,8 +47,14 @@ async def set_label(request: Request, review_id: int) -> HTTPResponse:
     try:
         with transaction(request.app.ctx.factory) as session:
             label(session, review_id, intent, member.staff_no)
-            audit(session, member.actor, "nlu.label", target_type="nlu_review", target_id=str(review_id),
-                  label=intent or "not_for_training")
+            audit(
+                session,
+                member.actor,
+                "nlu.label",
+                target_type="nlu_review",
+                target_id=str(review_id),
+                label=intent or "not_for_training",
+            )
     except ReviewError as exc:
         raise Refusal(400, str(exc)) from None
     except LookupError:

@@ -26,7 +26,7 @@ STAFF_WORK = HOTLINE  # taking conversations over
 SAFE_METHODS = ("GET", "HEAD")
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -59,8 +59,7 @@ def require(*roles: str) -> Callable[[Handler], Handler]:
             member, csrf = found
             if member.role not in roles:
                 return response.json({"error": "您的角色无权执行此操作"}, status=403, ensure_ascii=False)
-            if request.method not in SAFE_METHODS and not hmac.compare_digest(
-                    request.headers.get(CSRF_HEADER, ""), csrf):
+            if request.method not in SAFE_METHODS and not hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), csrf):
                 return response.json({"error": "页面已过期，请刷新后重试"}, status=403, ensure_ascii=False)
             request.ctx.member, request.ctx.csrf = member, csrf
             return await handler(request, *args, **kwargs)
@@ -74,8 +73,10 @@ def require(*roles: str) -> Callable[[Handler], Handler]:
 def _session(request: Request):
     settings = request.app.ctx.settings.console
     return session_member(
-        request.app.ctx.factory, request.cookies.get(SESSION_COOKIE, ""),
-        idle=timedelta(minutes=settings.session_idle_minutes), maximum=timedelta(hours=settings.session_max_hours),
+        request.app.ctx.factory,
+        request.cookies.get(SESSION_COOKIE, ""),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        maximum=timedelta(hours=settings.session_max_hours),
         touch=request.headers.get(POLL_HEADER) != "1",
     )
 

@@ -37,11 +37,16 @@ async def page(_: Request) -> HTTPResponse:
 async def listing(request: Request) -> HTTPResponse:
     args = request.args
     within = args.get("due_within", "")
-    wanted = TicketFilter(status=args.get("status", ""), category=args.get("category", ""),
-                          department=args.get("department", ""), channel=args.get("channel", ""),
-                          due_within=int(within) if within.isdigit() and int(within) > 0 else None,
-                          overdue=args.get("overdue") == "1", attention=args.get("attention") == "1",
-                          search=args.get("q", "")[:64])
+    wanted = TicketFilter(
+        status=args.get("status", ""),
+        category=args.get("category", ""),
+        department=args.get("department", ""),
+        channel=args.get("channel", ""),
+        due_within=int(within) if within.isdigit() and int(within) > 0 else None,
+        overdue=args.get("overdue") == "1",
+        attention=args.get("attention") == "1",
+        search=args.get("q", "")[:64],
+    )
     rows = request.app.ctx.handling.listing(request.ctx.member, wanted)
     return response.json({"tickets": rows, "departments": request.app.ctx.handling.departments()}, ensure_ascii=False)
 
@@ -85,8 +90,9 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
             departments = body.get("departments")
             if not isinstance(departments, list):
                 raise HandlingError("请选择协办部门（可以不选）")
-            return response.json({"co_departments": handling.set_co(member, number, [str(d) for d in departments])},
-                                 ensure_ascii=False)
+            return response.json(
+                {"co_departments": handling.set_co(member, number, [str(d) for d in departments])}, ensure_ascii=False
+            )
         if action in ("co_accept", "co_reply"):
             handling.co_act(member, number, action, str(body.get("text") or ""))
             return response.json({"ok": True})
@@ -97,8 +103,14 @@ async def act(request: Request, number: str, action: str) -> HTTPResponse:
             days = body.get("working_days")
             due = handling.extend(member, number, int(str(days)) if str(days).isdigit() else 0, str(body.get("reason") or ""))
             return response.json({"deadline": due.isoformat()})
-        status = handling.act(member, number, action, department=str(body.get("department") or ""),
-                              text=str(body.get("text") or ""), whole_group=body.get("whole_group") is True)
+        status = handling.act(
+            member,
+            number,
+            action,
+            department=str(body.get("department") or ""),
+            text=str(body.get("text") or ""),
+            whole_group=body.get("whole_group") is True,
+        )
     except (LookupError, HandlingError) as exc:
         return _refused(exc)
     return response.json({"status": status})

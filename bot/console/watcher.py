@@ -75,8 +75,9 @@ class Job:
         return max(3 * self.interval, MIN_LEASE_SECONDS)
 
 
-def console_jobs(factory: sessionmaker, queue: HandoffQueue, rasa: RasaApi, calendar: WorkingCalendar,
-                 retention: RetentionSettings) -> list[Job]:
+def console_jobs(
+    factory: sessionmaker, queue: HandoffQueue, rasa: RasaApi, calendar: WorkingCalendar, retention: RetentionSettings
+) -> list[Job]:
     """Every job a console runs."""
 
     async def reviews(_: Grant) -> None:
@@ -98,12 +99,14 @@ def console_jobs(factory: sessionmaker, queue: HandoffQueue, rasa: RasaApi, cale
         for spot in await asyncio.to_thread(alert_new_hot_spots, factory):
             logger.warning("hot spot alert (%s): %d tickets in 24 h; see the dashboard", spot.kind, spot.last_24h)
 
-    return [Job("handoff_queue", TICK_SECONDS, lambda _: check_queue(queue, rasa)),
-            Job("hot_spots", HOT_SPOT_CHECK_SECONDS, hot),
-            Job("ticket_notices", NOTICE_CHECK_SECONDS, lambda grant: notices_round(factory, rasa, grant.taken_over)),
-            Job("ticket_deadlines", DEADLINE_CHECK_SECONDS, deadlines),
-            Job("nlu_review", REVIEW_SCAN_SECONDS, reviews),
-            Job("retention_purge", RETENTION_CHECK_SECONDS, purge)]
+    return [
+        Job("handoff_queue", TICK_SECONDS, lambda _: check_queue(queue, rasa)),
+        Job("hot_spots", HOT_SPOT_CHECK_SECONDS, hot),
+        Job("ticket_notices", NOTICE_CHECK_SECONDS, lambda grant: notices_round(factory, rasa, grant.taken_over)),
+        Job("ticket_deadlines", DEADLINE_CHECK_SECONDS, deadlines),
+        Job("nlu_review", REVIEW_SCAN_SECONDS, reviews),
+        Job("retention_purge", RETENTION_CHECK_SECONDS, purge),
+    ]
 
 
 async def run_job(factory: sessionmaker, holder: str, job: Job) -> None:

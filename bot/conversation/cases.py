@@ -25,7 +25,9 @@ _ONGOING_PHRASE = re.compile(
 )
 DESCRIBED_TIME = re.compile(r"^(持续发生（[^（）]*）|\d{4}年\d{1,2}月\d{1,2}日.*)$")  # what describe_time writes
 # "我要投诉" and the like before the account itself: the ticket keeps what happened, not the request.
-_REQUEST_PREFIX = re.compile(r"^(?:您好|你好)?[，,。\s]*(?:我)?(?:要|想)?(?:投诉|举报|反映|反应|建议)(?:一下|个事|一件事)?[，,:：\s]*")
+_REQUEST_PREFIX = re.compile(
+    r"^(?:您好|你好)?[，,。\s]*(?:我)?(?:要|想)?(?:投诉|举报|反映|反应|建议)(?:一下|个事|一件事)?[，,:：\s]*"
+)
 # Who is involved, as a first message names it: "幸福路烧烤店", "XX建筑公司", "隔壁工地".
 _PARTY = re.compile(
     r"([\u4e00-\u9fa5A-Za-z0-9]{0,8}?)(烧烤店|饭店|餐馆|餐厅|饭馆|小吃店|超市|商场|公司|工厂|厂|工地|物业|学校|幼儿园|医院|"

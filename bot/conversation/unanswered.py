@@ -94,8 +94,12 @@ def latest_unanswered(factory: sessionmaker, *, limit: int = 50) -> list[Unanswe
 def came_from(factory: sessionmaker, conversation_id: str) -> bool:
     """Whether a misunderstood message came from this conversation (the only ones editors may open)."""
     with factory() as session:
-        return session.scalar(select(UnansweredQuestion.id).where(
-            UnansweredQuestion.conversation_id == conversation_id[:128]).limit(1)) is not None
+        return (
+            session.scalar(
+                select(UnansweredQuestion.id).where(UnansweredQuestion.conversation_id == conversation_id[:128]).limit(1)
+            )
+            is not None
+        )
 
 
 def unanswered_counts(factory: sessionmaker, *, limit: int = 50) -> list[UnansweredCount]:

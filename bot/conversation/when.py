@@ -18,9 +18,21 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
 _RELATIVE_DAYS = {"今天": 0, "今日": 0, "今早": 0, "今晚": 0, "昨天": 1, "昨日": 1, "昨晚": 1, "前天": 2, "大前天": 3}
 # Part of the day → (default hour, whether a bare hour after it is in the afternoon/evening).
-_PARTS = {"凌晨": (3, False), "早上": (8, False), "早晨": (8, False), "上午": (10, False), "中午": (12, False),
-          "下午": (15, True), "傍晚": (18, True), "晚上": (20, True), "夜里": (23, True), "半夜": (0, False),
-          "今早": (8, False), "今晚": (20, True), "昨晚": (20, True)}
+_PARTS = {
+    "凌晨": (3, False),
+    "早上": (8, False),
+    "早晨": (8, False),
+    "上午": (10, False),
+    "中午": (12, False),
+    "下午": (15, True),
+    "傍晚": (18, True),
+    "晚上": (20, True),
+    "夜里": (23, True),
+    "半夜": (0, False),
+    "今早": (8, False),
+    "今晚": (20, True),
+    "昨晚": (20, True),
+}
 _NUMBER = r"[0-9零〇一二两三四五六七八九十]{1,3}"
 
 

@@ -248,9 +248,12 @@ def _same_source(env: Mapping[str, str], errors: list[str]) -> SameSourceRules:
     switch = env.get("SAME_SOURCE", "on").strip().lower()
     if switch not in ("on", "off", ""):
         errors.append(f"SAME_SOURCE must be on or off, got {switch!r}")
-    return SameSourceRules(enabled=switch != "off", days=_int(env, "SAME_SOURCE_DAYS", default.days, errors),
-                           text_similarity=_fraction(env, "SAME_SOURCE_TEXT_SIMILARITY", default.text_similarity, errors),
-                           place_similarity=_fraction(env, "SAME_SOURCE_PLACE_SIMILARITY", default.place_similarity, errors))
+    return SameSourceRules(
+        enabled=switch != "off",
+        days=_int(env, "SAME_SOURCE_DAYS", default.days, errors),
+        text_similarity=_fraction(env, "SAME_SOURCE_TEXT_SIMILARITY", default.text_similarity, errors),
+        place_similarity=_fraction(env, "SAME_SOURCE_PLACE_SIMILARITY", default.place_similarity, errors),
+    )
 
 
 def _folder(env: Mapping[str, str], key: str, errors: list[str]) -> Path | None:
@@ -328,10 +331,10 @@ def _console(env: Mapping[str, str], errors: list[str]) -> ConsoleSettings:
 
 def _retention(env: Mapping[str, str], errors: list[str]) -> RetentionSettings:
     return RetentionSettings(
-        conversation_days=_int(env, "RETENTION_CONVERSATION_DAYS", RetentionSettings.conversation_days, errors,
-                               minimum=MIN_RETENTION_DAYS),
-        contact_days=_int(env, "RETENTION_CONTACT_DAYS", RetentionSettings.contact_days, errors,
-                          minimum=MIN_RETENTION_DAYS),
+        conversation_days=_int(
+            env, "RETENTION_CONVERSATION_DAYS", RetentionSettings.conversation_days, errors, minimum=MIN_RETENTION_DAYS
+        ),
+        contact_days=_int(env, "RETENTION_CONTACT_DAYS", RetentionSettings.contact_days, errors, minimum=MIN_RETENTION_DAYS),
     )
 
 
@@ -385,8 +388,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, env_file: Path | 
         console=_console(env, errors),
         retention=_retention(env, errors),
         log=_log(env, errors),
-        production=ProductionSettings(public_port=_int(env, "PUBLIC_PORT", ProductionSettings.public_port, errors),
-                                      replicas=_int(env, "REPLICAS", ProductionSettings.replicas, errors, minimum=1)),
+        production=ProductionSettings(
+            public_port=_int(env, "PUBLIC_PORT", ProductionSettings.public_port, errors),
+            replicas=_int(env, "REPLICAS", ProductionSettings.replicas, errors, minimum=1),
+        ),
         same_source=_same_source(env, errors),
     )
     if errors:

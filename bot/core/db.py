@@ -27,8 +27,14 @@ def make_engine(database_url: str) -> Engine:
     opening re-runs the pragmas: under load that cost as much as the queries)."""
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(database_url, future=True, poolclass=QueuePool, pool_size=5, max_overflow=10,
-                               connect_args={"timeout": 10, "check_same_thread": False})
+        engine = create_engine(
+            database_url,
+            future=True,
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"timeout": 10, "check_same_thread": False},
+        )
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine
     # pool_pre_ping: a database that restarted under us is reconnected instead of failing once.

@@ -53,8 +53,11 @@ def secret_key(settings: Settings) -> str:
 
 def child_environment(settings: Settings) -> dict[str, str]:
     """The secrets the hotline's server processes read from their environment."""
-    return {RASA_TOKEN_ENV: rasa_auth_token(settings), ACTION_TOKEN_ENV: action_token(settings),
-            SECRET_KEY_ENV: secret_key(settings)}
+    return {
+        RASA_TOKEN_ENV: rasa_auth_token(settings),
+        ACTION_TOKEN_ENV: action_token(settings),
+        SECRET_KEY_ENV: secret_key(settings),
+    }
 
 
 def rasa_api_headers(token: str, *, valid_seconds: int = 300) -> dict[str, str]:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("bot.conversation.unanswered", "bot.faq.models", "bot.tickets.models", "bot.staff.models", "bot.handoff.models", "bot.handoff.transcript", "bot.messaging.undelivered", "bot.messaging.webchat.mailbox", "bot.review.models", "bot.console.job_lease")
+MODEL_MODULES = (
+    "bot.conversation.unanswered",
+    "bot.faq.models",
+    "bot.tickets.models",
+    "bot.staff.models",
+    "bot.handoff.models",
+    "bot.handoff.transcript",
+    "bot.messaging.undelivered",
+    "bot.messaging.webchat.mailbox",
+    "bot.review.models",
+    "bot.console.job_lease",
+)
 
 
 def import_all_models() -> None:

@@ -57,8 +57,12 @@ def decide(result: SearchResult, thresholds: Thresholds = Thresholds()) -> Decis
         return Decision("decline", ())
     best = candidates[0]
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
-    if (not vague and best.score >= thresholds.answer and best.score - runner_up >= thresholds.margin
-            and (thresholds.sure <= 0 or answer_probability(result) >= thresholds.sure)):
+    if (
+        not vague
+        and best.score >= thresholds.answer
+        and best.score - runner_up >= thresholds.margin
+        and (thresholds.sure <= 0 or answer_probability(result) >= thresholds.sure)
+    ):
         return Decision("answer", (best,))
     plausible = tuple(c for c in candidates[:CLARIFY_CHOICES] if c.score >= thresholds.clarify)
     return Decision("clarify", plausible)
@@ -72,9 +76,18 @@ def answer_features(result: SearchResult) -> list[float]:
     best = candidates[0]
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
     parts = best.parts or {}
-    return [best.score, best.score - runner_up, parts.get("words", 0.0), parts.get("chars", 0.0),
-            parts.get("sounds", 0.0), parts.get("semantic", 0.0), float(result.topic_words or 0),
-            float(result.unknown_words or 0), min(len(best.matched), 60) / 60, 1.0]
+    return [
+        best.score,
+        best.score - runner_up,
+        parts.get("words", 0.0),
+        parts.get("chars", 0.0),
+        parts.get("sounds", 0.0),
+        parts.get("semantic", 0.0),
+        float(result.topic_words or 0),
+        float(result.unknown_words or 0),
+        min(len(best.matched), 60) / 60,
+        1.0,
+    ]
 
 
 def answer_probability(result: SearchResult, model: tuple[float, ...] = ANSWER_MODEL) -> float:

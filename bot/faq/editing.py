@@ -25,8 +25,18 @@ from bot.staff.audit import AuditNote, write_note
 NEVER = datetime.min.replace(tzinfo=timezone.utc)  # sorts an entry without a stored time last
 _TAG = re.compile(r"<[^>]*>")
 _SCRIPTISH = re.compile(r"(javascript|vbscript|data)\s*:", re.IGNORECASE)
-DIFF_FIELDS = ("question", "similar_questions", "answer", "category", "hotline", "department", "source",
-               "effective_date", "expires_on", "status")
+DIFF_FIELDS = (
+    "question",
+    "similar_questions",
+    "answer",
+    "category",
+    "hotline",
+    "department",
+    "source",
+    "effective_date",
+    "expires_on",
+    "status",
+)
 
 
 def clean_text(text: str) -> str:
@@ -37,8 +47,7 @@ def clean_text(text: str) -> str:
 
 def record_served(factory: sessionmaker, *, entry_id: str, version: int, channel: str) -> None:
     with transaction(factory) as session:
-        session.add(FaqServe(entry_id=entry_id, entry_version=version, channel=channel[:32],
-                             served_at=utc_now()))
+        session.add(FaqServe(entry_id=entry_id, entry_version=version, channel=channel[:32], served_at=utc_now()))
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,13 @@ def usage(factory: sessionmaker) -> dict[str, Usage]:
     """Times served and feedback per entry."""
     with factory() as session:
         served = dict(session.execute(select(FaqServe.entry_id, func.count()).group_by(FaqServe.entry_id)).all())
-        feedback = session.execute(select(
-            FaqFeedback.entry_id,
-            func.sum(case((FaqFeedback.helpful.is_(True), 1), else_=0)),
-            func.sum(case((FaqFeedback.helpful.is_(False), 1), else_=0)),
-        ).group_by(FaqFeedback.entry_id)).all()
+        feedback = session.execute(
+            select(
+                FaqFeedback.entry_id,
+                func.sum(case((FaqFeedback.helpful.is_(True), 1), else_=0)),
+                func.sum(case((FaqFeedback.helpful.is_(False), 1), else_=0)),
+            ).group_by(FaqFeedback.entry_id)
+        ).all()
     result = {entry: Usage(served=count) for entry, count in served.items()}
     for entry, helpful, unhelpful in feedback:
         result[entry] = Usage(result.get(entry, Usage()).served, int(helpful or 0), int(unhelpful or 0))
@@ -87,10 +98,15 @@ def find_entries(factory: sessionmaker, wanted: EntryFilter, *, today: date | No
     found = []
     for entry in list_entries(factory):
         expired = entry.expires_on is not None and entry.expires_on <= today
-        if (wanted.category and entry.category != wanted.category) or (wanted.hotline and entry.hotline != wanted.hotline) \
-                or (wanted.department and entry.department != wanted.department):
+        if (
+            (wanted.category and entry.category != wanted.category)
+            or (wanted.hotline and entry.hotline != wanted.hotline)
+            or (wanted.department and entry.department != wanted.department)
+        ):
             continue
-        if (wanted.status == "expired" and not expired) or (wanted.status not in ("", "expired") and entry.status != wanted.status):
+        if (wanted.status == "expired" and not expired) or (
+            wanted.status not in ("", "expired") and entry.status != wanted.status
+        ):
             continue
         if wanted.not_reviewed_months and (entry.updated_at or NEVER) >= stale_before:
             continue
@@ -139,8 +155,11 @@ def preview_import(factory: sessionmaker, path: Path) -> list[PreviewRow]:
         elif before == entry:
             rows.append(PreviewRow(line, entry_id, "unchanged"))
         else:
-            rows.append(PreviewRow(line, entry_id, "changed",
-                                   changes=[d["field"] for d in differences(before.content(), entry.content())]))
+            rows.append(
+                PreviewRow(
+                    line, entry_id, "changed", changes=[d["field"] for d in differences(before.content(), entry.content())]
+                )
+            )
     return rows
 
 
@@ -158,7 +177,7 @@ SIMILAR_QUESTIONS = 0.5  # share of character pairs two questions need in common
 
 
 def _pairs(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} or {text}
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
 def _similar(a: set[str], b: set[str]) -> bool:
@@ -169,9 +188,15 @@ def unanswered_groups(factory: sessionmaker, *, limit: int = 100) -> list[Unansw
     """Open unanswered questions grouped by similarity (same normalised text, or most character
     pairs in common), most asked first."""
     with factory() as session:
-        rows = session.scalars(select(UnansweredQuestion).where(
-            UnansweredQuestion.dismissed_at.is_(None), UnansweredQuestion.resolved_entry_id.is_(None),
-            UnansweredQuestion.question_key.is_not(None)).order_by(UnansweredQuestion.id)).all()
+        rows = session.scalars(
+            select(UnansweredQuestion)
+            .where(
+                UnansweredQuestion.dismissed_at.is_(None),
+                UnansweredQuestion.resolved_entry_id.is_(None),
+                UnansweredQuestion.question_key.is_not(None),
+            )
+            .order_by(UnansweredQuestion.id)
+        ).all()
     by_key: dict[str, list[UnansweredQuestion]] = {}
     for row in rows:
         by_key.setdefault(row.question_key, []).append(row)
@@ -188,17 +213,26 @@ def unanswered_groups(factory: sessionmaker, *, limit: int = 100) -> list[Unansw
         members = sorted((m for k in keys for m in by_key[k]), key=lambda m: m.id)
         text = Counter(m.text for m in members).most_common(1)[0][0]
         conversations = list(dict.fromkeys(m.conversation_id for m in members if m.conversation_id))
-        result.append(UnansweredGroup(keys, text, len(members), as_utc(members[0].created_at),
-                                      as_utc(members[-1].created_at), conversations[:20]))
+        result.append(
+            UnansweredGroup(
+                keys, text, len(members), as_utc(members[0].created_at), as_utc(members[-1].created_at), conversations[:20]
+            )
+        )
     return sorted(result, key=lambda g: (-g.count, -g.last_at.timestamp()))[:limit]
 
 
 def group_text(factory: sessionmaker, keys: list[str]) -> str | None:
     """The most asked wording among the open questions with these keys (None when all were dealt with)."""
     with factory() as session:
-        texts = session.scalars(select(UnansweredQuestion.text).where(
-            UnansweredQuestion.question_key.in_(keys), UnansweredQuestion.dismissed_at.is_(None),
-            UnansweredQuestion.resolved_entry_id.is_(None)).order_by(UnansweredQuestion.id)).all()
+        texts = session.scalars(
+            select(UnansweredQuestion.text)
+            .where(
+                UnansweredQuestion.question_key.in_(keys),
+                UnansweredQuestion.dismissed_at.is_(None),
+                UnansweredQuestion.resolved_entry_id.is_(None),
+            )
+            .order_by(UnansweredQuestion.id)
+        ).all()
     return Counter(texts).most_common(1)[0][0] if texts else None  # ties: the earliest wording
 
 
@@ -210,8 +244,15 @@ def close_unanswered(factory: sessionmaker, keys: list[str], *, audited: AuditNo
         return closed
 
 
-def answer_unanswered(factory: sessionmaker, keys: list[str], entry: EntryData, *, expected_version: int | None,
-                      actor: str, audited: AuditNote | None = None) -> None:
+def answer_unanswered(
+    factory: sessionmaker,
+    keys: list[str],
+    entry: EntryData,
+    *,
+    expected_version: int | None,
+    actor: str,
+    audited: AuditNote | None = None,
+) -> None:
     """An entry now answers a group: it is created (``expected_version`` None) or updated with the group's
     question, and the group is marked answered by it, in one transaction with ``audited``.
 
@@ -224,6 +265,12 @@ def answer_unanswered(factory: sessionmaker, keys: list[str], entry: EntryData, 
 
 
 def _close(session: Session, keys: list[str], values: dict[str, Any]) -> int:
-    return session.execute(update(UnansweredQuestion).where(
-        UnansweredQuestion.question_key.in_(keys), UnansweredQuestion.dismissed_at.is_(None),
-        UnansweredQuestion.resolved_entry_id.is_(None)).values(**values)).rowcount
+    return session.execute(
+        update(UnansweredQuestion)
+        .where(
+            UnansweredQuestion.question_key.in_(keys),
+            UnansweredQuestion.dismissed_at.is_(None),
+            UnansweredQuestion.resolved_entry_id.is_(None),
+        )
+        .values(**values)
+    ).rowcount

@@ -30,7 +30,9 @@ class LexicalMemo:
         cached = self._rows.get(text)
         if cached is None:
             counts = Counter(analyzer(text))
-            ids = np.fromiter((self.vocabulary.setdefault(t, len(self.vocabulary)) for t in counts), dtype=np.int64, count=len(counts))
+            ids = np.fromiter(
+                (self.vocabulary.setdefault(t, len(self.vocabulary)) for t in counts), dtype=np.int64, count=len(counts)
+            )
             tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
             cached = self._rows[text] = (ids, tf)
         return cached

@@ -112,10 +112,13 @@ class LiveFaq:
                 raise KnowledgeBaseUnavailable(type(exc).__name__) from exc
             logger.warning("knowledge base unreachable (%s); serving version %s", type(exc).__name__, self._version)
             return
-        index = FaqIndex(entries, normalizer=default_normalizer(), encoder=self._encoder,
-                         weights=self._weights, memos=self._memos)
+        index = FaqIndex(
+            entries, normalizer=default_normalizer(), encoder=self._encoder, weights=self._weights, memos=self._memos
+        )
         self._index, self._version, self._day = index, version, day  # one swap: searches see old or new
-        logger.info("FAQ index: version %s, %s entries, built in %.0f ms", version, len(entries), (time.perf_counter() - started) * 1000)
+        logger.info(
+            "FAQ index: version %s, %s entries, built in %.0f ms", version, len(entries), (time.perf_counter() - started) * 1000
+        )
 
     @property
     def version(self) -> int:

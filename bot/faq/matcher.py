@@ -143,8 +143,9 @@ class FaqIndex:
             return SearchResult([], 0)
         corrected = self.corrected(query)
         scores = self.channel_scores(corrected)
-        combined: np.ndarray = sum((self.weights.of(name) * scores[name] for name in CHANNELS),
-                                   np.zeros(len(self._phrasings), dtype=np.float32))
+        combined: np.ndarray = sum(
+            (self.weights.of(name) * scores[name] for name in CHANNELS), np.zeros(len(self._phrasings), dtype=np.float32)
+        )
         if hotlines is not None:
             combined = np.where(self._serves(tuple(hotlines)), combined, -1.0)
         candidates = [

@@ -64,7 +64,6 @@ class HomophoneCorrector:
                 return word, length
         return text[position], 1
 
-
     def _straddles_word(self, text: str, position: int, length: int) -> bool:
         """Whether the window's edge belongs to a real word outside it ("我驾|照", "交一|份")."""
         before = text[position - 1 : position + 1] if position > 0 else ""

@@ -133,8 +133,7 @@ def _save(session: Session, data: EntryData, actor: str, now: datetime) -> str:
     return "updated"
 
 
-def save_entries(factory: sessionmaker, entries: list[EntryData], *, actor: str,
-                 audited: AuditNote | None = None) -> list[str]:
+def save_entries(factory: sessionmaker, entries: list[EntryData], *, actor: str, audited: AuditNote | None = None) -> list[str]:
     """Create or update entries by id in one transaction; "created", "updated" or "unchanged" each.
     ``audited`` is written in the same transaction, with the counts of created and updated entries."""
     for data in entries:
@@ -151,8 +150,7 @@ def save_entry(factory: sessionmaker, data: EntryData, *, actor: str) -> str:
     return save_entries(factory, [data], actor=actor)[0]
 
 
-def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str,
-               audited: AuditNote | None = None) -> EntryData:
+def set_status(factory: sessionmaker, entry_id: str, status: str, *, actor: str, audited: AuditNote | None = None) -> EntryData:
     """Publish, retire or return an entry to draft (a new version)."""
     if status not in STATUSES:
         raise InvalidEntry(f"状态应为以下之一：{'、'.join(STATUSES)}")
@@ -250,7 +248,6 @@ def feedback_counts(factory: sessionmaker, entry_id: str) -> tuple[int, int]:
         return int(counts.get(True, 0)), int(counts.get(False, 0))
 
 
-
 class StaleEdit(Exception):
     """Someone changed the entry since the editor opened it."""
 
@@ -259,8 +256,9 @@ class StaleEdit(Exception):
         self.current, self.by = current, by
 
 
-def save_checked(factory: sessionmaker, data: EntryData, *, expected_version: int | None, actor: str,
-                 audited: AuditNote | None = None) -> str:
+def save_checked(
+    factory: sessionmaker, data: EntryData, *, expected_version: int | None, actor: str, audited: AuditNote | None = None
+) -> str:
     """Create (``expected_version`` None) or update an entry only if nobody changed it meanwhile;
     ``audited`` is written in the same transaction.
 
@@ -291,14 +289,18 @@ def save_checked_in(session: Session, data: EntryData, *, expected_version: int 
 def last_content_editor(factory: sessionmaker, entry_id: str) -> str | None:
     """Who last changed what the entry says (not merely its status)."""
     with transaction(factory) as session:
-        query = (select(FaqRevision.changed_by).where(FaqRevision.entry_id == entry_id,
-                                                      FaqRevision.action.in_(("created", "updated", "rolled_back")))
-                 .order_by(FaqRevision.id.desc()).limit(1))
+        query = (
+            select(FaqRevision.changed_by)
+            .where(FaqRevision.entry_id == entry_id, FaqRevision.action.in_(("created", "updated", "rolled_back")))
+            .order_by(FaqRevision.id.desc())
+            .limit(1)
+        )
         return session.scalar(query)
 
 
-def restore_revision(factory: sessionmaker, entry_id: str, revision_id: int, *, actor: str,
-                     audited: AuditNote | None = None) -> EntryData:
+def restore_revision(
+    factory: sessionmaker, entry_id: str, revision_id: int, *, actor: str, audited: AuditNote | None = None
+) -> EntryData:
     """Make an earlier revision's content (and status) the entry's next version."""
     with transaction(factory) as session:
         revision = session.get(FaqRevision, revision_id)
@@ -307,9 +309,14 @@ def restore_revision(factory: sessionmaker, entry_id: str, revision_id: int, *, 
             raise KeyError(entry_id)
         snapshot = revision.snapshot
         restored = EntryData(
-            id=entry_id, question=snapshot["question"], answer=snapshot["answer"], category=snapshot["category"],
-            similar_questions=tuple(snapshot.get("similar_questions") or ()), hotline=snapshot["hotline"],
-            department=snapshot.get("department") or "", source=snapshot.get("source") or "",
+            id=entry_id,
+            question=snapshot["question"],
+            answer=snapshot["answer"],
+            category=snapshot["category"],
+            similar_questions=tuple(snapshot.get("similar_questions") or ()),
+            hotline=snapshot["hotline"],
+            department=snapshot.get("department") or "",
+            source=snapshot.get("source") or "",
             effective_date=date.fromisoformat(snapshot["effective_date"]) if snapshot.get("effective_date") else None,
             status=snapshot["status"],
             expires_on=date.fromisoformat(snapshot["expires_on"]) if snapshot.get("expires_on") else None,

@@ -176,8 +176,7 @@ def _export_values(entry: EntryData) -> list[str]:
     ]
 
 
-def export_file(factory: sessionmaker, path: Path, *, status: str | None = None,
-                entries: list[EntryData] | None = None) -> int:
+def export_file(factory: sessionmaker, path: Path, *, status: str | None = None, entries: list[EntryData] | None = None) -> int:
     """Write ``entries`` (default: every entry, or those with ``status``) to CSV or XLSX; returns how many."""
     entries = entries if entries is not None else list_entries(factory, status=status)
     rows = [list(COLUMNS)] + [_export_values(e) for e in entries]

@@ -41,11 +41,14 @@ class EscalationTerms:
 @lru_cache(maxsize=4)
 def _load(path: Path) -> EscalationTerms:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    topics = {str(name): tuple(str(w).lower() for w in words or ()) for name, words in (raw.get("sensitive_topics") or {}).items()}
+    topics = {
+        str(name): tuple(str(w).lower() for w in words or ()) for name, words in (raw.get("sensitive_topics") or {}).items()
+    }
     return EscalationTerms(topics=topics, anger=tuple(str(w).lower() for w in raw.get("anger") or ()))
 
 
 def angry_outbursts(parse_data: list[dict]) -> int:
     """How many of these user messages were nothing but anger (routed to a person by the NLU)."""
-    return sum(1 for data in parse_data
-               if (e := data.get("escalation") or {}).get("angry") and e.get("overrode") and not e.get("topic"))
+    return sum(
+        1 for data in parse_data if (e := data.get("escalation") or {}).get("angry") and e.get("overrode") and not e.get("topic")
+    )

@@ -59,9 +59,12 @@ class HandoffQueue:
     @classmethod
     def from_settings(cls, settings: Settings, factory: sessionmaker) -> HandoffQueue:
         handoff = settings.handoff
-        return cls(factory=factory, hours=StaffHours.parse(handoff.staff_hours),
-                   claim_timeout=timedelta(seconds=handoff.claim_timeout_seconds),
-                   minutes_per_citizen=handoff.minutes_per_citizen)
+        return cls(
+            factory=factory,
+            hours=StaffHours.parse(handoff.staff_hours),
+            claim_timeout=timedelta(seconds=handoff.claim_timeout_seconds),
+            minutes_per_citizen=handoff.minutes_per_citizen,
+        )
 
     def request(self, request: HandoffRequest, *, now: datetime | None = None) -> Admission:
         """Queue the conversation (or find its open handoff); outside staff hours it is recorded, not queued."""
@@ -69,18 +72,27 @@ class HandoffQueue:
             raise ValueError(f"unknown handoff reason {request.reason!r}")
         now = now or utc_now()
         with transaction(self.factory) as session:
-            existing = session.scalar(select(Handoff).where(
-                Handoff.conversation_id == request.conversation_id, Handoff.status.in_(OPEN_STATUSES)))
+            existing = session.scalar(
+                select(Handoff).where(Handoff.conversation_id == request.conversation_id, Handoff.status.in_(OPEN_STATUSES))
+            )
             if existing is None:
-                recent = session.scalar(select(func.count(Handoff.id)).where(
-                    Handoff.conversation_id == request.conversation_id, Handoff.requested_at >= now - timedelta(hours=1)))
+                recent = session.scalar(
+                    select(func.count(Handoff.id)).where(
+                        Handoff.conversation_id == request.conversation_id, Handoff.requested_at >= now - timedelta(hours=1)
+                    )
+                )
                 if recent >= MAX_HANDOFFS_PER_HOUR:
                     return Admission(handoff_id=0, queued=False, throttled=True)
                 is_open = self.hours.is_open(now)
                 existing = Handoff(
-                    conversation_id=request.conversation_id, channel=request.channel, reason=request.reason,
-                    summary=request.summary, requested_at=now, status="waiting" if is_open else "unclaimed",
-                    ended_at=None if is_open else now, end_reason=None if is_open else "outside_hours",
+                    conversation_id=request.conversation_id,
+                    channel=request.channel,
+                    reason=request.reason,
+                    summary=request.summary,
+                    requested_at=now,
+                    status="waiting" if is_open else "unclaimed",
+                    ended_at=None if is_open else now,
+                    end_reason=None if is_open else "outside_hours",
                 )
                 session.add(existing)
                 session.flush()
@@ -90,14 +102,16 @@ class HandoffQueue:
         position = self.position_of(handoff_id)
         with transaction(self.factory) as session:
             session.execute(update(Handoff).where(Handoff.id == handoff_id).values(position_told=position))
-        return Admission(handoff_id=handoff_id, queued=True, position=position,
-                         expected_minutes=self.expected_minutes(position, now=now))
+        return Admission(
+            handoff_id=handoff_id, queued=True, position=position, expected_minutes=self.expected_minutes(position, now=now)
+        )
 
     def waiting(self) -> list[Handoff]:
         """Waiting conversations, oldest first."""
         with self.factory() as session:
-            return list(session.scalars(select(Handoff).where(Handoff.status == "waiting")
-                                        .order_by(Handoff.requested_at, Handoff.id)))
+            return list(
+                session.scalars(select(Handoff).where(Handoff.status == "waiting").order_by(Handoff.requested_at, Handoff.id))
+            )
 
     def claimed(self, *, by: int | None = None) -> list[Handoff]:
         """Conversations held by a person (by one person when ``by`` is given)."""
@@ -120,9 +134,12 @@ class HandoffQueue:
         """Expected wait: position times the average recent wait for a claim (the setting until there is history)."""
         since = now - timedelta(days=1)
         with self.factory() as session:
-            rows = session.execute(select(Handoff.requested_at, Handoff.claimed_at)
-                                   .where(Handoff.claimed_at.is_not(None), Handoff.requested_at >= since)
-                                   .order_by(Handoff.claimed_at.desc()).limit(_WAIT_HISTORY)).all()
+            rows = session.execute(
+                select(Handoff.requested_at, Handoff.claimed_at)
+                .where(Handoff.claimed_at.is_not(None), Handoff.requested_at >= since)
+                .order_by(Handoff.claimed_at.desc())
+                .limit(_WAIT_HISTORY)
+            ).all()
         if len(rows) >= 3:
             per_place = sum((as_utc(c) - as_utc(r)).total_seconds() for r, c in rows) / len(rows) / 60
         else:
@@ -133,8 +150,14 @@ class HandoffQueue:
         """Give a waiting conversation to ``actor``; False if someone else was first (or it ended)."""
         now = now or utc_now()
         with transaction(self.factory) as session:
-            won = session.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
-                                  .values(status="claimed", claimed_by=actor.user_id, claimed_at=now)).rowcount == 1
+            won = (
+                session.execute(
+                    update(Handoff)
+                    .where(Handoff.id == handoff_id, Handoff.status == "waiting")
+                    .values(status="claimed", claimed_by=actor.user_id, claimed_at=now)
+                ).rowcount
+                == 1
+            )
             if won:
                 audit(session, actor, "handoff.claim", target_type="handoff", target_id=handoff_id)
             return won
@@ -146,8 +169,12 @@ class HandoffQueue:
         if actor.role not in SUPERVISION:
             condition.append(Handoff.claimed_by == actor.user_id)
         with transaction(self.factory) as session:
-            done = session.execute(update(Handoff).where(*condition)
-                                   .values(status="returned", ended_at=now, end_reason="returned")).rowcount == 1
+            done = (
+                session.execute(
+                    update(Handoff).where(*condition).values(status="returned", ended_at=now, end_reason="returned")
+                ).rowcount
+                == 1
+            )
             if done:
                 audit(session, actor, "handoff.hand_back", target_type="handoff", target_id=handoff_id)
             return done
@@ -156,15 +183,24 @@ class HandoffQueue:
         """Waiting conversations nobody claimed in time, or whose staff went off duty, with the reason."""
         now = now or utc_now()
         closed = not self.hours.is_open(now)
-        return [(h, "hours_ended" if closed else "timeout") for h in self.waiting()
-                if closed or as_utc(h.requested_at) + self.claim_timeout <= now]
+        return [
+            (h, "hours_ended" if closed else "timeout")
+            for h in self.waiting()
+            if closed or as_utc(h.requested_at) + self.claim_timeout <= now
+        ]
 
     def give_up(self, handoff_id: int, end_reason: str, *, now: datetime | None = None) -> bool:
         """Mark a waiting handoff unclaimed; True for the one caller that did it."""
         now = now or utc_now()
         with transaction(self.factory) as session:
-            done = session.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == "waiting")
-                                   .values(status="unclaimed", ended_at=now, end_reason=end_reason)).rowcount == 1
+            done = (
+                session.execute(
+                    update(Handoff)
+                    .where(Handoff.id == handoff_id, Handoff.status == "waiting")
+                    .values(status="unclaimed", ended_at=now, end_reason=end_reason)
+                ).rowcount
+                == 1
+            )
             if done:
                 audit(session, SYSTEM, "handoff.unclaimed", target_type="handoff", target_id=handoff_id, why=end_reason)
             return done
@@ -173,18 +209,29 @@ class HandoffQueue:
         """Reopen a handoff whose ending could not reach the citizen (Rasa down), to be retried."""
         ended = {"claimed": "returned", "waiting": "unclaimed"}[back_to]
         with transaction(self.factory) as session:
-            session.execute(update(Handoff).where(Handoff.id == handoff_id, Handoff.status == ended)
-                            .values(status=back_to, ended_at=None, end_reason=None))
+            session.execute(
+                update(Handoff)
+                .where(Handoff.id == handoff_id, Handoff.status == ended)
+                .values(status=back_to, ended_at=None, end_reason=None)
+            )
 
     def moved_places(self) -> list[tuple[Handoff, int]]:
         """Waiting handoffs whose position changed since the citizen was last told, now marked as told."""
         moved = []
         for position, handoff in enumerate(self.waiting(), start=1):
             with transaction(self.factory) as session:
-                changed = session.execute(update(Handoff).where(
-                    Handoff.id == handoff.id, Handoff.status == "waiting",
-                    or_(Handoff.position_told.is_(None), Handoff.position_told != position),
-                ).values(position_told=position)).rowcount == 1
+                changed = (
+                    session.execute(
+                        update(Handoff)
+                        .where(
+                            Handoff.id == handoff.id,
+                            Handoff.status == "waiting",
+                            or_(Handoff.position_told.is_(None), Handoff.position_told != position),
+                        )
+                        .values(position_told=position)
+                    ).rowcount
+                    == 1
+                )
             if changed:
                 moved.append((handoff, position))
         return moved
@@ -197,5 +244,4 @@ class HandoffQueue:
 
     def notes(self, handoff_id: int) -> list[HandoffNote]:
         with self.factory() as session:
-            return list(session.scalars(select(HandoffNote).where(HandoffNote.handoff_id == handoff_id)
-                                        .order_by(HandoffNote.id)))
+            return list(session.scalars(select(HandoffNote).where(HandoffNote.handoff_id == handoff_id).order_by(HandoffNote.id)))

@@ -16,8 +16,9 @@ _OTHER_FORM_SLOTS = {"message_question", "message_phone", "lookup_number"}
 LAST_MESSAGES = 6
 
 
-def summarize(*, events: Sequence[Mapping[str, Any]], slots: Mapping[str, Any], active_form: str | None,
-              intent_labels: Mapping[str, str]) -> dict[str, Any]:
+def summarize(
+    *, events: Sequence[Mapping[str, Any]], slots: Mapping[str, Any], active_form: str | None, intent_labels: Mapping[str, str]
+) -> dict[str, Any]:
     """The handoff summary: the citizen's intent, the form and fields so far, the last messages (masked)."""
     intents = [(e.get("parse_data") or {}).get("intent", {}).get("name") for e in events if e.get("event") == "user"]
     meaningful = [i for i in intents if i and i not in ("request_human", "nlu_fallback", "affirm", "deny")]
@@ -45,7 +46,6 @@ def _fields(slots: Mapping[str, Any]) -> list[dict[str, str]]:
             text = mask_personal_data(text)
         fields.append({"slot": slot, "label": field_label(slot), "value": text})
     return fields
-
 
 
 def _last_messages(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:

@@ -43,13 +43,23 @@ class Line:
         return {"id": self.id, "who": self.who, "text": self.text, "at": self.at, "staff_no": self.staff_no}
 
 
-def transcript(factory: sessionmaker, conversation_id: str, *, after: int = 0, masked: bool = False,
-               names: tuple[str, ...] = (), limit: int = 500) -> list[Line]:
+def transcript(
+    factory: sessionmaker,
+    conversation_id: str,
+    *,
+    after: int = 0,
+    masked: bool = False,
+    names: tuple[str, ...] = (),
+    limit: int = 500,
+) -> list[Line]:
     """The conversation's lines after event id ``after``, oldest first; ``masked``: personal data
     masked, ``names`` (known from a ticket's contact) too."""
-    query = (select(ConversationEvent.id, ConversationEvent.data)
-             .where(ConversationEvent.sender_id == conversation_id, ConversationEvent.id > after)
-             .order_by(ConversationEvent.id).limit(limit))
+    query = (
+        select(ConversationEvent.id, ConversationEvent.data)
+        .where(ConversationEvent.sender_id == conversation_id, ConversationEvent.id > after)
+        .order_by(ConversationEvent.id)
+        .limit(limit)
+    )
     with factory() as session:
         rows = session.execute(query).all()
     lines = _readable([line for row_id, data in rows if (line := _line(row_id, data)) is not None])

@@ -26,7 +26,7 @@ def channel_user(conversation: str) -> str:
     """The raw channel id inside a conversation id (legacy ids come back unchanged)."""
     for prefix in PREFIXES.values():
         if conversation.startswith(prefix):
-            return conversation[len(prefix):]
+            return conversation[len(prefix) :]
     return conversation
 
 
@@ -35,5 +35,5 @@ def stored_forms(channel: str, conversation: str) -> tuple[str, ...]:
     ids the raw form used before the prefixes."""
     prefix = PREFIXES.get(channel)
     if channel in _LINKED_LEGACY and prefix and conversation.startswith(prefix):
-        return conversation, conversation[len(prefix):]
+        return conversation, conversation[len(prefix) :]
     return (conversation,)

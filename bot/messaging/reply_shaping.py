@@ -26,8 +26,10 @@ class Option:
 
 def numbered(text: str, buttons: Sequence[dict]) -> tuple[str, list[Option]]:
     """The text with its buttons as "1. 我要咨询" lines the citizen answers with the number or the words."""
-    options = [Option(i, str(b.get("title") or ""), str(b.get("payload") or b.get("title") or ""))
-               for i, b in enumerate(buttons, start=1)]
+    options = [
+        Option(i, str(b.get("title") or ""), str(b.get("payload") or b.get("title") or ""))
+        for i, b in enumerate(buttons, start=1)
+    ]
     if not options:
         return text, []
     lines = "\n".join(f"{o.number}. {o.title}" for o in options)

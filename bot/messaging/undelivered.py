@@ -37,9 +37,13 @@ class Undelivered:
 def record_undelivered(factory: sessionmaker, item: Undelivered) -> int:
     """Keep a message that did not reach the citizen (personal data masked); returns its id."""
     with transaction(factory) as session:
-        row = UndeliveredMessage(channel=item.channel, conversation_id=item.conversation_id[:128],
-                                 text=mask_personal_data(item.text), reason=item.reason[:255],
-                                 at=utc_now())
+        row = UndeliveredMessage(
+            channel=item.channel,
+            conversation_id=item.conversation_id[:128],
+            text=mask_personal_data(item.text),
+            reason=item.reason[:255],
+            at=utc_now(),
+        )
         session.add(row)
         session.flush()
         return row.id

@@ -30,9 +30,11 @@ def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]
     finally:
         engine.dispose()
     policy, cutoffs = report.policy, report.cutoffs
-    say(f"Retention: conversation data {policy.conversation_days} days (days before "
+    say(
+        f"Retention: conversation data {policy.conversation_days} days (days before "
         f"{cutoffs.conversations.astimezone(BEIJING):%Y-%m-%d} go), ticket contacts {policy.contact_days} days after "
-        f"closing (closed before {cutoffs.contacts.astimezone(BEIJING):%Y-%m-%d}); Beijing dates.")
+        f"closing (closed before {cutoffs.contacts.astimezone(BEIJING):%Y-%m-%d}); Beijing dates."
+    )
     for line in report.lines():
         say(f"  {line}")
     say("Dry run: nothing was changed." if args.dry_run else "Done; the run is in the audit log (privacy.purge).")

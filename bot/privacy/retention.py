@@ -67,8 +67,9 @@ class Cutoffs:
         return self.conversations if period == CONVERSATION else self.contacts
 
 
-def _count_or_apply(factory: sessionmaker, statement: UpdateBase, model: type, where: tuple[ColumnElement, ...],
-                    dry_run: bool) -> int:
+def _count_or_apply(
+    factory: sessionmaker, statement: UpdateBase, model: type, where: tuple[ColumnElement, ...], dry_run: bool
+) -> int:
     if dry_run:
         with factory() as session:
             return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
@@ -89,8 +90,13 @@ def _unanswered(factory: sessionmaker, cutoff: datetime, dry_run: bool) -> Outco
     not_yet_emptied = or_(q.text != "", q.question_key.is_not(None), q.conversation_id.is_not(None))
     return {
         "deleted": _count_or_apply(factory, delete(q), q, (old, q.reason != FAQ_NO_MATCH), dry_run),
-        "emptied": _count_or_apply(factory, update(q).values(text="", question_key=None, conversation_id=None), q,
-                                   (old, q.reason == FAQ_NO_MATCH, not_yet_emptied), dry_run),
+        "emptied": _count_or_apply(
+            factory,
+            update(q).values(text="", question_key=None, conversation_id=None),
+            q,
+            (old, q.reason == FAQ_NO_MATCH, not_yet_emptied),
+            dry_run,
+        ),
     }
 
 
@@ -112,9 +118,13 @@ def _handoffs(factory: sessionmaker, cutoff: datetime, dry_run: bool) -> Outcome
 
 def _contacts(factory: sessionmaker, cutoff: datetime, dry_run: bool) -> Outcome:
     # Closed long ago = status closed now, and its latest closing (a 待复核 ticket closes again) before the cut-off.
-    closed_long_ago = (select(TicketEvent.ticket_id).join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                       .where(Ticket.status == "closed", TicketEvent.kind == "close")
-                       .group_by(TicketEvent.ticket_id).having(func.max(TicketEvent.at) < cutoff))
+    closed_long_ago = (
+        select(TicketEvent.ticket_id)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(Ticket.status == "closed", TicketEvent.kind == "close")
+        .group_by(TicketEvent.ticket_id)
+        .having(func.max(TicketEvent.at) < cutoff)
+    )
     c = TicketContact
     where = (c.ticket_id.in_(closed_long_ago), or_(c.name.is_not(None), c.phone.is_not(None)))
     return {"anonymised": _count_or_apply(factory, update(c).values(name=None, phone=None), c, where, dry_run)}
@@ -132,30 +142,64 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("events", CONVERSATION,
-         "deleted, except the first citizen message per conversation and Beijing day, emptied to its kind and "
-         "time; conversations with a ticket not yet closed stay whole",
-         "Rasa's record of every conversation; the dashboard counts conversations (distinct senders with a "
-         "citizen message per range of days) from it; staff read an open ticket's transcript", _events),
-    Rule("unanswered_questions", CONVERSATION,
-         "deleted, except FAQ declines: their text, grouping key and conversation emptied",
-         "what citizens asked (masked) for the editors; the self-service rate counts the declines", _unanswered),
-    Rule("nlu_reviews", CONVERSATION, "deleted",
-         "citizen messages (masked) to label; export the labelled ones as training data before",
-         _deleting(NluReview.created_at)),
-    Rule("undelivered_messages", CONVERSATION, "deleted",
-         "messages (masked) kept for a call-back; half a year later nobody calls back",
-         _deleting(UndeliveredMessage.at)),
-    Rule("webchat_mailbox", CONVERSATION, "deleted",
-         "staff replies and notices waiting for a web chat page; held notices turn into call-backs after 3 days",
-         _deleting(MailboxMessage.created_at)),
-    Rule("handoffs", CONVERSATION, "summary (intent, form fields, last messages) emptied; the row stays",
-         "the dashboard's handoff rate and waiting times count the requests", _handoffs),
-    Rule("handoff_notes", CONVERSATION, "deleted",
-         "staff notes on a conversation quote and describe the citizen", _deleting(HandoffNote.at)),
-    Rule("ticket_contacts", CONTACT, "name and phone emptied once the ticket has been closed that long",
-         "they serve answering the citizen (notices, call-backs, look-ups); the ticket's content and history stay",
-         _contacts),
+    Rule(
+        "events",
+        CONVERSATION,
+        "deleted, except the first citizen message per conversation and Beijing day, emptied to its kind and "
+        "time; conversations with a ticket not yet closed stay whole",
+        "Rasa's record of every conversation; the dashboard counts conversations (distinct senders with a "
+        "citizen message per range of days) from it; staff read an open ticket's transcript",
+        _events,
+    ),
+    Rule(
+        "unanswered_questions",
+        CONVERSATION,
+        "deleted, except FAQ declines: their text, grouping key and conversation emptied",
+        "what citizens asked (masked) for the editors; the self-service rate counts the declines",
+        _unanswered,
+    ),
+    Rule(
+        "nlu_reviews",
+        CONVERSATION,
+        "deleted",
+        "citizen messages (masked) to label; export the labelled ones as training data before",
+        _deleting(NluReview.created_at),
+    ),
+    Rule(
+        "undelivered_messages",
+        CONVERSATION,
+        "deleted",
+        "messages (masked) kept for a call-back; half a year later nobody calls back",
+        _deleting(UndeliveredMessage.at),
+    ),
+    Rule(
+        "webchat_mailbox",
+        CONVERSATION,
+        "deleted",
+        "staff replies and notices waiting for a web chat page; held notices turn into call-backs after 3 days",
+        _deleting(MailboxMessage.created_at),
+    ),
+    Rule(
+        "handoffs",
+        CONVERSATION,
+        "summary (intent, form fields, last messages) emptied; the row stays",
+        "the dashboard's handoff rate and waiting times count the requests",
+        _handoffs,
+    ),
+    Rule(
+        "handoff_notes",
+        CONVERSATION,
+        "deleted",
+        "staff notes on a conversation quote and describe the citizen",
+        _deleting(HandoffNote.at),
+    ),
+    Rule(
+        "ticket_contacts",
+        CONTACT,
+        "name and phone emptied once the ticket has been closed that long",
+        "they serve answering the citizen (notices, call-backs, look-ups); the ticket's content and history stay",
+        _contacts,
+    ),
 )
 
 # Tables with citizen data that stay, and why (no rule runs on them).
@@ -182,19 +226,31 @@ class PurgeReport:
         """One line per table: ``events: 120 deleted, 30 emptied`` (dry: ``120 to delete, …``)."""
         verbs = {"deleted": "delete", "emptied": "empty", "anonymised": "anonymise"}
         width = max(len(table) for table in self.outcomes)
-        return [f"{table:<{width}}  " + ", ".join(f"{n} to {verbs[effect]}" if self.dry_run else f"{n} {effect}"
-                                                for effect, n in outcome.items())
-                for table, outcome in self.outcomes.items()]
+        return [
+            f"{table:<{width}}  "
+            + ", ".join(f"{n} to {verbs[effect]}" if self.dry_run else f"{n} {effect}" for effect, n in outcome.items())
+            for table, outcome in self.outcomes.items()
+        ]
 
     def audit_detail(self) -> dict[str, Any]:
         """Periods, cut-offs and counts: nothing about any citizen."""
-        return {"conversation_days": self.policy.conversation_days, "contact_days": self.policy.contact_days,
-                "conversations_before": self.cutoffs.conversations.isoformat(),
-                "contacts_closed_before": self.cutoffs.contacts.isoformat(), "counts": self.outcomes}
+        return {
+            "conversation_days": self.policy.conversation_days,
+            "contact_days": self.policy.contact_days,
+            "conversations_before": self.cutoffs.conversations.isoformat(),
+            "contacts_closed_before": self.cutoffs.contacts.isoformat(),
+            "counts": self.outcomes,
+        }
 
 
-def purge(factory: sessionmaker, policy: RetentionSettings, *, now: datetime | None = None, dry_run: bool = False,
-          run_by: str = "command") -> PurgeReport:
+def purge(
+    factory: sessionmaker,
+    policy: RetentionSettings,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    run_by: str = "command",
+) -> PurgeReport:
     """Apply every rule (``dry_run``: count only). A real run ends with one audit entry; a run that
     fails part-way writes none, so the daily job tries again within the hour."""
     cutoffs = Cutoffs.at(policy, now or utc_now())
@@ -206,8 +262,7 @@ def purge(factory: sessionmaker, policy: RetentionSettings, *, now: datetime | N
     return report
 
 
-def purge_if_due(factory: sessionmaker, policy: RetentionSettings, *,
-                 now: datetime | None = None) -> PurgeReport | None:
+def purge_if_due(factory: sessionmaker, policy: RetentionSettings, *, now: datetime | None = None) -> PurgeReport | None:
     """The daily job: purge unless a purge (by this job or the command) ran within the last day.
     The audit log is the state, so a restarted console does not purge again (and should two consoles
     race, the second purge finds nothing left to do)."""

@@ -41,8 +41,9 @@ def emptied_event(timestamp: float) -> str:
     return json.dumps({"retention": "emptied", "event": "user", "timestamp": timestamp})
 
 
-def purge_events(factory: sessionmaker, cutoff: datetime, *, held: frozenset[str] = frozenset(),
-                 dry_run: bool = False) -> EventsOutcome:
+def purge_events(
+    factory: sessionmaker, cutoff: datetime, *, held: frozenset[str] = frozenset(), dry_run: bool = False
+) -> EventsOutcome:
     """Delete the events older than ``cutoff`` except one emptied citizen message per sender and
     Beijing day; ``held`` conversations (a ticket still open) are left whole. Commits per chunk so the
     event broker is never blocked for long; ``dry_run`` only counts."""
@@ -54,9 +55,10 @@ def purge_events(factory: sessionmaker, cutoff: datetime, *, held: frozenset[str
         with transaction(factory) as session:
             rows = session.execute(
                 select(ConversationEvent.id, ConversationEvent.sender_id, ConversationEvent.data)
-                .where(ConversationEvent.id > last_id,
-                       not_(ConversationEvent.data.startswith(EMPTIED_PREFIX, autoescape=True)))
-                .order_by(ConversationEvent.id).limit(CHUNK)).all()
+                .where(ConversationEvent.id > last_id, not_(ConversationEvent.data.startswith(EMPTIED_PREFIX, autoescape=True)))
+                .order_by(ConversationEvent.id)
+                .limit(CHUNK)
+            ).all()
             finished = len(rows) < CHUNK
             doomed: list[int] = []
             reduced: list[dict[str, object]] = []
@@ -84,12 +86,16 @@ def purge_events(factory: sessionmaker, cutoff: datetime, *, held: frozenset[str
 
 def _apply(session, doomed: list[int], reduced: list[dict[str, object]]) -> None:
     if doomed:
-        session.execute(delete(ConversationEvent).where(ConversationEvent.id.in_(doomed))
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            delete(ConversationEvent).where(ConversationEvent.id.in_(doomed)).execution_options(synchronize_session=False)
+        )
     if reduced:
-        session.execute(update(ConversationEvent.__table__)
-                        .where(ConversationEvent.__table__.c.id == bindparam("row_id"))
-                        .values(data=bindparam("emptied")), reduced)
+        session.execute(
+            update(ConversationEvent.__table__)
+            .where(ConversationEvent.__table__.c.id == bindparam("row_id"))
+            .values(data=bindparam("emptied")),
+            reduced,
+        )
 
 
 def _kind_and_time(data: str | None) -> tuple[str | None, float | None]:

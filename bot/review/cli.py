@@ -8,8 +8,10 @@ from pathlib import Path
 
 from bot.core.config import Settings
 
-HEADER = ("# Messages the bot was unsure about, labelled by staff in the console (personal data masked).\n"
-          "# Review, then add to data/nlu/ for the next training.\n")
+HEADER = (
+    "# Messages the bot was unsure about, labelled by staff in the console (personal data masked).\n"
+    "# Review, then add to data/nlu/ for the next training.\n"
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -31,8 +31,25 @@ FALLBACK = "nlu_fallback"
 SCAN_BATCH = 2000
 MAX_TEXT = 2000
 # The intents a message can be labelled with (the rest are buttons, channels or the console's own).
-LABELS = ("consult", "complain", "report", "suggest", "check_ticket", "my_tickets", "leave_message", "request_human",
-          "emergency", "greet", "goodbye", "thank", "affirm", "deny", "cancel", "bot_challenge", "out_of_scope")
+LABELS = (
+    "consult",
+    "complain",
+    "report",
+    "suggest",
+    "check_ticket",
+    "my_tickets",
+    "leave_message",
+    "request_human",
+    "emergency",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "cancel",
+    "bot_challenge",
+    "out_of_scope",
+)
 NOT_FOR_TRAINING = ""  # the label of a message that should not be learned from (noise, personal data)
 CATEGORY_INTENTS = {"complaint": "complain", "report": "report", "suggestion": "suggest", "consultation": "consult"}
 
@@ -63,8 +80,11 @@ def read_user_event(data: str | None) -> Parse | None:
         return None
     parse = event.get("parse_data") or {}
     intent = parse.get("intent") or {}
-    ranking = [{"name": str(r.get("name")), "confidence": round(float(r.get("confidence") or 0), 4)}
-               for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK][:3]
+    ranking = [
+        {"name": str(r.get("name")), "confidence": round(float(r.get("confidence") or 0), 4)}
+        for r in parse.get("intent_ranking") or []
+        if r.get("name") != FALLBACK
+    ][:3]
     at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=timezone.utc)
     return Parse(text, str(intent.get("name") or FALLBACK), float(intent.get("confidence") or 0), ranking, at)
 
@@ -82,9 +102,12 @@ def collect(factory: sessionmaker) -> int:
     """Add the unsure citizen messages written since the last scan; returns how many were added."""
     with transaction(factory) as session:
         scan = session.get(NluReviewScan, 1) or NluReviewScan(id=1, last_event_id=0)
-        rows = session.execute(select(ConversationEvent.id, ConversationEvent.sender_id, ConversationEvent.data)
-                               .where(ConversationEvent.id > scan.last_event_id)
-                               .order_by(ConversationEvent.id).limit(SCAN_BATCH)).all()
+        rows = session.execute(
+            select(ConversationEvent.id, ConversationEvent.sender_id, ConversationEvent.data)
+            .where(ConversationEvent.id > scan.last_event_id)
+            .order_by(ConversationEvent.id)
+            .limit(SCAN_BATCH)
+        ).all()
         added = 0
         for event_id, sender, data in rows:
             parse = read_user_event(data)
@@ -100,10 +123,19 @@ def collect(factory: sessionmaker) -> int:
 def _add(session: Session, event_id: int | None, conversation_id: str, parse: Parse, reason: str, **labelled: Any) -> bool:
     if event_id is not None and session.scalar(select(NluReview.id).where(NluReview.event_id == event_id)) is not None:
         return False  # another console replica collected it first
-    session.add(NluReview(event_id=event_id, conversation_id=conversation_id[:255],
-                          text=mask_personal_data(parse.text)[:MAX_TEXT], predicted=parse.intent[:64],
-                          confidence=parse.confidence, ranking=parse.ranking, reason=reason, created_at=parse.at,
-                          **labelled))
+    session.add(
+        NluReview(
+            event_id=event_id,
+            conversation_id=conversation_id[:255],
+            text=mask_personal_data(parse.text)[:MAX_TEXT],
+            predicted=parse.intent[:64],
+            confidence=parse.confidence,
+            ranking=parse.ranking,
+            reason=reason,
+            created_at=parse.at,
+            **labelled,
+        )
+    )
     return True
 
 
@@ -125,8 +157,9 @@ def record_correction(factory: sessionmaker, conversation_id: str, category: str
                 existing.reason, existing.label = "staff_corrected", intent
                 existing.labelled_by, existing.labelled_at = staff_no, now
                 return True
-            return _add(session, event_id, conversation_id, parse, "staff_corrected",
-                        label=intent, labelled_by=staff_no, labelled_at=now)
+            return _add(
+                session, event_id, conversation_id, parse, "staff_corrected", label=intent, labelled_by=staff_no, labelled_at=now
+            )
     except IntegrityError:
         return False
 
@@ -134,9 +167,12 @@ def record_correction(factory: sessionmaker, conversation_id: str, category: str
 def _recent_citizen_parses(factory: sessionmaker, conversation_id: str, limit: int = 60) -> list[tuple[int, Parse]]:
     """The conversation's latest citizen messages with their parse, newest first (requests only)."""
     with factory() as session:
-        rows = session.execute(select(ConversationEvent.id, ConversationEvent.data)
-                               .where(ConversationEvent.sender_id == conversation_id)
-                               .order_by(ConversationEvent.id.desc()).limit(limit)).all()
+        rows = session.execute(
+            select(ConversationEvent.id, ConversationEvent.data)
+            .where(ConversationEvent.sender_id == conversation_id)
+            .order_by(ConversationEvent.id.desc())
+            .limit(limit)
+        ).all()
     parses = [(event_id, p) for event_id, data in rows if (p := read_user_event(data)) is not None]
     return [(event_id, p) for event_id, p in parses if p.intent not in ("request_human", "affirm", "deny", "greet", "thank")]
 
@@ -150,9 +186,18 @@ def pending_and_labelled(factory: sessionmaker, *, labelled: bool, limit: int = 
 
 
 def _item(row: NluReview) -> dict[str, Any]:
-    return {"id": row.id, "text": row.text, "predicted": row.predicted, "confidence": round(row.confidence, 3),
-            "ranking": row.ranking or [], "reason": row.reason, "at": as_utc(row.created_at).isoformat(),
-            "conversation_id": row.conversation_id, "label": row.label, "labelled_by": row.labelled_by}
+    return {
+        "id": row.id,
+        "text": row.text,
+        "predicted": row.predicted,
+        "confidence": round(row.confidence, 3),
+        "ranking": row.ranking or [],
+        "reason": row.reason,
+        "at": as_utc(row.created_at).isoformat(),
+        "conversation_id": row.conversation_id,
+        "label": row.label,
+        "labelled_by": row.labelled_by,
+    }
 
 
 def label(session: Session, review_id: int, intent: str, staff_no: str) -> NluReview:
@@ -168,8 +213,11 @@ def label(session: Session, review_id: int, intent: str, staff_no: str) -> NluRe
 
 def labelled_examples(factory: sessionmaker) -> dict[str, list[str]]:
     """Labelled texts by intent (masked again on the way out), oldest first, without repeats."""
-    query = select(NluReview.label, NluReview.text).where(NluReview.label.is_not(None), NluReview.label != NOT_FOR_TRAINING) \
+    query = (
+        select(NluReview.label, NluReview.text)
+        .where(NluReview.label.is_not(None), NluReview.label != NOT_FOR_TRAINING)
         .order_by(NluReview.id)
+    )
     examples: dict[str, list[str]] = {}
     with factory() as session:
         for intent, text in session.execute(query):

@@ -26,9 +26,11 @@ def rasa_endpoints(settings: Settings) -> dict[str, Any]:
         # The action server answers only callers with the shared token; Rasa reads it from its environment.
         # Rasa sends its whole domain (36 KB of JSON) with every action call unless told which actions
         # need it: only the form validations do (``send_domain: true`` in domain.yml).
-        "action_endpoint": {"url": f"http://{settings.host}:{settings.action_port}/webhook",
-                            "headers": {ACTION_TOKEN_HEADER: "${" + ACTION_TOKEN_ENV + "}"},
-                            "enable_selective_domain": True},
+        "action_endpoint": {
+            "url": f"http://{settings.host}:{settings.action_port}/webhook",
+            "headers": {ACTION_TOKEN_HEADER: "${" + ACTION_TOKEN_ENV + "}"},
+            "enable_selective_domain": True,
+        },
         # Every conversation event also goes to the application database, where the staff console
         # follows live conversations (bot/handoff/transcript.py): batched by a writer thread instead of
         # Rasa's SQL broker, which commits each event on the event loop (channels/event_broker.py).

@@ -23,9 +23,13 @@ class JsonLines(logging.Formatter):
     """One JSON object per record: time (UTC), level, logger, message, process, and the traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-                "process": record.process}
+        line = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "process": record.process,
+        }
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
@@ -38,8 +42,9 @@ def configure_logging(settings: LogSettings, process: str) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if settings.file is not None:
         settings.file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.RotatingFileHandler(settings.file, maxBytes=ROTATE_BYTES,
-                                                             backupCount=ROTATE_KEEP, encoding="utf-8"))
+        handlers.append(
+            logging.handlers.RotatingFileHandler(settings.file, maxBytes=ROTATE_BYTES, backupCount=ROTATE_KEEP, encoding="utf-8")
+        )
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

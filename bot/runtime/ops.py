@@ -46,28 +46,38 @@ def metrics() -> HotlineMetrics:
     return HotlineMetrics(
         registry=registry,
         messages=Counter("hotline_messages", "Citizen messages taken, by channel", ["channel"], registry=registry),
-        message_seconds=Histogram("hotline_message_seconds", "From a citizen's message to the bot's answer, by channel",
-                                  ["channel"], buckets=LATENCY_BUCKETS, registry=registry),
+        message_seconds=Histogram(
+            "hotline_message_seconds",
+            "From a citizen's message to the bot's answer, by channel",
+            ["channel"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
         intents=Counter("hotline_intents", "Citizen messages by the intent understood", ["intent"], registry=registry),
         fallbacks=Counter("hotline_fallbacks", "Citizen messages not understood (nlu_fallback)", registry=registry),
-        faq_decisions=Counter("hotline_faq_decisions", "FAQ questions by what the matcher did", ["decision"],
-                              registry=registry),
-        tickets_created=Counter("hotline_tickets_created", "Tickets created by the bot, by category", ["category"],
-                                registry=registry),
+        faq_decisions=Counter("hotline_faq_decisions", "FAQ questions by what the matcher did", ["decision"], registry=registry),
+        tickets_created=Counter(
+            "hotline_tickets_created", "Tickets created by the bot, by category", ["category"], registry=registry
+        ),
         handoff_waiting=Gauge("hotline_handoff_waiting", "Conversations waiting for a person", registry=registry),
-        handoff_longest_wait_seconds=Gauge("hotline_handoff_longest_wait_seconds",
-                                           "How long the longest-waiting conversation has waited", registry=registry),
-        notice_backlog=Gauge("hotline_notice_backlog", "Ticket notices not yet delivered (pending or sending)",
-                             registry=registry),
-        notices_undelivered=Gauge("hotline_notices_undelivered", "Ticket notices that could not be delivered (call back)",
-                                  registry=registry),
-        job_last_run_seconds=Gauge("hotline_job_last_run_seconds", "Seconds since a background job last ran, any console",
-                                   ["job"], registry=registry),
+        handoff_longest_wait_seconds=Gauge(
+            "hotline_handoff_longest_wait_seconds", "How long the longest-waiting conversation has waited", registry=registry
+        ),
+        notice_backlog=Gauge(
+            "hotline_notice_backlog", "Ticket notices not yet delivered (pending or sending)", registry=registry
+        ),
+        notices_undelivered=Gauge(
+            "hotline_notices_undelivered", "Ticket notices that could not be delivered (call back)", registry=registry
+        ),
+        job_last_run_seconds=Gauge(
+            "hotline_job_last_run_seconds", "Seconds since a background job last ran, any console", ["job"], registry=registry
+        ),
     )
 
 
-def add_ops_routes(app, checks: dict[str, Check], before_metrics: Callable[[], None] | None = None,
-                   mark: Callable = lambda handler: handler) -> None:
+def add_ops_routes(
+    app, checks: dict[str, Check], before_metrics: Callable[[], None] | None = None, mark: Callable = lambda handler: handler
+) -> None:
     """Add /health/live, /health/ready and /metrics to a Sanic ``app``. ``checks`` run in a thread
     (they may touch the network); ``before_metrics`` refreshes gauges that are read at scrape time;
     ``mark`` declares the handlers open in an app that audits its routes (the console's ``public``)."""
@@ -82,8 +92,9 @@ def add_ops_routes(app, checks: dict[str, Check], before_metrics: Callable[[], N
     @mark
     async def ready(_request):
         problems = await asyncio.to_thread(_problems, checks)
-        return response.json({"ready": not problems, "problems": problems}, status=200 if not problems else 503,
-                             ensure_ascii=False)
+        return response.json(
+            {"ready": not problems, "problems": problems}, status=200 if not problems else 503, ensure_ascii=False
+        )
 
     @app.get("/metrics", name="ops_metrics")
     @mark

@@ -83,16 +83,16 @@ def nginx_config(host: str, public_port: int, replicas: int, work_dir: Path) -> 
     temp = work_dir / "tmp"
     return f"""# Written by bot/runtime/production.py; regenerated at every start.
 worker_processes 2;
-pid {work_dir / 'nginx.pid'};
-error_log {work_dir / 'nginx-error.log'} warn;
+pid {work_dir / "nginx.pid"};
+error_log {work_dir / "nginx-error.log"} warn;
 events {{ worker_connections 4096; }}
 http {{
   access_log off;
-  client_body_temp_path {temp / 'body'};
-  proxy_temp_path {temp / 'proxy'};
-  fastcgi_temp_path {temp / 'fastcgi'};
-  uwsgi_temp_path {temp / 'uwsgi'};
-  scgi_temp_path {temp / 'scgi'};
+  client_body_temp_path {temp / "body"};
+  proxy_temp_path {temp / "proxy"};
+  fastcgi_temp_path {temp / "fastcgi"};
+  uwsgi_temp_path {temp / "uwsgi"};
+  scgi_temp_path {temp / "scgi"};
   client_max_body_size 1m;
   proxy_read_timeout 60s;
   # Bodies and answers stream through memory, never temp files (the workers may run as another user).
@@ -101,19 +101,19 @@ http {{
   client_body_buffer_size 1m;
   map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
   upstream rasa {{
-{servers('RASA_PORT')}
+{servers("RASA_PORT")}
     keepalive 64;
   }}
   upstream rasa_sticky {{
     ip_hash;  # socket.io's polling transport must stay on the replica that holds its session
-{servers('RASA_PORT')}
+{servers("RASA_PORT")}
   }}
   upstream consoles {{
-{servers('CONSOLE_PORT')}
+{servers("CONSOLE_PORT")}
     keepalive 16;
   }}
   upstream actions {{
-{servers('ACTION_PORT')}
+{servers("ACTION_PORT")}
     keepalive 64;
   }}
   server {{
@@ -171,12 +171,22 @@ class Replicas:
     def _stack(self, index: int) -> Stack:
         ports = replica_ports(self.public_port, index)
         env = {**self.child_env, **{k: str(v) for k, v in ports.items()}, "TRUSTED_PROXIES": "1"}
-        settings = replace(self.settings, rasa_port=ports["RASA_PORT"], action_port=ports["ACTION_PORT"],
-                           console=replace(self.settings.console, port=ports["CONSOLE_PORT"]))
-        stack = Stack(settings=settings, model=self.model, credentials=self.credentials,
-                      log_dir=self.log_dir / f"replica-{index}", say=self.say, child_env=env,
-                      action_url=f"http://{self.settings.host}:{self.public_port + 1}/webhook",
-                      console_env={"RASA_PORT": str(self.public_port)})  # consoles reach Rasa through nginx
+        settings = replace(
+            self.settings,
+            rasa_port=ports["RASA_PORT"],
+            action_port=ports["ACTION_PORT"],
+            console=replace(self.settings.console, port=ports["CONSOLE_PORT"]),
+        )
+        stack = Stack(
+            settings=settings,
+            model=self.model,
+            credentials=self.credentials,
+            log_dir=self.log_dir / f"replica-{index}",
+            say=self.say,
+            child_env=env,
+            action_url=f"http://{self.settings.host}:{self.public_port + 1}/webhook",
+            console_env={"RASA_PORT": str(self.public_port)},
+        )  # consoles reach Rasa through nginx
         return stack
 
     def start(self) -> None:
@@ -199,8 +209,12 @@ class Replicas:
         config.write_text(nginx_config(self.settings.host, self.public_port, self.replicas, work.resolve()), encoding="utf-8")
         self.say(f"Starting nginx on port {self.public_port} in front of {self.replicas} replicas...")
         with open(work / "nginx.log", "ab") as log:
-            self.nginx = subprocess.Popen([nginx, "-p", str(work.resolve()), "-c", str(config.resolve()), "-g", "daemon off;"],
-                                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.nginx = subprocess.Popen(
+                [nginx, "-p", str(work.resolve()), "-c", str(config.resolve()), "-g", "daemon off;"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def _wait_for_balancer(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -241,9 +255,14 @@ def start_replicas(env: dict[str, str], log_dir: Path, *, public_port: int | Non
 
     settings = load_settings(env, env_file=Path("/nonexistent"))
     prepare_database(settings)
-    replicas = Replicas(settings=settings, model=ensure_model(settings.project_root),
-                        credentials=credentials_file(settings.project_root), log_dir=log_dir,
-                        public_port=public_port or free_public_port(settings.host), child_env=env)
+    replicas = Replicas(
+        settings=settings,
+        model=ensure_model(settings.project_root),
+        credentials=credentials_file(settings.project_root),
+        log_dir=log_dir,
+        public_port=public_port or free_public_port(settings.host),
+        child_env=env,
+    )
     try:
         replicas.start()
     except Exception:

@@ -120,8 +120,17 @@ class Stack:
         endpoints.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         self._spawn(
             "rasa",
-            [sys.executable, "-m", "channels.serve", "--model", str(self.model), "--endpoints", str(endpoints),
-             "--credentials", str(self.credentials)],
+            [
+                sys.executable,
+                "-m",
+                "channels.serve",
+                "--model",
+                str(self.model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(self.credentials),
+            ],
         )
 
     def start_console(self) -> None:
@@ -206,8 +215,13 @@ def start_stack(env: dict[str, str], log_dir: Path, *, credentials: Path | None 
 
     settings = load_settings(env, env_file=Path("/nonexistent"))
     prepare_database(settings)
-    stack = Stack(settings=settings, model=ensure_model(settings.project_root),
-                  credentials=credentials or credentials_file(settings.project_root), log_dir=log_dir, child_env=env)
+    stack = Stack(
+        settings=settings,
+        model=ensure_model(settings.project_root),
+        credentials=credentials or credentials_file(settings.project_root),
+        log_dir=log_dir,
+        child_env=env,
+    )
     try:
         stack.start()
     except Exception:

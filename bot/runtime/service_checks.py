@@ -41,5 +41,7 @@ def require_redis(settings: Settings, server: str) -> None:
     one process's memory instead, and replicas would lose them."""
     problem = redis_problem(settings.redis_url)
     if problem:
-        raise ServiceUnavailable(f"{server} not started: REDIS_URL is set but {problem}. Start Redis, or unset "
-                                 "REDIS_URL to run on one machine with in-memory stores.")
+        raise ServiceUnavailable(
+            f"{server} not started: REDIS_URL is set but {problem}. Start Redis, or unset "
+            "REDIS_URL to run on one machine with in-memory stores."
+        )

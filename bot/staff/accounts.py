@@ -52,9 +52,18 @@ class SignedIn:
     member: StaffMember
 
 
-def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: str, password: str,
-                display_name: str = "", department: str = "", actor: Actor = SYSTEM,
-                departments: Collection[str] | None = None) -> StaffMember:
+def create_user(
+    factory: sessionmaker,
+    *,
+    username: str,
+    staff_no: str,
+    role: str,
+    password: str,
+    display_name: str = "",
+    department: str = "",
+    actor: Actor = SYSTEM,
+    departments: Collection[str] | None = None,
+) -> StaffMember:
     """Create a staff account. Only role ``department`` keeps a department, which must be one of
     ``departments`` when given (the console passes the active ones; the command line does not).
 
@@ -72,13 +81,19 @@ def create_user(factory: sessionmaker, *, username: str, staff_no: str, role: st
     if problem:
         raise AccountError(problem)
     with transaction(factory) as session:
-        taken = session.scalar(select(StaffUser).where(
-            (StaffUser.username == username) | (StaffUser.staff_no == staff_no)))
+        taken = session.scalar(select(StaffUser).where((StaffUser.username == username) | (StaffUser.staff_no == staff_no)))
         if taken is not None:
             raise AccountError("用户名或工号已被使用")
-        user = StaffUser(username=username, staff_no=staff_no, display_name=display_name or username, role=role,
-                         department=kept_department, password_hash=hash_password(password), active=True,
-                         created_at=utc_now())
+        user = StaffUser(
+            username=username,
+            staff_no=staff_no,
+            display_name=display_name or username,
+            role=role,
+            department=kept_department,
+            password_hash=hash_password(password),
+            active=True,
+            created_at=utc_now(),
+        )
         session.add(user)
         session.flush()
         audit(session, actor, "user.create", target_type="staff_user", target_id=user.id, role=role, staff_no=staff_no)
@@ -105,8 +120,14 @@ def set_user_active(factory: sessionmaker, username: str, active: bool, actor: A
             user.active = active
             if not active:
                 session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
-            audit(session, actor, "user.activate" if active else "user.deactivate", target_type="staff_user",
-                  target_id=user.id, staff_no=user.staff_no)
+            audit(
+                session,
+                actor,
+                "user.activate" if active else "user.deactivate",
+                target_type="staff_user",
+                target_id=user.id,
+                staff_no=user.staff_no,
+            )
         return _member(user)
 
 
@@ -124,8 +145,7 @@ def change_password(factory: sessionmaker, actor: Actor, current: str, new: str,
         if problem:
             raise AccountError(problem)
         user.password_hash = hash_password(new)
-        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id,
-                                                   StaffSession.token_hash != _hash(keep_token)))
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id, StaffSession.token_hash != _hash(keep_token)))
         audit(session, actor, "auth.password_changed", target_type="staff_user", target_id=user.id)
 
 
@@ -146,8 +166,9 @@ def reset_password(factory: sessionmaker, username: str, new: str, actor: Actor)
         return _member(user)
 
 
-def set_user_department(factory: sessionmaker, username: str, department: str, actor: Actor, *,
-                        departments: Collection[str] | None = None) -> StaffMember:
+def set_user_department(
+    factory: sessionmaker, username: str, department: str, actor: Actor, *, departments: Collection[str] | None = None
+) -> StaffMember:
     """Move a department user to another department (one of ``departments`` when given).
 
     Raises:
@@ -159,8 +180,16 @@ def set_user_department(factory: sessionmaker, username: str, department: str, a
             raise AccountError("只有部门经办人账号可以设置所属部门")
         moved_to = _department_of(user.role, department, departments)
         if user.department != moved_to:
-            audit(session, actor, "user.set_department", target_type="staff_user", target_id=user.id,
-                  staff_no=user.staff_no, before=user.department, after=moved_to)
+            audit(
+                session,
+                actor,
+                "user.set_department",
+                target_type="staff_user",
+                target_id=user.id,
+                staff_no=user.staff_no,
+                before=user.department,
+                after=moved_to,
+            )
             user.department = moved_to
         return _member(user)
 
@@ -187,8 +216,9 @@ def sign_in(factory: sessionmaker, username: str, password: str) -> SignedIn | N
         return SignedIn(token=token, csrf_token=csrf, member=member)
 
 
-def session_member(factory: sessionmaker, token: str, *, idle: timedelta, maximum: timedelta,
-                   touch: bool = True) -> tuple[StaffMember, str] | None:
+def session_member(
+    factory: sessionmaker, token: str, *, idle: timedelta, maximum: timedelta, touch: bool = True
+) -> tuple[StaffMember, str] | None:
     """The member and CSRF token of a live session; an expired session is deleted and gives None.
 
     ``touch``: the request is the person's own doing and restarts the idle time; a page's background
@@ -217,9 +247,15 @@ def sign_out(factory: sessionmaker, token: str, actor: Actor) -> None:
 
 
 def _member(user: StaffUser) -> StaffMember:
-    return StaffMember(user_id=user.id, username=user.username, staff_no=user.staff_no,
-                       display_name=user.display_name, role=user.role, department=user.department,
-                       active=user.active)
+    return StaffMember(
+        user_id=user.id,
+        username=user.username,
+        staff_no=user.staff_no,
+        display_name=user.display_name,
+        role=user.role,
+        department=user.department,
+        active=user.active,
+    )
 
 
 def _user(session: Session, username: str) -> StaffUser:

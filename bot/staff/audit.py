@@ -28,13 +28,21 @@ class Actor:
 SYSTEM = Actor(user_id=None, staff_no=None, role="system")
 
 
-def audit(session: Session, actor: Actor, action: str, *, target_type: str | None = None,
-          target_id: object = None, **detail: Any) -> None:
+def audit(
+    session: Session, actor: Actor, action: str, *, target_type: str | None = None, target_id: object = None, **detail: Any
+) -> None:
     """Add an audit entry to ``session`` (committed with the action it records)."""
-    session.add(AuditEntry(
-        at=utc_now(), user_id=actor.user_id, staff_no=actor.staff_no, action=action,
-        target_type=target_type, target_id=None if target_id is None else str(target_id), detail=detail,
-    ))
+    session.add(
+        AuditEntry(
+            at=utc_now(),
+            user_id=actor.user_id,
+            staff_no=actor.staff_no,
+            action=action,
+            target_type=target_type,
+            target_id=None if target_id is None else str(target_id),
+            detail=detail,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -52,13 +60,21 @@ class AuditNote:
 def write_note(session: Session, note: AuditNote | None, **outcome: Any) -> None:
     """Add ``note`` to ``session`` (nothing when None), with what the change came to in ``outcome``."""
     if note is not None:
-        audit(session, note.actor, note.action, target_type=note.target_type, target_id=note.target_id,
-              **note.detail, **outcome)
+        audit(session, note.actor, note.action, target_type=note.target_type, target_id=note.target_id, **note.detail, **outcome)
 
 
-def recent_audit(factory: sessionmaker, *, limit: int = 200, target_type: str | None = None,
-                 target_id: object = None, action: str = "", staff_no: str = "", since: datetime | None = None,
-                 until: datetime | None = None, before_id: int | None = None) -> list[AuditEntry]:
+def recent_audit(
+    factory: sessionmaker,
+    *,
+    limit: int = 200,
+    target_type: str | None = None,
+    target_id: object = None,
+    action: str = "",
+    staff_no: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+) -> list[AuditEntry]:
     """The newest audit entries, optionally for one record, one action or staff member, a time range;
     ``before_id`` pages back (entries older than that one)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

@@ -84,8 +84,12 @@ def period_lines(f: Figures) -> list[tuple[str, str]]:
 def breakdowns(f: Figures) -> list[tuple[str, str, dict[str, int]]]:
     """(sheet name, first column, counts) of the volumes."""
     v = f.volumes
-    return [("每日", "日期", v.by_day), ("分类", "类别", v.by_category), ("渠道", "渠道", v.by_channel),
-            ("部门", "承办部门", v.by_department)]
+    return [
+        ("每日", "日期", v.by_day),
+        ("分类", "类别", v.by_category),
+        ("渠道", "渠道", v.by_channel),
+        ("部门", "承办部门", v.by_department),
+    ]
 
 
 DEPARTMENT_TIMELINESS_COLUMNS = ("承办部门（主办或协办）", "已答复", "按期答复", "逾期未答复", "未到期未答复", "及时率")
@@ -93,8 +97,10 @@ DEPARTMENT_TIMELINESS_COLUMNS = ("承办部门（主办或协办）", "已答复
 
 def department_timeliness_rows(f: Figures) -> list[list[Any]]:
     """One row per department: its own answers (the lead's first reply, a co-department's part)."""
-    return [[name, t.answered, t.on_time, t.late_unanswered, t.not_yet_due, shown(Line("", t.rate, "rate"))]
-            for name, t in f.timeliness_by_department.items()]
+    return [
+        [name, t.answered, t.on_time, t.late_unanswered, t.not_yet_due, shown(Line("", t.rate, "rate"))]
+        for name, t in f.timeliness_by_department.items()
+    ]
 
 
 def on_time_text(value: bool | None) -> str:
@@ -102,9 +108,18 @@ def on_time_text(value: bool | None) -> str:
 
 
 def ticket_values(row: TicketRow) -> list[Any]:
-    return [row.number, row.category, row.status, row.department, row.channel,
-            row.accepted.strftime("%Y-%m-%d %H:%M"), row.deadline.isoformat() + ("" if row.deadline_certain else "（预计）"),
-            row.first_reply.isoformat() if row.first_reply else "", on_time_text(row.on_time), row.rating or ""]
+    return [
+        row.number,
+        row.category,
+        row.status,
+        row.department,
+        row.channel,
+        row.accepted.strftime("%Y-%m-%d %H:%M"),
+        row.deadline.isoformat() + ("" if row.deadline_certain else "（预计）"),
+        row.first_reply.isoformat() if row.first_reply else "",
+        on_time_text(row.on_time),
+        row.rating or "",
+    ]
 
 
 def figures_csv(f: Figures) -> bytes:

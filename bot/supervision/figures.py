@@ -160,8 +160,9 @@ class TicketRow:
     deadline_certain: bool = True  # False: 预计, counted on weekends only over an unloaded year
 
 
-def compute_figures(factory: sessionmaker, start: date, end: date, *, today: date,
-                    calendar: WorkingCalendar | None = None) -> Figures:
+def compute_figures(
+    factory: sessionmaker, start: date, end: date, *, today: date, calendar: WorkingCalendar | None = None
+) -> Figures:
     """The figures for [start, end]; ``today`` decides what is late; ``calendar`` counts working days
     overdue (the built-in official calendar when not given)."""
     if start > end:
@@ -171,7 +172,9 @@ def compute_figures(factory: sessionmaker, start: date, end: date, *, today: dat
     with factory() as session:
         conversations = _conversations(session, lo, hi)
         return Figures(
-            start=start, end=end, today=today,
+            start=start,
+            end=end,
+            today=today,
             volumes=_volumes(session, lo, hi, start, end),
             conversations=conversations,
             self_service=_self_service(session, lo, hi),
@@ -190,8 +193,12 @@ def ticket_rows(factory: sessionmaker, start: date, end: date, *, today: date) -
     """The tickets accepted in the range, in order of acceptance."""
     lo, hi = day_bounds(start, end)
     first = _first_replies()
-    query = (select(Ticket, first.c.at).outerjoin(first, first.c.ticket_id == Ticket.id)
-             .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi).order_by(Ticket.accepted_at, Ticket.id))
+    query = (
+        select(Ticket, first.c.at)
+        .outerjoin(first, first.c.ticket_id == Ticket.id)
+        .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)
+        .order_by(Ticket.accepted_at, Ticket.id)
+    )
     names = labels()
     with factory() as session:
         rows = session.execute(query).all()
@@ -200,13 +207,21 @@ def ticket_rows(factory: sessionmaker, start: date, end: date, *, today: date) -
     for ticket, replied_at in rows:
         replied = beijing_day(replied_at) if replied_at else None
         rating = ratings.get(ticket.id)
-        result.append(TicketRow(
-            number=ticket.number, category=names["categories"][ticket.category],
-            status=names["statuses"].get(ticket.status, ticket.status), department=ticket.department or UNASSIGNED,
-            channel=channel_label(ticket.channel), accepted=as_utc(ticket.accepted_at).astimezone(BEIJING),
-            deadline=ticket.deadline, first_reply=replied, on_time=on_time(ticket.deadline, replied, today),
-            rating=names["ratings"].get(rating, rating) if rating else None, deadline_certain=bool(ticket.deadline_certain),
-        ))
+        result.append(
+            TicketRow(
+                number=ticket.number,
+                category=names["categories"][ticket.category],
+                status=names["statuses"].get(ticket.status, ticket.status),
+                department=ticket.department or UNASSIGNED,
+                channel=channel_label(ticket.channel),
+                accepted=as_utc(ticket.accepted_at).astimezone(BEIJING),
+                deadline=ticket.deadline,
+                first_reply=replied,
+                on_time=on_time(ticket.deadline, replied, today),
+                rating=names["ratings"].get(rating, rating) if rating else None,
+                deadline_certain=bool(ticket.deadline_certain),
+            )
+        )
     return result
 
 
@@ -254,17 +269,22 @@ def _count(session: Session, column, lo: datetime, hi: datetime, *conditions) ->
 
 
 def _volumes(session: Session, lo: datetime, hi: datetime, start: date, end: date) -> Volumes:
-    rows = session.execute(select(Ticket.category, Ticket.channel, Ticket.department, Ticket.accepted_at)
-                           .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)).all()
-    co = session.scalars(select(TicketCoDepartment.department).join(Ticket, Ticket.id == TicketCoDepartment.ticket_id)
-                         .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)).all()
+    rows = session.execute(
+        select(Ticket.category, Ticket.channel, Ticket.department, Ticket.accepted_at).where(
+            Ticket.accepted_at >= lo, Ticket.accepted_at < hi
+        )
+    ).all()
+    co = session.scalars(
+        select(TicketCoDepartment.department)
+        .join(Ticket, Ticket.id == TicketCoDepartment.ticket_id)
+        .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)
+    ).all()
     days = Counter(beijing_day(row.accepted_at) for row in rows)
     categories = Counter(row.category for row in rows)
     names = labels()["categories"]
     return Volumes(
         tickets=len(rows),
-        by_day={(start + timedelta(days=n)).isoformat(): days[start + timedelta(days=n)]
-                for n in range((end - start).days + 1)},
+        by_day={(start + timedelta(days=n)).isoformat(): days[start + timedelta(days=n)] for n in range((end - start).days + 1)},
         by_category={names[c]: categories[c] for c in CATEGORIES},
         by_channel=_ranked(Counter(channel_label(row.channel) for row in rows)),
         by_department=_ranked(Counter(row.department or UNASSIGNED for row in rows) + Counter(co)),
@@ -296,15 +316,20 @@ def _self_service(session: Session, lo: datetime, hi: datetime) -> SelfService:
 
 
 def _handoffs(session: Session, lo: datetime, hi: datetime, conversations: int) -> Handoffs:
-    rows = session.execute(select(Handoff.status, Handoff.requested_at, Handoff.claimed_at)
-                           .where(Handoff.requested_at >= lo, Handoff.requested_at < hi)).all()
-    waits = sorted((as_utc(claimed) - as_utc(requested)).total_seconds()
-                   for _, requested, claimed in rows if claimed is not None)
+    rows = session.execute(
+        select(Handoff.status, Handoff.requested_at, Handoff.claimed_at).where(
+            Handoff.requested_at >= lo, Handoff.requested_at < hi
+        )
+    ).all()
+    waits = sorted((as_utc(claimed) - as_utc(requested)).total_seconds() for _, requested, claimed in rows if claimed is not None)
     waiting = sum(1 for status, _, _ in rows if status == "waiting")
     return Handoffs(
-        requested=len(rows), rate=_ratio(len(rows), conversations), claimed=len(waits),
+        requested=len(rows),
+        rate=_ratio(len(rows), conversations),
+        claimed=len(waits),
         unclaimed=sum(1 for status, _, _ in rows if status == "unclaimed"),
-        waiting=waiting, connect_rate=_ratio(len(waits), len(rows) - waiting),
+        waiting=waiting,
+        connect_rate=_ratio(len(waits), len(rows) - waiting),
         wait_mean_seconds=statistics.fmean(waits) if waits else None,
         wait_median_seconds=statistics.median(waits) if waits else None,
         # nearest rank: the smallest wait that at least 90 % of the waits do not exceed
@@ -316,9 +341,11 @@ def _dispatch(session: Session, lo: datetime, hi: datetime) -> Dispatch:
     """The first department of each ticket accepted in the range (the router's at acceptance, else the
     first staff assignment) against every later assignment."""
     accepted = select(Ticket.id).where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)
-    events = session.execute(select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.detail)
-                             .where(TicketEvent.ticket_id.in_(accepted), TicketEvent.kind.in_(("created", "assign")))
-                             .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)).all()
+    events = session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.kind, TicketEvent.detail)
+        .where(TicketEvent.ticket_id.in_(accepted), TicketEvent.kind.in_(("created", "assign")))
+        .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)
+    ).all()
     sent: dict[int, list[str]] = {}
     for ticket_id, _, detail in events:
         department = (detail or {}).get("department")
@@ -332,24 +359,34 @@ def _reopens(session: Session, lo: datetime, hi: datetime) -> Reopens:
     """Closings in the range and, per closing (its round: the n-th close of its ticket), whether the
     citizen rated that round 不满意."""
     in_range = select(TicketEvent.ticket_id).where(TicketEvent.kind == "close", TicketEvent.at >= lo, TicketEvent.at < hi)
-    all_closes = session.execute(select(TicketEvent.ticket_id, TicketEvent.at).where(
-        TicketEvent.kind == "close", TicketEvent.ticket_id.in_(in_range)).order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)).all()
+    all_closes = session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.at)
+        .where(TicketEvent.kind == "close", TicketEvent.ticket_id.in_(in_range))
+        .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id)
+    ).all()
     rounds: set[tuple[int, int]] = set()
     seen: Counter[int] = Counter()
     for ticket_id, at in all_closes:
         seen[ticket_id] += 1
         if lo <= as_utc(at) < hi:
             rounds.add((ticket_id, seen[ticket_id]))
-    dissatisfied = session.execute(select(TicketRating.ticket_id, TicketRating.round).where(
-        TicketRating.rating == "dissatisfied", TicketRating.ticket_id.in_(in_range))).all()
+    dissatisfied = session.execute(
+        select(TicketRating.ticket_id, TicketRating.round).where(
+            TicketRating.rating == "dissatisfied", TicketRating.ticket_id.in_(in_range)
+        )
+    ).all()
     reopened = sum(1 for row in dissatisfied if (row.ticket_id, row.round) in rounds)
     return Reopens(len(rounds), reopened, _ratio(reopened, len(rounds)))
 
 
 def _first_replies():
     """Each ticket's first "reply" event time."""
-    return (select(TicketEvent.ticket_id, func.min(TicketEvent.at).label("at"))
-            .where(TicketEvent.kind == "reply").group_by(TicketEvent.ticket_id).subquery())
+    return (
+        select(TicketEvent.ticket_id, func.min(TicketEvent.at).label("at"))
+        .where(TicketEvent.kind == "reply")
+        .group_by(TicketEvent.ticket_id)
+        .subquery()
+    )
 
 
 def _timeliness_by_department(session: Session, start: date, end: date, today: date) -> dict[str, Timeliness]:
@@ -357,10 +394,16 @@ def _timeliness_by_department(session: Session, start: date, end: date, today: d
     each co-department by the time it answered its part."""
     first = _first_replies()
     due = (Ticket.deadline >= start, Ticket.deadline <= end)
-    lead = session.execute(select(Ticket.department, Ticket.deadline, first.c.at)
-                           .outerjoin(first, first.c.ticket_id == Ticket.id).where(*due, Ticket.department.is_not(None))).all()
-    co = session.execute(select(TicketCoDepartment.department, Ticket.deadline, TicketCoDepartment.replied_at)
-                         .join(Ticket, Ticket.id == TicketCoDepartment.ticket_id).where(*due)).all()
+    lead = session.execute(
+        select(Ticket.department, Ticket.deadline, first.c.at)
+        .outerjoin(first, first.c.ticket_id == Ticket.id)
+        .where(*due, Ticket.department.is_not(None))
+    ).all()
+    co = session.execute(
+        select(TicketCoDepartment.department, Ticket.deadline, TicketCoDepartment.replied_at)
+        .join(Ticket, Ticket.id == TicketCoDepartment.ticket_id)
+        .where(*due)
+    ).all()
     by_department: dict[str, list[tuple[date, datetime | None]]] = {}
     for department, deadline, replied in [*lead, *co]:
         by_department.setdefault(department, []).append((deadline, replied))
@@ -368,53 +411,74 @@ def _timeliness_by_department(session: Session, start: date, end: date, today: d
 
 
 def _verdicts(rows: list[tuple[date, datetime | None]], today: date) -> Timeliness:
-    verdicts = [(replied is not None, on_time(deadline, beijing_day(replied) if replied else None, today))
-                for deadline, replied in rows]
+    verdicts = [
+        (replied is not None, on_time(deadline, beijing_day(replied) if replied else None, today)) for deadline, replied in rows
+    ]
     answered = sum(1 for was_answered, _ in verdicts if was_answered)
     late_unanswered = sum(1 for was_answered, verdict in verdicts if not was_answered and verdict is False)
     in_time = sum(1 for _, verdict in verdicts if verdict is True)
-    return Timeliness(answered, in_time, late_unanswered, sum(1 for _, verdict in verdicts if verdict is None),
-                      _ratio(in_time, answered + late_unanswered))
+    return Timeliness(
+        answered,
+        in_time,
+        late_unanswered,
+        sum(1 for _, verdict in verdicts if verdict is None),
+        _ratio(in_time, answered + late_unanswered),
+    )
 
 
 def _timeliness(session: Session, start: date, end: date, today: date) -> Timeliness:
     first = _first_replies()
-    rows = session.execute(select(Ticket.deadline, first.c.at).outerjoin(first, first.c.ticket_id == Ticket.id)
-                           .where(Ticket.deadline >= start, Ticket.deadline <= end)).all()
+    rows = session.execute(
+        select(Ticket.deadline, first.c.at)
+        .outerjoin(first, first.c.ticket_id == Ticket.id)
+        .where(Ticket.deadline >= start, Ticket.deadline <= end)
+    ).all()
     return _verdicts([tuple(row) for row in rows], today)
 
 
 def _satisfaction(session: Session, lo: datetime, hi: datetime) -> Satisfaction:
-    counts = Counter(session.scalars(select(TicketRating.rating)
-                                     .where(TicketRating.rated_at >= lo, TicketRating.rated_at < hi)))
+    counts = Counter(session.scalars(select(TicketRating.rating).where(TicketRating.rated_at >= lo, TicketRating.rated_at < hi)))
     names, rated = labels()["ratings"], sum(counts.values())
     return Satisfaction(rated, {names[r]: counts[r] for r in RATINGS}, _ratio(sum(counts[r] for r in SATISFIED), rated))
 
 
 def _overdue(session: Session, today: date, calendar: WorkingCalendar) -> list[OverdueTicket]:
-    query = (select(Ticket.number, Ticket.category, Ticket.department, Ticket.deadline)
-             .where(Ticket.status != "closed", Ticket.deadline < today).order_by(Ticket.deadline, Ticket.id))
+    query = (
+        select(Ticket.number, Ticket.category, Ticket.department, Ticket.deadline)
+        .where(Ticket.status != "closed", Ticket.deadline < today)
+        .order_by(Ticket.deadline, Ticket.id)
+    )
     names = labels()["categories"]
-    return [OverdueTicket(number, names[category], department or UNASSIGNED, deadline,
-                          working_days_overdue(calendar, deadline, today))
-            for number, category, department, deadline in session.execute(query)]
+    return [
+        OverdueTicket(
+            number, names[category], department or UNASSIGNED, deadline, working_days_overdue(calendar, deadline, today)
+        )
+        for number, category, department, deadline in session.execute(query)
+    ]
 
 
 def _top_unanswered(session: Session, lo: datetime, hi: datetime) -> list[TopQuestion]:
     q = UnansweredQuestion
     last = func.max(q.created_at)
     # Declines past the retention period keep no text or key (bot/privacy/retention.py): counted above, not listed.
-    query = (select(func.min(q.text), func.count(), last)
-             .where(q.created_at >= lo, q.created_at < hi, q.question_key.is_not(None))
-             .group_by(q.question_key).order_by(func.count().desc(), last.desc(), q.question_key)
-             .limit(TOP_QUESTIONS))
+    query = (
+        select(func.min(q.text), func.count(), last)
+        .where(q.created_at >= lo, q.created_at < hi, q.question_key.is_not(None))
+        .group_by(q.question_key)
+        .order_by(func.count().desc(), last.desc(), q.question_key)
+        .limit(TOP_QUESTIONS)
+    )
     return [TopQuestion(text, int(count), beijing_day(latest)) for text, count, latest in session.execute(query)]
 
 
 def _latest_ratings(session: Session, lo: datetime, hi: datetime) -> dict[int, str]:
     """The latest closing's rating of each ticket accepted in the range."""
-    query = (select(TicketRating.ticket_id, TicketRating.rating).join(Ticket, Ticket.id == TicketRating.ticket_id)
-             .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi).order_by(TicketRating.round))
+    query = (
+        select(TicketRating.ticket_id, TicketRating.rating)
+        .join(Ticket, Ticket.id == TicketRating.ticket_id)
+        .where(Ticket.accepted_at >= lo, Ticket.accepted_at < hi)
+        .order_by(TicketRating.round)
+    )
     return dict(session.execute(query).all())  # later rounds overwrite earlier ones
 
 

@@ -46,8 +46,11 @@ def hot_spots(factory: sessionmaker, now: datetime | None = None) -> list[HotSpo
     now = now or utc_now()
     window_start, baseline_start = now - WINDOW, now - WINDOW - timedelta(days=BASELINE_DAYS)
     with factory() as session:
-        rows = session.execute(select(Ticket.group_id, Ticket.fields, Ticket.accepted_at)
-                               .where(Ticket.accepted_at >= baseline_start, Ticket.accepted_at < now)).all()
+        rows = session.execute(
+            select(Ticket.group_id, Ticket.fields, Ticket.accepted_at).where(
+                Ticket.accepted_at >= baseline_start, Ticket.accepted_at < now
+            )
+        ).all()
         places = dict(session.execute(select(TicketGroup.id, TicketGroup.place)).all()) if rows else {}
     recent: Counter = Counter()
     before: Counter = Counter()
@@ -79,18 +82,30 @@ def alert_new_hot_spots(factory: sessionmaker, now: datetime | None = None) -> l
     if not alerts:
         return []
     with transaction(factory) as session:
-        recent = set(session.scalars(select(AuditEntry.target_id).where(
-            AuditEntry.action == ALERT_ACTION, AuditEntry.at >= now - WINDOW)))
+        recent = set(
+            session.scalars(select(AuditEntry.target_id).where(AuditEntry.action == ALERT_ACTION, AuditEntry.at >= now - WINDOW))
+        )
         new = [spot for spot in alerts if f"{spot.kind}:{spot.key}" not in recent]
         for spot in new:
-            audit(session, SYSTEM, ALERT_ACTION, target_type="hot_spot", target_id=f"{spot.kind}:{spot.key}",
-                  label=spot.label, last_24h=spot.last_24h, usual_per_day=spot.usual_per_day)
+            audit(
+                session,
+                SYSTEM,
+                ALERT_ACTION,
+                target_type="hot_spot",
+                target_id=f"{spot.kind}:{spot.key}",
+                label=spot.label,
+                last_24h=spot.last_24h,
+                usual_per_day=spot.usual_per_day,
+            )
     return new
 
 
 def alerts_between(factory: sessionmaker, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """The hot-spot alerts of a period (the weekly report lists them), oldest first."""
     with factory() as session:
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.action == ALERT_ACTION, AuditEntry.at >= start,
-                                                           AuditEntry.at < end).order_by(AuditEntry.id))
+        entries = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == ALERT_ACTION, AuditEntry.at >= start, AuditEntry.at < end)
+            .order_by(AuditEntry.id)
+        )
         return [{"at": as_utc(e.at), "kind": (e.target_id or "").split(":", 1)[0], **(e.detail or {})} for e in entries]

@@ -34,15 +34,18 @@ _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 def loaded_schedules(factory: sessionmaker) -> Callable[[], list[YearSchedule]]:
     """What a process's calendar reads again and again: every year admins loaded."""
+
     def read() -> list[YearSchedule]:
         with factory() as session:
             return [_schedule(row) for row in session.scalars(select(CalendarYear))]
+
     return read
 
 
 def _schedule(row: CalendarYear) -> YearSchedule:
-    return YearSchedule(row.year, frozenset(map(date.fromisoformat, row.holidays)),
-                        frozenset(map(date.fromisoformat, row.workdays)))
+    return YearSchedule(
+        row.year, frozenset(map(date.fromisoformat, row.holidays)), frozenset(map(date.fromisoformat, row.workdays))
+    )
 
 
 def schedule_from_text(year: object, holidays: str, workdays: str) -> YearSchedule:
@@ -65,8 +68,7 @@ def _items(text: str) -> list[str]:
     return [item for item in _SEPARATORS.split(text) if item]
 
 
-def save_schedule(factory: sessionmaker, actor: Actor, loaded_by: str, schedule: YearSchedule,
-                  source: str = "") -> bool:
+def save_schedule(factory: sessionmaker, actor: Actor, loaded_by: str, schedule: YearSchedule, source: str = "") -> bool:
     """Store ``schedule`` (replacing an earlier load of that year), audited; True if it replaced one."""
     with transaction(factory) as session:
         row = session.get(CalendarYear, schedule.year)
@@ -77,8 +79,16 @@ def save_schedule(factory: sessionmaker, actor: Actor, loaded_by: str, schedule:
         mapping = schedule.as_mapping()
         row.holidays, row.workdays = mapping["holidays"], mapping["workdays"]
         row.source, row.loaded_by, row.loaded_at = source.strip()[:200] or None, loaded_by, utc_now()
-        audit(session, actor, "calendar.load", target_type="calendar", target_id=schedule.year,
-              holidays=len(schedule.holidays), workdays=len(schedule.workdays), replaced=replaced)
+        audit(
+            session,
+            actor,
+            "calendar.load",
+            target_type="calendar",
+            target_id=schedule.year,
+            holidays=len(schedule.holidays),
+            workdays=len(schedule.workdays),
+            replaced=replaced,
+        )
         return replaced
 
 
@@ -95,12 +105,18 @@ def calendar_overview(factory: sessionmaker, calendar: WorkingCalendar, today: d
     years = []
     for year in sorted(set(rows) | {today.year - 1, today.year, today.year + 1}):
         row = rows.get(year)
-        years.append({
-            "year": year, "covered": calendar.covers(year), "loaded": row is not None,
-            "source": (row.source or "") if row else "", "loaded_by": row.loaded_by if row else "",
-            "loaded_at": as_utc(row.loaded_at).isoformat() if row else None,
-            "holidays": len(row.holidays) if row else None, "workdays": len(row.workdays) if row else None,
-        })
+        years.append(
+            {
+                "year": year,
+                "covered": calendar.covers(year),
+                "loaded": row is not None,
+                "source": (row.source or "") if row else "",
+                "loaded_by": row.loaded_by if row else "",
+                "loaded_at": as_utc(row.loaded_at).isoformat() if row else None,
+                "holidays": len(row.holidays) if row else None,
+                "workdays": len(row.workdays) if row else None,
+            }
+        )
     return {"years": years, "missing": missing_years(calendar, today)}
 
 
@@ -131,13 +147,13 @@ def recompute_deadlines(factory: sessionmaker, calendar: WorkingCalendar, year: 
             still += not deadline.certain
             before = ticket.deadline
             ticket.deadline, ticket.deadline_certain = deadline.due, deadline.certain
-            detail = {"from": before.isoformat(), "to": deadline.due.isoformat(), "year": year,
-                      "certain": deadline.certain}
+            detail = {"from": before.isoformat(), "to": deadline.due.isoformat(), "year": year, "certain": deadline.certain}
             session.add(TicketEvent(ticket_id=ticket.id, kind="deadline_recomputed", detail=detail, actor="system", at=now))
             if deadline.due != before:
                 moved += 1
                 ticket.deadline_state = None  # the deadline job marks it again
                 queue_notice(session, ticket, "rescheduled", now)
-        audit(session, SYSTEM, "ticket.deadlines_recomputed", target_type="calendar", target_id=year,
-              checked=checked, moved=moved)
+        audit(
+            session, SYSTEM, "ticket.deadlines_recomputed", target_type="calendar", target_id=year, checked=checked, moved=moved
+        )
     return Recomputed(checked, moved, still)

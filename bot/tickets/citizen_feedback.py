@@ -19,9 +19,16 @@ from bot.tickets.service import labels
 
 def ratings_of(session: Session, ticket_id: int) -> list[dict[str, Any]]:
     names = labels()["ratings"]
-    return [{"round": r.round, "rating": r.rating, "rating_label": names[r.rating], "comment": r.comment or "",
-             "at": as_utc(r.rated_at).isoformat()}
-            for r in session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket_id).order_by(TicketRating.id))]
+    return [
+        {
+            "round": r.round,
+            "rating": r.rating,
+            "rating_label": names[r.rating],
+            "comment": r.comment or "",
+            "at": as_utc(r.rated_at).isoformat(),
+        }
+        for r in session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket_id).order_by(TicketRating.id))
+    ]
 
 
 class FeedbackRefused(ValueError):
@@ -41,8 +48,15 @@ def attach_followup(factory: sessionmaker, number: str, conversation_id: str, te
     with transaction(factory) as session:
         ticket = _citizens_ticket(session, number, conversation_id)
         ticket.attention = "citizen_followup"
-        session.add(TicketEvent(ticket_id=ticket.id, kind="citizen_followup", actor="citizen",
-                                detail={"text": mask_personal_data(text)[:1000]}, at=utc_now()))
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind="citizen_followup",
+                actor="citizen",
+                detail={"text": mask_personal_data(text)[:1000]},
+                at=utc_now(),
+            )
+        )
 
 
 def rate(factory: sessionmaker, number: str, conversation_id: str, rating: str, channel: str) -> int:
@@ -55,16 +69,31 @@ def rate(factory: sessionmaker, number: str, conversation_id: str, rating: str, 
             ticket = _citizens_ticket(session, number, conversation_id)
             if ticket.status != "closed":
                 raise FeedbackRefused("utter_ticket_rating_not_closed")
-            closings = session.scalar(select(func.count()).select_from(TicketEvent)
-                                      .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "close"))
-            session.add(TicketRating(ticket_id=ticket.id, round=closings, rating=rating, channel=channel[:32], rated_at=utc_now()))
+            closings = session.scalar(
+                select(func.count())
+                .select_from(TicketEvent)
+                .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "close")
+            )
+            session.add(
+                TicketRating(ticket_id=ticket.id, round=closings, rating=rating, channel=channel[:32], rated_at=utc_now())
+            )
             session.flush()  # a second rating of this closing fails here
-            session.add(TicketEvent(ticket_id=ticket.id, kind="rated", actor="citizen", at=utc_now(),
-                                    detail={"rating": rating, "round": closings}))
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id, kind="rated", actor="citizen", at=utc_now(), detail={"rating": rating, "round": closings}
+                )
+            )
             if rating == "dissatisfied":
                 ticket.status, ticket.attention = "review", "dissatisfied"
-                session.add(TicketEvent(ticket_id=ticket.id, kind="reopened", actor="citizen", at=utc_now(),
-                                        detail={"from": "closed", "to": "review", "reason": "dissatisfied"}))
+                session.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        kind="reopened",
+                        actor="citizen",
+                        at=utc_now(),
+                        detail={"from": "closed", "to": "review", "reason": "dissatisfied"},
+                    )
+                )
             return closings
     except IntegrityError:
         raise FeedbackRefused("utter_ticket_rating_done") from None
@@ -78,5 +107,12 @@ def add_rating_comment(factory: sessionmaker, number: str, conversation_id: str,
         if rating is None:
             raise FeedbackRefused("utter_ticket_feedback_unknown")
         rating.comment = mask_personal_data(comment)[:1000]
-        session.add(TicketEvent(ticket_id=ticket.id, kind="rating_comment", actor="citizen", at=utc_now(),
-                                detail={"rating": rating.rating, "text": rating.comment}))
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind="rating_comment",
+                actor="citizen",
+                at=utc_now(),
+                detail={"rating": rating.rating, "text": rating.comment},
+            )
+        )

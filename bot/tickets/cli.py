@@ -25,8 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     route = sub.add_parser("route", help="the department for a text; `retrain` rebuilds the router")
     route.add_argument("text", nargs="?", help="a text to route, or `retrain`; without it, lines from stdin")
     route.add_argument("--json", action="store_true", help='stdin: one {"text": ...} per line; stdout: one JSON per line')
-    recompute = sub.add_parser("recompute-deadlines",
-                               help="recompute the deadlines estimated on weekends only, once a year's holidays are loaded")
+    recompute = sub.add_parser(
+        "recompute-deadlines", help="recompute the deadlines estimated on weekends only, once a year's holidays are loaded"
+    )
     recompute.add_argument("--year", type=int, required=True, help="the year whose schedule was loaded")
 
 
@@ -82,8 +83,10 @@ def _retrain(router, settings: Settings, say) -> int:
     upgrade(settings.database_url)
     pairs = confirmed_pairs(make_session_factory(make_engine(settings.database_url)))
     model = router.retrain(pairs)
-    say(f"Router rebuilt from {len(router.directory.training_pairs())} directory lines and {len(pairs)} "
-        f"confirmed tickets; {len(model.classes)} departments; stored in {router.model_path}.")
+    say(
+        f"Router rebuilt from {len(router.directory.training_pairs())} directory lines and {len(pairs)} "
+        f"confirmed tickets; {len(model.classes)} departments; stored in {router.model_path}."
+    )
     return 0
 
 
@@ -99,10 +102,14 @@ def _recompute_deadlines(year: int, settings: Settings, say) -> int:
     try:
         done = recompute_deadlines(factory, calendar, year)
     except ScheduleError:
-        say(f"No holiday schedule for {year} yet: an admin loads it in the console (账号与部门 → 工作日历) "
-            f"or add bot/tickets/calendars/{year}.yml; nothing was changed.")
+        say(
+            f"No holiday schedule for {year} yet: an admin loads it in the console (账号与部门 → 工作日历) "
+            f"or add bot/tickets/calendars/{year}.yml; nothing was changed."
+        )
         return 2
-    say(f"{done.checked} estimated deadlines counted days of {year}: {done.moved} moved (their citizens are "
+    say(
+        f"{done.checked} estimated deadlines counted days of {year}: {done.moved} moved (their citizens are "
         f"notified), {done.checked - done.moved} kept their date, {done.still_estimated} still estimated "
-        f"(they also count a later year without a schedule).")
+        f"(they also count a later year without a schedule)."
+    )
     return 0

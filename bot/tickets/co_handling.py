@@ -25,8 +25,11 @@ class CoHandlingError(ValueError):
 
 
 def co_departments(session: Session, ticket_id: int) -> list[TicketCoDepartment]:
-    return list(session.scalars(select(TicketCoDepartment).where(TicketCoDepartment.ticket_id == ticket_id)
-                                .order_by(TicketCoDepartment.id)))
+    return list(
+        session.scalars(
+            select(TicketCoDepartment).where(TicketCoDepartment.ticket_id == ticket_id).order_by(TicketCoDepartment.id)
+        )
+    )
 
 
 def co_ticket_ids(session: Session, department: str) -> set[int]:
@@ -35,13 +38,21 @@ def co_ticket_ids(session: Session, department: str) -> set[int]:
 
 
 def co_view(session: Session, ticket_id: int) -> list[dict[str, Any]]:
-    return [{"department": c.department, "status": c.status, "status_label": CO_LABELS[c.status], "reply": c.reply or "",
-             "replied_at": as_utc(c.replied_at).isoformat() if c.replied_at else None}
-            for c in co_departments(session, ticket_id)]
+    return [
+        {
+            "department": c.department,
+            "status": c.status,
+            "status_label": CO_LABELS[c.status],
+            "reply": c.reply or "",
+            "replied_at": as_utc(c.replied_at).isoformat() if c.replied_at else None,
+        }
+        for c in co_departments(session, ticket_id)
+    ]
 
 
-def set_co_departments(session: Session, ticket: Ticket, wanted: list[str], allowed: list[str], actor: str,
-                       now: datetime) -> list[str]:
+def set_co_departments(
+    session: Session, ticket: Ticket, wanted: list[str], allowed: list[str], actor: str, now: datetime
+) -> list[str]:
     """Make the co-departments ``wanted`` (added ones start 待接收; removed ones go unless they already
     replied); returns the ones added."""
     wanted = list(dict.fromkeys(d.strip() for d in wanted if d and d.strip()))
@@ -60,14 +71,18 @@ def set_co_departments(session: Session, ticket: Ticket, wanted: list[str], allo
     added = [d for d in wanted if d not in current]
     for department in added:
         session.add(TicketCoDepartment(ticket_id=ticket.id, department=department, status="pending", added_at=now))
-    session.add(TicketEvent(ticket_id=ticket.id, kind="co_departments", actor=actor, at=now,
-                            detail={"departments": wanted, "added": added}))
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id, kind="co_departments", actor=actor, at=now, detail={"departments": wanted, "added": added}
+        )
+    )
     return added
 
 
 def _own(session: Session, ticket: Ticket, department: str) -> TicketCoDepartment:
-    co = session.scalar(select(TicketCoDepartment).where(TicketCoDepartment.ticket_id == ticket.id,
-                                                         TicketCoDepartment.department == department))
+    co = session.scalar(
+        select(TicketCoDepartment).where(TicketCoDepartment.ticket_id == ticket.id, TicketCoDepartment.department == department)
+    )
     if co is None:
         raise CoHandlingError("本部门不是这张工单的协办部门")
     return co
@@ -89,8 +104,11 @@ def reply_part(session: Session, ticket: Ticket, department: str, text: str, act
     co = _own(session, ticket, department)
     co.status, co.reply, co.replied_at = "replied", text.strip()[:4000], now
     co.accepted_at = co.accepted_at or now
-    session.add(TicketEvent(ticket_id=ticket.id, kind="co_reply", actor=actor, at=now,
-                            detail={"department": department, "reply": co.reply}))
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id, kind="co_reply", actor=actor, at=now, detail={"department": department, "reply": co.reply}
+        )
+    )
 
 
 def reply_with_parts(session: Session, ticket: Ticket, lead_text: str) -> str:

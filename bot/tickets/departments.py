@@ -37,15 +37,31 @@ def is_deactivated(session: Session, name: str) -> bool:
 def department_overview(factory: sessionmaker, router: Router) -> list[dict[str, Any]]:
     """Every known department, deactivated ones too, with its active staff and open (not closed) tickets."""
     with factory() as session:
-        staff = dict(session.execute(
-            select(StaffUser.department, func.count(StaffUser.id))
-            .where(StaffUser.role == "department", StaffUser.active.is_(True)).group_by(StaffUser.department)).all())
-        open_tickets = dict(session.execute(
-            select(Ticket.department, func.count(Ticket.id))
-            .where(Ticket.status != "closed", Ticket.department.is_not(None)).group_by(Ticket.department)).all())
+        staff = dict(
+            session.execute(
+                select(StaffUser.department, func.count(StaffUser.id))
+                .where(StaffUser.role == "department", StaffUser.active.is_(True))
+                .group_by(StaffUser.department)
+            ).all()
+        )
+        open_tickets = dict(
+            session.execute(
+                select(Ticket.department, func.count(Ticket.id))
+                .where(Ticket.status != "closed", Ticket.department.is_not(None))
+                .group_by(Ticket.department)
+            ).all()
+        )
         routing = _routing(router)
-        return [{"name": name, "active": active, "routing": name in routing, "staff": staff.get(name, 0),
-                 "open_tickets": open_tickets.get(name, 0)} for name, active in _directory(session, router)]
+        return [
+            {
+                "name": name,
+                "active": active,
+                "routing": name in routing,
+                "staff": staff.get(name, 0),
+                "open_tickets": open_tickets.get(name, 0),
+            }
+            for name, active in _directory(session, router)
+        ]
 
 
 def add_department(factory: sessionmaker, name: str, actor: Actor, *, router: Router) -> str:
@@ -89,8 +105,13 @@ def set_department_active(factory: sessionmaker, name: str, active: bool, actor:
                 session.add(Department(name=name, active=active, created_at=utc_now()))
             else:
                 row.active = active
-            audit(session, actor, "department.activate" if active else "department.deactivate",
-                  target_type="department", target_id=name)
+            audit(
+                session,
+                actor,
+                "department.activate" if active else "department.deactivate",
+                target_type="department",
+                target_id=name,
+            )
     except IntegrityError:  # its row was written by someone else at the same moment: the caller retries
         raise DepartmentError("部门状态刚被他人修改，请刷新后重试") from None
 

@@ -39,13 +39,24 @@ def group_summary(session: Session, ticket: Ticket, visible: Callable[[Ticket], 
     names = labels()
     tickets = members(session, ticket.group_id)
     return {
-        "id": group.id, "place": group.place or "", "size": len(tickets),
+        "id": group.id,
+        "place": group.place or "",
+        "size": len(tickets),
         "citizens": len({t.conversation_id for t in tickets}),
-        "confirmed": group.confirmed_at is not None, "confirmed_by": group.confirmed_by or "",
-        "tickets": [{"number": t.number, "category_label": names["categories"][t.category],
-                     "status_label": names["statuses"][t.status], "department": t.department or "",
-                     "accepted_at": as_utc(t.accepted_at).isoformat(), "this": t.id == ticket.id}
-                    for t in tickets if visible(t)],
+        "confirmed": group.confirmed_at is not None,
+        "confirmed_by": group.confirmed_by or "",
+        "tickets": [
+            {
+                "number": t.number,
+                "category_label": names["categories"][t.category],
+                "status_label": names["statuses"][t.status],
+                "department": t.department or "",
+                "accepted_at": as_utc(t.accepted_at).isoformat(),
+                "this": t.id == ticket.id,
+            }
+            for t in tickets
+            if visible(t)
+        ],
     }
 
 
@@ -92,5 +103,4 @@ def answered_together(session: Session, ticket: Ticket, visible: Callable[[Ticke
     visible to whoever replies."""
     if ticket.group_id is None:
         return []
-    return [t for t in members(session, ticket.group_id)
-            if t.id != ticket.id and t.status in REPLY_TOGETHER_FROM and visible(t)]
+    return [t for t in members(session, ticket.group_id) if t.id != ticket.id and t.status in REPLY_TOGETHER_FROM and visible(t)]

@@ -76,8 +76,9 @@ class TicketFilter:
 EXTEND_ROLES = SUPERVISION
 
 
-def available_actions(member: StaffMember, status: str, ticket: Ticket | None = None,
-                      co: Sequence[dict[str, Any]] = ()) -> list[str]:
+def available_actions(
+    member: StaffMember, status: str, ticket: Ticket | None = None, co: Sequence[dict[str, Any]] = ()
+) -> list[str]:
     """What ``member`` can do to a ticket in ``status`` now (the page shows only these buttons). A
     co-handling department (协办) accepts and answers its part; the status flow is the lead's."""
     own_co = next((c for c in co if member.role == "department" and c["department"] == member.department), None)
@@ -96,8 +97,11 @@ ACTORS = {"citizen": "市民", "system": "系统", "setup": "系统"}
 def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:
     """Who did it, as staff say it: 工号 and name for staff ("staff:1001" → "工号 1001 王晓"), 市民, 系统."""
     numbers = {a.split(":", 1)[1] for a in actors if a.startswith("staff:")}
-    names = dict(session.execute(select(StaffUser.staff_no, StaffUser.display_name)
-                                 .where(StaffUser.staff_no.in_(numbers))).all()) if numbers else {}
+    names = (
+        dict(session.execute(select(StaffUser.staff_no, StaffUser.display_name).where(StaffUser.staff_no.in_(numbers))).all())
+        if numbers
+        else {}
+    )
     labels_ = {a: ACTORS.get(a, a) for a in actors}
     for number in numbers:
         labels_[f"staff:{number}"] = f"工号 {number} {names.get(number, '')}".strip()
@@ -106,8 +110,9 @@ def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:
 
 def _visible(member: StaffMember, ticket: Ticket, co_ids: AbstractSet[int] = frozenset()) -> bool:
     """Hotline staff see every ticket; a department the ones it leads, and (``co_ids``) co-handles."""
-    return member.role in HOTLINE_ROLES or (member.role == "department" and (ticket.department == member.department
-                                                                              or ticket.id in co_ids))
+    return member.role in HOTLINE_ROLES or (
+        member.role == "department" and (ticket.department == member.department or ticket.id in co_ids)
+    )
 
 
 def _co_ids(session: Session, member: StaffMember) -> set[int]:
@@ -133,8 +138,12 @@ class TicketHandling:
             query = query.where(self._searched(member, wanted.search))
         if wanted.attention:
             query = query.where(Ticket.attention.is_not(None))
-        for column, value in ((Ticket.status, wanted.status), (Ticket.category, wanted.category),
-                              (Ticket.department, wanted.department), (Ticket.channel, wanted.channel)):
+        for column, value in (
+            (Ticket.status, wanted.status),
+            (Ticket.category, wanted.category),
+            (Ticket.department, wanted.department),
+            (Ticket.channel, wanted.channel),
+        ):
             if value:
                 query = query.where(column == value)
         names = labels()
@@ -148,16 +157,25 @@ class TicketHandling:
                     continue
                 if limit_day and not (ticket.status != "closed" and ticket.deadline <= limit_day):
                     continue
-                rows.append({
-                    "number": ticket.number, "category": names["categories"][ticket.category],
-                    "status": ticket.status, "status_label": names["statuses"][ticket.status],
-                    "department": ticket.department or "", "channel": ticket.channel,
-                    "channel_label": names["channels"].get(ticket.channel, ticket.channel),
-                    "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
-                    "deadline_certain": ticket.deadline_certain, "deadline_state": ticket.deadline_state,
-                    "group_id": ticket.group_id, "is_major": ticket.is_major,
-                    "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
-                })
+                rows.append(
+                    {
+                        "number": ticket.number,
+                        "category": names["categories"][ticket.category],
+                        "status": ticket.status,
+                        "status_label": names["statuses"][ticket.status],
+                        "department": ticket.department or "",
+                        "channel": ticket.channel,
+                        "channel_label": names["channels"].get(ticket.channel, ticket.channel),
+                        "accepted_at": as_utc(ticket.accepted_at).isoformat(),
+                        "deadline": ticket.deadline.isoformat(),
+                        "deadline_certain": ticket.deadline_certain,
+                        "deadline_state": ticket.deadline_state,
+                        "group_id": ticket.group_id,
+                        "is_major": ticket.is_major,
+                        "attention": ticket.attention,
+                        "attention_label": names["attention"].get(ticket.attention or "", ""),
+                    }
+                )
         return rows
 
     @staticmethod
@@ -179,8 +197,14 @@ class TicketHandling:
             if reveal and member.role not in REVEAL_ROLES:
                 raise HandlingError("您的角色无权查看市民身份信息")
             if reveal:
-                audit(session, member.actor, "ticket.reveal_contact", target_type="ticket", target_id=number,
-                      category=ticket.category)
+                audit(
+                    session,
+                    member.actor,
+                    "ticket.reveal_contact",
+                    target_type="ticket",
+                    target_id=number,
+                    category=ticket.category,
+                )
             events = session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)).all()
             actor_labels = _actor_labels(session, {e.actor for e in events})
             names = labels()
@@ -188,25 +212,50 @@ class TicketHandling:
             acting_department = member.role == "department"  # acts on the matter; the citizen stays the hotline's
             co = co_view(session, ticket.id)
             return {
-                "number": ticket.number, "category": ticket.category, "category_label": names["categories"][ticket.category],
-                "status": ticket.status, "status_label": names["statuses"][ticket.status],
-                "fields": (ticket.fields if reveal and not acting_department else
-                           {k: mask_personal_data(str(v), names=contact_names) for k, v in ticket.fields.items()}),
+                "number": ticket.number,
+                "category": ticket.category,
+                "category_label": names["categories"][ticket.category],
+                "status": ticket.status,
+                "status_label": names["statuses"][ticket.status],
+                "fields": (
+                    ticket.fields
+                    if reveal and not acting_department
+                    else {k: mask_personal_data(str(v), names=contact_names) for k, v in ticket.fields.items()}
+                ),
                 "field_labels": {name: field_label(name) for name in ticket.fields},
-                "department": ticket.department or "", "channel": ticket.channel,
+                "department": ticket.department or "",
+                "channel": ticket.channel,
                 "channel_label": names["channels"].get(ticket.channel, ticket.channel),
-                "accepted_at": as_utc(ticket.accepted_at).isoformat(), "deadline": ticket.deadline.isoformat(),
-                "deadline_certain": ticket.deadline_certain, "working_days": ticket.working_days,
-                "deadline_state": ticket.deadline_state, "is_major": ticket.is_major, "major_reason": ticket.major_reason,
+                "accepted_at": as_utc(ticket.accepted_at).isoformat(),
+                "deadline": ticket.deadline.isoformat(),
+                "deadline_certain": ticket.deadline_certain,
+                "working_days": ticket.working_days,
+                "deadline_state": ticket.deadline_state,
+                "is_major": ticket.is_major,
+                "major_reason": ticket.major_reason,
                 "latest_reply": ticket.latest_reply,
                 "contact": _WITHHELD if acting_department and ticket.category == "report" else _contact(contact, revealed=reveal),
                 # Departments never read the conversation: names, phones and the reporter's own words are in it.
-                "transcript": [] if acting_department else
-                [line.as_json() for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]],
-                "attention": ticket.attention, "attention_label": names["attention"].get(ticket.attention or "", ""),
-                "notices": notices_of(session, ticket.id), "ratings": ratings_of(session, ticket.id),
-                "events": [{"kind": e.kind, "detail": e.detail, "actor": e.actor, "actor_label": actor_labels.get(e.actor, e.actor),
-                            "at": as_utc(e.at).isoformat()} for e in events],
+                "transcript": []
+                if acting_department
+                else [
+                    line.as_json()
+                    for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]
+                ],
+                "attention": ticket.attention,
+                "attention_label": names["attention"].get(ticket.attention or "", ""),
+                "notices": notices_of(session, ticket.id),
+                "ratings": ratings_of(session, ticket.id),
+                "events": [
+                    {
+                        "kind": e.kind,
+                        "detail": e.detail,
+                        "actor": e.actor,
+                        "actor_label": actor_labels.get(e.actor, e.actor),
+                        "at": as_utc(e.at).isoformat(),
+                    }
+                    for e in events
+                ],
                 "group": group_summary(session, ticket, lambda t: _visible(member, t)),
                 "co_departments": co,
                 "lead": member.role != "department" or ticket.department == member.department,
@@ -214,8 +263,17 @@ class TicketHandling:
                 "actions": available_actions(member, ticket.status, ticket, co),
             }
 
-    def act(self, member: StaffMember, number: str, action: str, *, department: str = "", text: str = "",
-            whole_group: bool = False, now: datetime | None = None) -> str:
+    def act(
+        self,
+        member: StaffMember,
+        number: str,
+        action: str,
+        *,
+        department: str = "",
+        text: str = "",
+        whole_group: bool = False,
+        now: datetime | None = None,
+    ) -> str:
         """Move the ticket along the status flow; returns the new status. ``whole_group`` with a reply:
         the same reply answers every not yet answered ticket of its same-source group (each citizen is told)."""
         if action not in NEXT:
@@ -257,8 +315,15 @@ class TicketHandling:
         """The same reply on the group's other unanswered tickets (一件答复，同组市民都收到通知)."""
         answered = []
         for other in answered_together(session, ticket, lambda t: _visible(member, t)):
-            session.add(TicketEvent(ticket_id=other.id, kind="reply", actor=f"staff:{member.staff_no}", at=now,
-                                    detail={"from": other.status, "to": "replied", "reply": reply, "with": ticket.number}))
+            session.add(
+                TicketEvent(
+                    ticket_id=other.id,
+                    kind="reply",
+                    actor=f"staff:{member.staff_no}",
+                    at=now,
+                    detail={"from": other.status, "to": "replied", "reply": reply, "with": ticket.number},
+                )
+            )
             other.status, other.latest_reply, other.attention = "replied", reply, None
             queue_notice(session, other, NOTICE_ON["reply"], now)
             answered.append(other.number)
@@ -278,8 +343,15 @@ class TicketHandling:
                 added = set_co_departments(session, ticket, departments, allowed, f"staff:{member.staff_no}", now)
             except CoHandlingError as exc:
                 raise HandlingError(str(exc)) from None
-            audit(session, member.actor, "ticket.co_departments", target_type="ticket", target_id=number,
-                  departments=departments, added=added)
+            audit(
+                session,
+                member.actor,
+                "ticket.co_departments",
+                target_type="ticket",
+                target_id=number,
+                departments=departments,
+                added=added,
+            )
             return [c.department for c in co_departments(session, ticket.id)]
 
     def co_act(self, member: StaffMember, number: str, action: str, text: str = "") -> None:
@@ -299,8 +371,7 @@ class TicketHandling:
                     raise HandlingError("未知操作")
             except CoHandlingError as exc:
                 raise HandlingError(str(exc)) from None
-            audit(session, member.actor, f"ticket.{action}", target_type="ticket", target_id=number,
-                  department=member.department)
+            audit(session, member.actor, f"ticket.{action}", target_type="ticket", target_id=number, department=member.department)
 
     def group_action(self, member: StaffMember, number: str, action: str, *, into: str = "") -> dict[str, Any] | None:
         """confirm / split / merge (into another ticket's group) a same-source group; hotline staff only."""
@@ -323,8 +394,14 @@ class TicketHandling:
                     raise HandlingError("未知操作")
             except GroupError as exc:
                 raise HandlingError(str(exc)) from None
-            audit(session, member.actor, f"ticket.group_{action}", target_type="ticket", target_id=number,
-                  **({"into": into.strip().upper()} if action == "merge" else {}))
+            audit(
+                session,
+                member.actor,
+                f"ticket.group_{action}",
+                target_type="ticket",
+                target_id=number,
+                **({"into": into.strip().upper()} if action == "merge" else {}),
+            )
             session.flush()
             return group_summary(session, ticket, lambda t: _visible(member, t))
 
@@ -333,8 +410,15 @@ class TicketHandling:
             raise HandlingError("备注不能为空")
         with transaction(self.factory) as session:
             ticket = self._ticket(session, member, number)
-            session.add(TicketEvent(ticket_id=ticket.id, kind="note", detail={"text": text.strip()[:2000]},
-                                    actor=f"staff:{member.staff_no}", at=utc_now()))
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    kind="note",
+                    detail={"text": text.strip()[:2000]},
+                    actor=f"staff:{member.staff_no}",
+                    at=utc_now(),
+                )
+            )
             audit(session, member.actor, "ticket.note", target_type="ticket", target_id=number)
 
     def extend(self, member: StaffMember, number: str, working_days: int, reason: str) -> date:
@@ -352,11 +436,16 @@ class TicketHandling:
             ticket.deadline_certain = ticket.deadline_certain and certain
             ticket.working_days += working_days
             ticket.deadline_state = None  # the job marks it again
-            detail = {"from": before.isoformat(), "to": ticket.deadline.isoformat(), "working_days": working_days,
-                      "reason": reason.strip()[:500]}
+            detail = {
+                "from": before.isoformat(),
+                "to": ticket.deadline.isoformat(),
+                "working_days": working_days,
+                "reason": reason.strip()[:500],
+            }
             now = utc_now()
-            session.add(TicketEvent(ticket_id=ticket.id, kind="extended", detail=detail,
-                                    actor=f"staff:{member.staff_no}", at=now))
+            session.add(
+                TicketEvent(ticket_id=ticket.id, kind="extended", detail=detail, actor=f"staff:{member.staff_no}", at=now)
+            )
             queue_notice(session, ticket, "extended", now)  # the citizen was promised the earlier date
             audit(session, member.actor, "ticket.extend", target_type="ticket", target_id=number, **detail)
             return ticket.deadline
@@ -366,7 +455,6 @@ class TicketHandling:
         if ticket is None or not _visible(member, ticket, _co_ids(session, member)):
             raise LookupError(number)
         return ticket
-
 
 
 _WITHHELD = {"anonymous": True, "name": "举报人信息保密", "phone": ""}
@@ -394,8 +482,15 @@ def mark_deadlines(factory: sessionmaker, calendar: WorkingCalendar, *, today: d
             if ticket.deadline_state != state:
                 ticket.deadline_state = state
                 if state:
-                    session.add(TicketEvent(ticket_id=ticket.id, kind=state, detail={"deadline": ticket.deadline.isoformat()},
-                                            actor="system", at=utc_now()))
+                    session.add(
+                        TicketEvent(
+                            ticket_id=ticket.id,
+                            kind=state,
+                            detail={"deadline": ticket.deadline.isoformat()},
+                            actor="system",
+                            at=utc_now(),
+                        )
+                    )
             if state:
                 counts[state] += 1
     return counts

@@ -37,8 +37,7 @@ def attempts(session: Session, number: str, day: date) -> Attempts:
 
 
 def record_failure(session: Session, number: str, day: date) -> Attempts:
-    row = session.scalar(select(LookupFailure).where(LookupFailure.number == number, LookupFailure.day == day)
-                         .with_for_update())
+    row = session.scalar(select(LookupFailure).where(LookupFailure.number == number, LookupFailure.day == day).with_for_update())
     if row is None:
         row = LookupFailure(number=number, day=day, failures=0)
         session.add(row)

@@ -31,8 +31,17 @@ HELD_DAYS = 3  # a web chat notice nobody came back to read within this time is 
 
 def queue_notice(session: Session, ticket: Ticket, kind: str, now: datetime) -> None:
     """Write the notice for ``kind`` (in the caller's transaction, with the status change)."""
-    session.add(TicketNotice(ticket_id=ticket.id, conversation_id=ticket.conversation_id, channel=ticket.channel,
-                             kind=kind, status="pending", attempts=0, created_at=now))
+    session.add(
+        TicketNotice(
+            ticket_id=ticket.id,
+            conversation_id=ticket.conversation_id,
+            channel=ticket.channel,
+            kind=kind,
+            status="pending",
+            attempts=0,
+            created_at=now,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -49,10 +58,14 @@ def claim_next(factory: sessionmaker, *, now: datetime | None = None) -> TicketN
     now = now or utc_now()
     due = or_(TicketNotice.not_before.is_(None), TicketNotice.not_before <= now)
     with transaction(factory) as session:
-        for notice in session.scalars(select(TicketNotice).where(TicketNotice.status == "pending", due)
-                                      .order_by(TicketNotice.id).limit(5)):
-            claimed = session.execute(update(TicketNotice).where(TicketNotice.id == notice.id, TicketNotice.status == "pending")
-                                      .values(status="sending", attempts=TicketNotice.attempts + 1))
+        for notice in session.scalars(
+            select(TicketNotice).where(TicketNotice.status == "pending", due).order_by(TicketNotice.id).limit(5)
+        ):
+            claimed = session.execute(
+                update(TicketNotice)
+                .where(TicketNotice.id == notice.id, TicketNotice.status == "pending")
+                .values(status="sending", attempts=TicketNotice.attempts + 1)
+            )
             if claimed.rowcount == 1:
                 session.flush()
                 session.refresh(notice)
@@ -65,8 +78,11 @@ def postpone(factory: sessionmaker, notice_id: int, until: datetime, reason: str
     """Put a claimed notice back until ``until``: the citizen is busy (a form, a person). Waiting is no
     failed attempt, so it never runs the notice into a call-back."""
     with transaction(factory) as session:
-        session.execute(update(TicketNotice).where(TicketNotice.id == notice_id).values(
-            status="pending", not_before=until, reason=reason[:255], attempts=TicketNotice.attempts - 1))
+        session.execute(
+            update(TicketNotice)
+            .where(TicketNotice.id == notice_id)
+            .values(status="pending", not_before=until, reason=reason[:255], attempts=TicketNotice.attempts - 1)
+        )
 
 
 def release_interrupted(factory: sessionmaker) -> int:
@@ -75,8 +91,9 @@ def release_interrupted(factory: sessionmaker) -> int:
         return session.execute(update(TicketNotice).where(TicketNotice.status == "sending").values(status="pending")).rowcount
 
 
-def settle(factory: sessionmaker, notice_id: int, status: str, reason: str | None = None, *,
-           mailbox_id: int | None = None) -> None:
+def settle(
+    factory: sessionmaker, notice_id: int, status: str, reason: str | None = None, *, mailbox_id: int | None = None
+) -> None:
     """Record how a delivery attempt ended: sent, held (in the web chat mailbox ``mailbox_id``),
     undelivered, or back to pending (retry)."""
     with transaction(factory) as session:
@@ -95,8 +112,11 @@ def follow_held(factory: sessionmaker, *, now: datetime | None = None) -> dict[s
     now = now or utc_now()
     counts = {"sent": 0, "undelivered": 0}
     with transaction(factory) as session:
-        held = (select(TicketNotice, MailboxMessage.shown_at)
-                .outerjoin(MailboxMessage, MailboxMessage.id == TicketNotice.mailbox_id).where(TicketNotice.status == "held"))
+        held = (
+            select(TicketNotice, MailboxMessage.shown_at)
+            .outerjoin(MailboxMessage, MailboxMessage.id == TicketNotice.mailbox_id)
+            .where(TicketNotice.status == "held")
+        )
         for notice, shown_at in session.execute(held).all():
             if shown_at is not None:
                 notice.status, notice.sent_at = "sent", shown_at
@@ -112,27 +132,46 @@ def notice_being_sent(factory: sessionmaker, conversation_id: str) -> NoticeText
     """For the bot's notice action: what to say for this conversation's notice being sent, if any.
     The notice asks for a rating only after closing."""
     with transaction(factory) as session:
-        notice = session.scalar(select(TicketNotice).where(TicketNotice.conversation_id == conversation_id,
-                                                           TicketNotice.status == "sending").order_by(TicketNotice.id))
+        notice = session.scalar(
+            select(TicketNotice)
+            .where(TicketNotice.conversation_id == conversation_id, TicketNotice.status == "sending")
+            .order_by(TicketNotice.id)
+        )
         if notice is None:
             return None
         ticket = session.get(Ticket, notice.ticket_id)
         names = labels()
-        values = {"ticket_number": ticket.number, "category_label": names["categories"][ticket.category],
-                  "department": handled_by(session, ticket), "reply": ticket.latest_reply or ""}
+        values = {
+            "ticket_number": ticket.number,
+            "category_label": names["categories"][ticket.category],
+            "department": handled_by(session, ticket),
+            "reply": ticket.latest_reply or "",
+        }
         if notice.kind in ("extended", "rescheduled"):
-            change = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
-                                                              TicketEvent.kind.in_(("extended", "deadline_recomputed")))
-                                    .order_by(TicketEvent.id.desc()))
+            change = session.scalar(
+                select(TicketEvent)
+                .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind.in_(("extended", "deadline_recomputed")))
+                .order_by(TicketEvent.id.desc())
+            )
             detail = (change.detail or {}) if change is not None else {}
-            values |= {"due_date": due_text(ticket.deadline, beijing_today(), certain=ticket.deadline_certain),
-                       "reason": detail.get("reason", ""), "year": detail.get("year", ticket.deadline.year)}
+            values |= {
+                "due_date": due_text(ticket.deadline, beijing_today(), certain=ticket.deadline_certain),
+                "reason": detail.get("reason", ""),
+                "year": detail.get("year", ticket.deadline.year),
+            }
         return NoticeText(f"utter_ticket_notice_{notice.kind}", values | {"kind": notice.kind})
 
 
 def notices_of(session: Session, ticket_id: int) -> list[dict[str, Any]]:
     """A ticket's notices for its detail page."""
     names = labels()["notices"]
-    return [{"kind": n.kind, "kind_label": names[n.kind], "status": n.status, "reason": n.reason or "",
-             "at": as_utc(n.created_at).isoformat()}
-            for n in session.scalars(select(TicketNotice).where(TicketNotice.ticket_id == ticket_id).order_by(TicketNotice.id))]
+    return [
+        {
+            "kind": n.kind,
+            "kind_label": names[n.kind],
+            "status": n.status,
+            "reason": n.reason or "",
+            "at": as_utc(n.created_at).isoformat(),
+        }
+        for n in session.scalars(select(TicketNotice).where(TicketNotice.ticket_id == ticket_id).order_by(TicketNotice.id))
+    ]

@@ -54,8 +54,11 @@ class Suggestion:
     candidates: tuple[Candidate, ...]
 
     def as_json(self) -> dict:
-        return {"department": self.department, "confidence": round(self.confidence, 4),
-                "candidates": [{"department": c.department, "confidence": round(c.confidence, 4)} for c in self.candidates]}
+        return {
+            "department": self.department,
+            "confidence": round(self.confidence, 4),
+            "candidates": [{"department": c.department, "confidence": round(c.confidence, 4)} for c in self.candidates],
+        }
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,14 @@ class Directory:
         text = path.read_text(encoding="utf-8")
         raw = yaml.safe_load(text) or {}
         departments = tuple(
-            Department(str(d["name"]), tuple(map(str, d.get("keywords") or ())), str(d.get("duties") or ""),
-                       tuple(map(str, d.get("examples") or ())))
-            for d in raw.get("departments") or ())
+            Department(
+                str(d["name"]),
+                tuple(map(str, d.get("keywords") or ())),
+                str(d.get("duties") or ""),
+                tuple(map(str, d.get("examples") or ())),
+            )
+            for d in raw.get("departments") or ()
+        )
         return cls(departments, float(raw.get("min_confidence", 0.5)), hashlib.sha256(text.encode()).hexdigest()[:16])
 
     @property
@@ -127,8 +135,14 @@ class Router:
     The model is the stored one (``<model_dir>/router.npz``, written by ``retrain``) when it was built
     from the current directory, else one trained from the directory alone on first use."""
 
-    def __init__(self, directory: Directory, *, model_dir: Path | None = None, cache_dir: Path | None = None,
-                 encoder: Encoder | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory,
+        *,
+        model_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        encoder: Encoder | None = None,
+    ) -> None:
         self.directory = directory
         self.model_path = model_dir / MODEL_FILE_NAME if model_dir is not None else None
         self.cache_dir = cache_dir  # where the directory-only model is kept by fingerprint (``models/``)

@@ -29,6 +29,7 @@ def confirm_route(session: Session, ticket: Ticket, department: str, member: Sta
 def confirmed_pairs(factory: sessionmaker) -> list[tuple[str, str]]:
     """Every (text, department) staff confirmed, oldest first."""
     with factory() as session:
-        rows = session.execute(select(RoutingConfirmation.text, RoutingConfirmation.department)
-                               .order_by(RoutingConfirmation.id)).all()
+        rows = session.execute(
+            select(RoutingConfirmation.text, RoutingConfirmation.department).order_by(RoutingConfirmation.id)
+        ).all()
     return [(text, department) for text, department in rows]

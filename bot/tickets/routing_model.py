@@ -52,8 +52,16 @@ class RoutingModel:
 
     # --- training -------------------------------------------------------------------------------
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str], keywords: dict[str, tuple[str, ...]],
-              encoder: Encoder, *, c: float = 10.0, weights: FeatureWeights = FeatureWeights()) -> RoutingModel:
+    def train(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        keywords: dict[str, tuple[str, ...]],
+        encoder: Encoder,
+        *,
+        c: float = 10.0,
+        weights: FeatureWeights = FeatureWeights(),
+    ) -> RoutingModel:
         """Fit on (text, department) pairs; ``keywords`` gives each department's directory keywords."""
         classes = sorted(set(labels), key=list(dict.fromkeys(labels)).index)
         normalised = [normalise(t) for t in texts]
@@ -61,8 +69,15 @@ class RoutingModel:
         vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=min_df, dtype=np.float64)
         vectorizer.fit(normalised)
         vocabulary = [term for term, _ in sorted(vectorizer.vocabulary_.items(), key=lambda item: item[1])]
-        model = cls(classes, vocabulary, vectorizer.idf_, [tuple(keywords.get(c, ())) for c in classes],
-                    np.zeros((0, 0)), np.zeros(0), weights)
+        model = cls(
+            classes,
+            vocabulary,
+            vectorizer.idf_,
+            [tuple(keywords.get(c, ())) for c in classes],
+            np.zeros((0, 0)),
+            np.zeros(0),
+            weights,
+        )
         design = model.design_matrix(normalised, encoder, normalised=True)
         classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
         classifier.fit(design, list(labels))
@@ -76,8 +91,13 @@ class RoutingModel:
 
     # --- scoring --------------------------------------------------------------------------------
     def _vectorizer(self) -> TfidfVectorizer:
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
-                                     vocabulary={term: i for i, term in enumerate(self.vocabulary)}, dtype=np.float64)
+        vectorizer = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(1, 3),
+            sublinear_tf=True,
+            vocabulary={term: i for i, term in enumerate(self.vocabulary)},
+            dtype=np.float64,
+        )
         vectorizer.idf_ = self.idf
         return vectorizer
 
@@ -100,11 +120,18 @@ class RoutingModel:
     def save(self, path: Path, **meta: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial.npz")
-        np.savez(partial, classes=np.asarray(self.classes, dtype=str), vocabulary=np.asarray(self.vocabulary, dtype=str),
-                 idf=self.idf, keywords=np.asarray(["\t".join(k) for k in self.keywords], dtype=str),
-                 coef=self.coef, intercept=self.intercept,
-                 weights=np.array([self.weights.chars, self.weights.vector, self.weights.keywords]),
-                 meta_keys=np.asarray(list(meta), dtype=str), meta_values=np.asarray(list(meta.values()), dtype=str))
+        np.savez(
+            partial,
+            classes=np.asarray(self.classes, dtype=str),
+            vocabulary=np.asarray(self.vocabulary, dtype=str),
+            idf=self.idf,
+            keywords=np.asarray(["\t".join(k) for k in self.keywords], dtype=str),
+            coef=self.coef,
+            intercept=self.intercept,
+            weights=np.array([self.weights.chars, self.weights.vector, self.weights.keywords]),
+            meta_keys=np.asarray(list(meta), dtype=str),
+            meta_values=np.asarray(list(meta.values()), dtype=str),
+        )
         partial.replace(path)  # readers never see half a file
 
     @classmethod

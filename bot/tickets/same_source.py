@@ -52,10 +52,16 @@ def appeal_of(fields: dict) -> Appeal:
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+(?=[区幢栋号楼座单元期层室排组巷弄街里])")
 _BUILDING = re.compile(r"(\d+)\s*(?:栋|座|号楼|幢)")
-_ADMIN = re.compile(r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市(?!场))?(?:[\u4e00-\u9fff]{1,5}?(?:区|县)(?=\S{3}))?")
-_FILLERS = re.compile(r"附近|旁边|边上|对面|门口|那个|这个|那边|这边|一带|周边|里面|交叉口|十字路口|路口|交汇处|与|和|及|靠近|往|处|的")
+_ADMIN = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?市(?!场))?(?:[\u4e00-\u9fff]{1,5}?(?:区|县)(?=\S{3}))?"
+)
+_FILLERS = re.compile(
+    r"附近|旁边|边上|对面|门口|那个|这个|那边|这边|一带|周边|里面|交叉口|十字路口|路口|交汇处|与|和|及|靠近|往|处|的"
+)
 _ROAD = re.compile(r"[\u4e00-\u9fff\d]{1,8}?(?:大道|大街|路|街|巷|弄|桥|隧道)")
-_SITE = re.compile(r"[\u4e00-\u9fff\d]{2,8}?(?:小区|花园|公寓|新村|家园|苑|府|大厦|广场|市场|医院|学校|小学|中学|公园|加油站|超市|商场|村)")
+_SITE = re.compile(
+    r"[\u4e00-\u9fff\d]{2,8}?(?:小区|花园|公寓|新村|家园|苑|府|大厦|广场|市场|医院|学校|小学|中学|公园|加油站|超市|商场|村)"
+)
 
 
 def _arabic(chinese: str) -> str:
@@ -111,6 +117,7 @@ def _place_parts(place: str) -> tuple[frozenset[str], frozenset[str], frozenset[
 
 # --- the decision -----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Verdict:
     same: bool
@@ -129,7 +136,6 @@ class SameSourceLinker:
     def for_settings(cls, rules: SameSourceRules) -> SameSourceLinker | None:
         """The deployment's linker (the process's sentence encoder), or None when switched off."""
         return cls(_process_encoder(), rules) if rules.enabled else None
-
 
     def vector(self, appeal: Appeal) -> np.ndarray:
         return self.encoder.encode([appeal.description])[0]
@@ -160,10 +166,17 @@ class SameSourceLinker:
         session.add(TicketSignature(ticket_id=ticket.id, vector=np.asarray(vector, dtype=np.float32).tobytes()))
         since = now - timedelta(days=self.rules.days)
         rows = session.execute(
-            select(Ticket, TicketSignature.vector).join(TicketSignature, TicketSignature.ticket_id == Ticket.id)
-            .where(Ticket.id != ticket.id, Ticket.status != "closed", Ticket.accepted_at >= since,
-                   Ticket.category.in_(LINKED_CATEGORIES))
-            .order_by(Ticket.id.desc()).limit(MAX_CANDIDATES)).all()
+            select(Ticket, TicketSignature.vector)
+            .join(TicketSignature, TicketSignature.ticket_id == Ticket.id)
+            .where(
+                Ticket.id != ticket.id,
+                Ticket.status != "closed",
+                Ticket.accepted_at >= since,
+                Ticket.category.in_(LINKED_CATEGORIES),
+            )
+            .order_by(Ticket.id.desc())
+            .limit(MAX_CANDIDATES)
+        ).all()
         best: tuple[float, Ticket] | None = None
         for other, stored in rows:
             verdict = self.verdict(appeal, appeal_of(other.fields or {}), (vector, np.frombuffer(stored, dtype=np.float32)))
@@ -194,8 +207,14 @@ def others_in_group(session: Session, ticket: Ticket) -> int:
     """Other citizens (conversations) whose tickets are in ``ticket``'s group."""
     if ticket.group_id is None:
         return 0
-    return int(session.scalar(select(func.count(func.distinct(Ticket.conversation_id))).where(
-        Ticket.group_id == ticket.group_id, Ticket.conversation_id != ticket.conversation_id)) or 0)
+    return int(
+        session.scalar(
+            select(func.count(func.distinct(Ticket.conversation_id))).where(
+                Ticket.group_id == ticket.group_id, Ticket.conversation_id != ticket.conversation_id
+            )
+        )
+        or 0
+    )
 
 
 @lru_cache(maxsize=1)

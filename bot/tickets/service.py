@@ -120,8 +120,12 @@ class TicketDesk:
 
     def working_days(self, category: str, is_major: bool) -> int:
         d = self.deadlines
-        return {"complaint": d.major_complaint if is_major else d.complaint, "report": d.report,
-                "suggestion": d.suggestion, "consultation": d.consultation}[category]
+        return {
+            "complaint": d.major_complaint if is_major else d.complaint,
+            "report": d.report,
+            "suggestion": d.suggestion,
+            "consultation": d.consultation,
+        }[category]
 
     def is_repeat_complaint(self, session: Session, draft: TicketDraft, department: str | None, now: datetime) -> bool:
         since = now - timedelta(days=self.major_rules.repeat_within_days)
@@ -136,12 +140,20 @@ class TicketDesk:
 
     @staticmethod
     def _taken_today(session: Session, draft: TicketDraft, now: datetime) -> int:
-        return session.scalar(select(func.count(Ticket.id)).where(
-            Ticket.channel == draft.channel[:32], Ticket.conversation_id == draft.conversation_id[:128],
-            Ticket.accepted_at >= now - timedelta(days=1))) or 0
+        return (
+            session.scalar(
+                select(func.count(Ticket.id)).where(
+                    Ticket.channel == draft.channel[:32],
+                    Ticket.conversation_id == draft.conversation_id[:128],
+                    Ticket.accepted_at >= now - timedelta(days=1),
+                )
+            )
+            or 0
+        )
 
-    def create(self, draft: TicketDraft, *, now: datetime | None = None, audit_as: Actor | None = None,
-               **audit_detail: Any) -> CreatedTicket:
+    def create(
+        self, draft: TicketDraft, *, now: datetime | None = None, audit_as: Actor | None = None, **audit_detail: Any
+    ) -> CreatedTicket:
         """Create the ticket, or return the one this submission already created. ``audit_as``: staff
         took it down; the audit entry (with ``audit_detail``) is written in the ticket's transaction.
 
@@ -158,8 +170,15 @@ class TicketDesk:
                     return self._again(session, existing)
                 created = self._insert(session, draft, now)
                 if audit_as is not None:
-                    audit(session, audit_as, "ticket.create_for_citizen", target_type="ticket", target_id=created.number,
-                          category=draft.category, **audit_detail)
+                    audit(
+                        session,
+                        audit_as,
+                        "ticket.create_for_citizen",
+                        target_type="ticket",
+                        target_id=created.number,
+                        category=draft.category,
+                        **audit_detail,
+                    )
                 return created
         except IntegrityError:  # the same submission raced us to the unique key: report that one
             with transaction(self.factory) as session:
@@ -200,13 +219,15 @@ class TicketDesk:
         session.add(ticket)
         session.flush()
         code = _new_code() if draft.anonymous else None
-        session.add(TicketContact(
-            ticket_id=ticket.id,
-            name=None if draft.anonymous else draft.name,
-            phone=None if draft.anonymous else draft.phone,
-            anonymous=draft.anonymous,
-            lookup_code_hash=_hash(code, self.code_key) if code else None,
-        ))
+        session.add(
+            TicketContact(
+                ticket_id=ticket.id,
+                name=None if draft.anonymous else draft.name,
+                phone=None if draft.anonymous else draft.phone,
+                anonymous=draft.anonymous,
+                lookup_code_hash=_hash(code, self.code_key) if code else None,
+            )
+        )
         detail = {"status": ticket.status, "department": department, "major_reason": ticket.major_reason}
         match = self.linker.join(session, ticket, now) if self.linker is not None else None
         if match is not None:  # the same matter as an open ticket: handled together, by its department
@@ -244,9 +265,12 @@ class TicketDesk:
 
     def tickets_of(self, *, channel: str, conversation_id: str, limit: int = 5) -> list[TicketView]:
         """The latest tickets created from one channel user (for "我的工单")."""
-        query = (select(Ticket).where(Ticket.channel == channel,
-                                      Ticket.conversation_id.in_(stored_forms(channel, conversation_id)))
-                 .order_by(Ticket.id.desc()).limit(limit))
+        query = (
+            select(Ticket)
+            .where(Ticket.channel == channel, Ticket.conversation_id.in_(stored_forms(channel, conversation_id)))
+            .order_by(Ticket.id.desc())
+            .limit(limit)
+        )
         with transaction(self.factory) as session:
             return [_view(t) for t in session.scalars(query)]
 
@@ -279,13 +303,29 @@ def _code_matches(contact: TicketContact, given: str, key: str) -> bool:
 
 
 def _created(ticket: Ticket, code: str | None, *, new: bool = True, same_source: int = 0) -> CreatedTicket:
-    return CreatedTicket(ticket.number, ticket.category, ticket.department, ticket.deadline, ticket.working_days,
-                         ticket.deadline_certain, ticket.is_major, code, new, same_source)
+    return CreatedTicket(
+        ticket.number,
+        ticket.category,
+        ticket.department,
+        ticket.deadline,
+        ticket.working_days,
+        ticket.deadline_certain,
+        ticket.is_major,
+        code,
+        new,
+        same_source,
+    )
 
 
 def _view(ticket: Ticket) -> TicketView:
     names = labels()
-    return TicketView(ticket.number, ticket.category, ticket.status, ticket.department, ticket.deadline,
-                      ticket.latest_reply,
-                      {"category": names["categories"][ticket.category], "status": names["statuses"][ticket.status]},
-                      due_certain=bool(ticket.deadline_certain))
+    return TicketView(
+        ticket.number,
+        ticket.category,
+        ticket.status,
+        ticket.department,
+        ticket.deadline,
+        ticket.latest_reply,
+        {"category": names["categories"][ticket.category], "status": names["statuses"][ticket.status]},
+        due_certain=bool(ticket.deadline_certain),
+    )

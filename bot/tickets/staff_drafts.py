@@ -30,8 +30,9 @@ def optional_fields(category: str) -> frozenset[str]:
     return frozenset({"contact_phone"}) if category == "consultation" else form_spec(category).optional
 
 
-def staff_draft(category: Any, values: Any, *, channel: str, conversation_id: str, submission_key: str,
-                staff_no: str, major: bool = False) -> TicketDraft:
+def staff_draft(
+    category: Any, values: Any, *, channel: str, conversation_id: str, submission_key: str, staff_no: str, major: bool = False
+) -> TicketDraft:
     """The draft of a ticket staff filled in; raises ``DraftRefused`` for an unknown category or a
     required field left empty. Texts are trimmed to ``MAX_FIELD_CHARS``."""
     if category not in CATEGORIES or not isinstance(values, dict):
@@ -41,10 +42,13 @@ def staff_draft(category: Any, values: Any, *, channel: str, conversation_id: st
     if missing:
         raise DraftRefused("请填写：" + "、".join(missing))
     return TicketDraft(
-        category=category, channel=channel, conversation_id=conversation_id,
+        category=category,
+        channel=channel,
+        conversation_id=conversation_id,
         fields={n: v for n, v in fields.items() if n not in _CONTACT_FIELDS},
         submission_key=submission_key,
-        name=fields.get("contact_name") or None, phone=fields.get("contact_phone") or None,
+        name=fields.get("contact_name") or None,
+        phone=fields.get("contact_phone") or None,
         anonymous=fields.get("case_anonymous", "") in ANONYMOUS_ANSWERS,
         major_reason=STAFF_MAJOR_REASON if category == "complaint" and major else None,
         created_by=f"staff:{staff_no}",

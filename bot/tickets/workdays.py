@@ -93,8 +93,11 @@ class YearSchedule:
 
     def as_mapping(self) -> dict[str, object]:
         """The YAML layout, dates as ISO strings in order."""
-        return {"year": self.year, "holidays": [d.isoformat() for d in sorted(self.holidays)],
-                "workdays": [d.isoformat() for d in sorted(self.workdays)]}
+        return {
+            "year": self.year,
+            "holidays": [d.isoformat() for d in sorted(self.holidays)],
+            "workdays": [d.isoformat() for d in sorted(self.workdays)],
+        }
 
 
 def _dates(items: Iterable) -> Iterable[date]:
@@ -124,9 +127,14 @@ class Deadline:
 class WorkingCalendar:
     """Decides working days from the package's data, loaded schedules, or weekends as a last resort."""
 
-    def __init__(self, schedules: Iterable[YearSchedule] = (), *, cutoff: time = CUTOFF,
-                 loaded: Callable[[], Iterable[YearSchedule]] | None = None,
-                 refresh_seconds: float = REFRESH_SECONDS) -> None:
+    def __init__(
+        self,
+        schedules: Iterable[YearSchedule] = (),
+        *,
+        cutoff: time = CUTOFF,
+        loaded: Callable[[], Iterable[YearSchedule]] | None = None,
+        refresh_seconds: float = REFRESH_SECONDS,
+    ) -> None:
         """``loaded``: the schedules admins loaded (read again every ``refresh_seconds``; they win over
         the files of ``schedules``)."""
         self._files = {s.year: s for s in schedules}
@@ -155,8 +163,7 @@ class WorkingCalendar:
         self._warned -= loaded.keys()
 
     @classmethod
-    def from_folders(cls, *folders: Path | None,
-                     loaded: Callable[[], Iterable[YearSchedule]] | None = None) -> WorkingCalendar:
+    def from_folders(cls, *folders: Path | None, loaded: Callable[[], Iterable[YearSchedule]] | None = None) -> WorkingCalendar:
         """A calendar with every ``<year>.yml`` of the given folders (later folders win), and the
         schedules ``loaded`` returns over them."""
         schedules: dict[int, YearSchedule] = {}
@@ -179,8 +186,12 @@ class WorkingCalendar:
         except NotImplementedError:
             if day.year not in self._warned:
                 self._warned.add(day.year)
-                logger.warning("no official working-day schedule for %s: counting weekends only; "
-                               "add bot/tickets/calendars/%s.yml (or WORKING_CALENDAR_DIR) once it is published", day.year, day.year)
+                logger.warning(
+                    "no official working-day schedule for %s: counting weekends only; "
+                    "add bot/tickets/calendars/%s.yml (or WORKING_CALENDAR_DIR) once it is published",
+                    day.year,
+                    day.year,
+                )
             return day.weekday() < 5, False
 
     def covers(self, year: int) -> bool:
@@ -232,8 +243,7 @@ class WorkingCalendar:
                 return day, certain
 
 
-def deployment_calendar(extra_dir: Path | None,
-                        loaded: Callable[[], Iterable[YearSchedule]] | None = None) -> WorkingCalendar:
+def deployment_calendar(extra_dir: Path | None, loaded: Callable[[], Iterable[YearSchedule]] | None = None) -> WorkingCalendar:
     """The calendar a deployment uses: package data, the shipped files, its own folder, then what its
     admins loaded (``loaded``: for example ``bot.tickets.calendar_years.loaded_schedules(factory)``)."""
     return WorkingCalendar.from_folders(BUILT_IN_DIR, extra_dir, loaded=loaded)

@@ -12,9 +12,16 @@ from actions.cases import ActionAskCaseConfirmed, ActionStartCase, ActionSubmitC
 from actions.forms.case import ValidateComplaintForm, ValidateReportForm
 from tests.actions.conftest import load_tracker, run_action
 
-COMPLAINT = {"case_category": "complaint", "case_description": "楼下饭店半夜噪音扰民", "case_location": "人民路12号",
-             "case_time": "持续发生（每天半夜）", "case_party": "楼下饭店", "contact_name": "张先生",
-             "contact_phone": "13812345678", "case_confirmed": "yes"}
+COMPLAINT = {
+    "case_category": "complaint",
+    "case_description": "楼下饭店半夜噪音扰民",
+    "case_location": "人民路12号",
+    "case_time": "持续发生（每天半夜）",
+    "case_party": "楼下饭店",
+    "contact_name": "张先生",
+    "contact_phone": "13812345678",
+    "case_confirmed": "yes",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +33,11 @@ def fresh_desk(isolated_services):
 
 def _said(text, intent="nlu_fallback", confidence=0.4, **changes):
     message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text, "input_channel": "webchat", "parse_data": message},
-              {"event": "active_loop", "name": "complaint_form", "timestamp": 1764300000.25}]
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "input_channel": "webchat", "parse_data": message},
+        {"event": "active_loop", "name": "complaint_form", "timestamp": 1764300000.25},
+    ]
     return load_tracker("consult_question", latest_message=message, events=events, **changes)
 
 
@@ -64,7 +73,9 @@ def test_a_question_in_the_middle_is_answered_and_the_field_asked_again():
     from tests.bot.faq.conftest import SAMPLE
 
     import_file(services.session_factory(), SAMPLE, actor="test")
-    result, said = _validate(ValidateComplaintForm(), "case_party", "请问异地就医备案怎么办理？", intent="consult", confidence=0.95)
+    result, said = _validate(
+        ValidateComplaintForm(), "case_party", "请问异地就医备案怎么办理？", intent="consult", confidence=0.95
+    )
     assert result == {"case_party": None}
     assert "国家医保服务平台" in said[0]
     services.live_faq.cache_clear()
@@ -91,9 +102,16 @@ def test_anonymous_reports_ask_no_name_or_phone_and_get_a_code():
     tracker = _said("匿名", slots={"case_anonymous": "是"})
     asked = asyncio.run(form.required_slots([], CollectingDispatcher(), tracker, {}))
     assert "contact_phone" not in asked and asked[-1] == "case_confirmed"
-    report = {"case_category": "report", "case_party": "某化工厂", "case_description": "夜里偷排污水到河里",
-              "case_location": "青山镇", "case_time": "不清楚", "case_evidence": "有视频", "case_anonymous": "是",
-              "case_confirmed": "yes"}
+    report = {
+        "case_category": "report",
+        "case_party": "某化工厂",
+        "case_description": "夜里偷排污水到河里",
+        "case_location": "青山镇",
+        "case_time": "不清楚",
+        "case_evidence": "有视频",
+        "case_anonymous": "是",
+        "case_confirmed": "yes",
+    }
     messages, _ = run_action(ActionSubmitCase(), _said("/affirm", slots=report))
     assert messages[0]["ticket_number"].startswith("JB") and messages[0]["working_days"] == 10
     assert messages[1]["response"] == "utter_lookup_code" and len(messages[1]["code"]) == 8

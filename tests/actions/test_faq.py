@@ -86,7 +86,9 @@ def test_the_consult_button_without_a_question_asks_for_one():
     assert messages[0]["response"] == "utter_ask_consult_question"
 
 
-@pytest.mark.parametrize(("intent", "reply", "counts"), [("affirm", "utter_faq_glad", (1, 0)), ("deny", "utter_faq_sorry", (0, 1))])
+@pytest.mark.parametrize(
+    ("intent", "reply", "counts"), [("affirm", "utter_faq_glad", (1, 0)), ("deny", "utter_faq_sorry", (0, 1))]
+)
 def test_feedback_is_stored_against_the_answered_entry(intent, reply, counts):
     tracker = _asking("解决了" if intent == "affirm" else "没用", intent=intent, slots={"faq_entry_id": "MI-001"})
     messages, events = run_action(ActionRecordFaqFeedback(), tracker)

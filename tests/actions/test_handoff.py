@@ -21,8 +21,11 @@ def _asked(text: str, escalation: dict | None = None, *, events_before: list | N
     message = {"text": text, "intent": {"name": "request_human", "confidence": 1.0}, "entities": []}
     if escalation is not None:
         message["escalation"] = escalation
-    events = [*(events_before or []), {"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text, "input_channel": "webchat", "parse_data": message}]
+    events = [
+        *(events_before or []),
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "input_channel": "webchat", "parse_data": message},
+    ]
     return load_tracker("consult_question", sender_id="citizen-7", latest_message=message, events=events, **changes)
 
 
@@ -40,7 +43,9 @@ def test_asking_for_a_person_queues_the_conversation_tells_the_place_and_pauses_
 
 
 def test_a_sensitive_topic_goes_to_a_person_at_once_with_the_topic_for_staff():
-    _, events = run_action(ActionHandOver(), _asked("我们要去集体上访", {"topic": "群体性事件", "angry": False, "overrode": "complain"}))
+    _, events = run_action(
+        ActionHandOver(), _asked("我们要去集体上访", {"topic": "群体性事件", "angry": False, "overrode": "complain"})
+    )
     assert events[-1] == ConversationPaused()
     (handoff,) = _handoffs()
     assert handoff.reason == "sensitive_topic" and handoff.summary["topic"] == "群体性事件"
@@ -94,18 +99,26 @@ def test_the_second_unsolved_answer_brings_a_person():
     assert events[-1] == ConversationPaused() and _handoffs()[0].reason == "dissatisfied"
 
 
-FORM_DOMAIN = {"forms": {"complaint_form": {"required_slots": ["case_location"]}},
-               "slots": {"case_location": {"type": "text", "mappings": [{"type": "from_text"}]}}}
+FORM_DOMAIN = {
+    "forms": {"complaint_form": {"required_slots": ["case_location"]}},
+    "slots": {"case_location": {"type": "text", "mappings": [{"type": "from_text"}]}},
+}
 
 
 def _failing_location(failures: int):
     message = {"text": "啊", "intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": []}
-    events = [{"event": "active_loop", "name": "complaint_form"},
-              {"event": "user", "text": "啊", "input_channel": "webchat", "parse_data": message},
-              {"event": "slot", "name": "case_location", "value": "啊"}]
-    return load_tracker("consult_question", latest_message=message, events=events,
-                        active_loop={"name": "complaint_form"},
-                        slots={"requested_slot": "case_location", "field_failures": failures, "case_location": "啊"})
+    events = [
+        {"event": "active_loop", "name": "complaint_form"},
+        {"event": "user", "text": "啊", "input_channel": "webchat", "parse_data": message},
+        {"event": "slot", "name": "case_location", "value": "啊"},
+    ]
+    return load_tracker(
+        "consult_question",
+        latest_message=message,
+        events=events,
+        active_loop={"name": "complaint_form"},
+        slots={"requested_slot": "case_location", "field_failures": failures, "case_location": "啊"},
+    )
 
 
 @pytest.mark.filterwarnings("ignore:No method .extract_")

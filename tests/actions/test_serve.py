@@ -16,10 +16,23 @@ from bot.core.server_keys import ACTION_TOKEN_ENV, ACTION_TOKEN_HEADER
 from bot.runtime.endpoints import rasa_endpoints
 
 TOKEN = "action-token-0123456789abcdef"
-CALL = {"next_action": "action_session_start", "sender_id": "web:abc", "version": "3.6.2",
-        "tracker": {"sender_id": "web:abc", "slots": {}, "latest_message": {}, "events": [], "paused": False,
-                    "latest_event_time": None, "followup_action": None, "active_loop": {}, "latest_action_name": None},
-        "domain": {"slots": {}, "responses": {}, "intents": [], "entities": [], "forms": {}, "actions": []}}
+CALL = {
+    "next_action": "action_session_start",
+    "sender_id": "web:abc",
+    "version": "3.6.2",
+    "tracker": {
+        "sender_id": "web:abc",
+        "slots": {},
+        "latest_message": {},
+        "events": [],
+        "paused": False,
+        "latest_event_time": None,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": None,
+    },
+    "domain": {"slots": {}, "responses": {}, "intents": [], "entities": [], "forms": {}, "actions": []},
+}
 
 
 @pytest.fixture
@@ -34,6 +47,7 @@ def action_server(monkeypatch):
         async def go():
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://actions.test") as c:
                 return await c.request(method, path, **kwargs)
+
         return loop.run_until_complete(go())
 
     yield request

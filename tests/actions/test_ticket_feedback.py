@@ -26,22 +26,38 @@ def fresh_desk(isolated_services):
 
 
 def _ticket(key: str, conversation: str = "c1", text: str = "楼下饭店半夜噪音扰民") -> str:
-    return services.ticket_desk().create(TicketDraft(
-        category="complaint", fields={"description": text}, channel="webchat", conversation_id=conversation,
-        submission_key=key, phone="13812345678")).number
+    return (
+        services.ticket_desk()
+        .create(
+            TicketDraft(
+                category="complaint",
+                fields={"description": text},
+                channel="webchat",
+                conversation_id=conversation,
+                submission_key=key,
+                phone="13812345678",
+            )
+        )
+        .number
+    )
 
 
 def _said(text: str, intent: str, *, entities=(), slots=None, sender: str = "c1"):
     message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": list(entities)}
-    events = [{"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text, "parse_data": message, "input_channel": "webchat"}]
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": message, "input_channel": "webchat"},
+    ]
     return load_tracker("consult_question", sender_id=sender, latest_message=message, events=events, slots=slots or {})
 
 
 def _followups() -> dict[str, list[str]]:
     with services.session_factory()() as session:
-        rows = session.execute(select(Ticket.number, TicketEvent.detail).join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                               .where(TicketEvent.kind == "citizen_followup")).all()
+        rows = session.execute(
+            select(Ticket.number, TicketEvent.detail)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(TicketEvent.kind == "citizen_followup")
+        ).all()
     found: dict[str, list[str]] = {}
     for number, detail in rows:
         found.setdefault(number, []).append(detail["text"])
@@ -69,7 +85,9 @@ def test_right_after_a_notice_the_answer_goes_on_that_ticket():
 
 def test_long_after_a_notice_it_goes_on_the_only_open_ticket():
     number = _ticket("k1")
-    messages, _ = run_action(ActionTicketFollowup(), _said(STILL, "deny", entities=[{"entity": "still_unresolved", "value": "yes"}]))
+    messages, _ = run_action(
+        ActionTicketFollowup(), _said(STILL, "deny", entities=[{"entity": "still_unresolved", "value": "yes"}])
+    )
     assert messages[0]["response"] == "utter_ticket_followup_attached" and messages[0]["ticket_number"] == number
     assert _followups() == {number: [STILL]}
 
@@ -80,20 +98,27 @@ def test_with_several_open_tickets_the_citizen_is_asked_which_and_their_words_go
     messages, events = run_action(ActionTicketFollowup(), _said(STILL, "complain"))
     assert messages[0]["response"] == "utter_ticket_followup_which" and events == []
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert payloads == [f'/followup_ticket{{"ticket_number": "{second}"}}', f'/followup_ticket{{"ticket_number": "{first}"}}',
-                        "/complain"]  # newest first, and "a new matter" last; nobody else's ticket
+    assert payloads == [
+        f'/followup_ticket{{"ticket_number": "{second}"}}',
+        f'/followup_ticket{{"ticket_number": "{first}"}}',
+        "/complain",
+    ]  # newest first, and "a new matter" last; nobody else's ticket
     assert _followups() == {}
 
     picked = _said(payloads[1], "followup_ticket", entities=[{"entity": "ticket_number", "value": first}])
-    picked.events.insert(0, {"event": "user", "text": STILL, "parse_data": {"intent": {"name": "complain"}}, "input_channel": "webchat"})
+    picked.events.insert(
+        0, {"event": "user", "text": STILL, "parse_data": {"intent": {"name": "complain"}}, "input_channel": "webchat"}
+    )
     messages, _ = run_action(ActionTicketFollowup(), picked)
     assert messages[0]["ticket_number"] == first and _followups() == {first: [STILL]}
 
 
 def test_a_picked_number_that_is_not_the_citizens_is_not_used():
     mine, other = _ticket("k1"), _ticket("k2", conversation="someone-else")
-    messages, _ = run_action(ActionTicketFollowup(), _said("/followup_ticket", "followup_ticket",
-                                                          entities=[{"entity": "ticket_number", "value": other}]))
+    messages, _ = run_action(
+        ActionTicketFollowup(),
+        _said("/followup_ticket", "followup_ticket", entities=[{"entity": "ticket_number", "value": other}]),
+    )
     assert messages[0]["ticket_number"] == mine and other not in _followups()
 
 

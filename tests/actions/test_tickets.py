@@ -30,13 +30,23 @@ def _tracker(**slots):
 
 
 def _complaint():
-    return services.ticket_desk().create(TicketDraft(
-        category="complaint", fields={"description": "楼下饭店半夜噪音扰民"}, channel="webchat",
-        conversation_id="c1", submission_key="k1", name="张三", phone="13812345678"))
+    return services.ticket_desk().create(
+        TicketDraft(
+            category="complaint",
+            fields={"description": "楼下饭店半夜噪音扰民"},
+            channel="webchat",
+            conversation_id="c1",
+            submission_key="k1",
+            name="张三",
+            phone="13812345678",
+        )
+    )
 
 
 def test_a_message_becomes_a_consultation_ticket_with_number_and_date():
-    messages, events = run_action(ActionSubmitMessage(), _tracker(message_question="外地户口孩子上小学要什么材料", message_phone="13812345678"))
+    messages, events = run_action(
+        ActionSubmitMessage(), _tracker(message_question="外地户口孩子上小学要什么材料", message_phone="13812345678")
+    )
     (notice,) = messages
     assert notice["response"] in {"utter_ticket_created", "utter_ticket_created_estimated"}
     assert notice["ticket_number"].startswith("ZX") and notice["category_label"] == "咨询留言"
@@ -81,9 +91,17 @@ def test_look_up_with_the_right_check_shows_status_and_deadline():
 def test_a_deadline_counted_over_a_year_without_its_holiday_schedule_is_shown_as_estimated():
     from datetime import date, datetime, timezone
 
-    created = services.ticket_desk().create(TicketDraft(
-        category="complaint", fields={"description": "楼下饭店半夜噪音扰民"}, channel="webchat", conversation_id="c1",
-        submission_key="k-2099", phone="13812345678"), now=datetime(2099, 3, 2, 2, 0, tzinfo=timezone.utc))
+    created = services.ticket_desk().create(
+        TicketDraft(
+            category="complaint",
+            fields={"description": "楼下饭店半夜噪音扰民"},
+            channel="webchat",
+            conversation_id="c1",
+            submission_key="k-2099",
+            phone="13812345678",
+        ),
+        now=datetime(2099, 3, 2, 2, 0, tzinfo=timezone.utc),
+    )
     assert (created.due, created.deadline_certain) == (date(2099, 3, 5), False)  # no schedule for 2099
     tracker = load_tracker("consult_question", slots={"lookup_number": created.number, "lookup_check": "13812345678"})
     messages, _ = run_action(ActionLookUpTicket(), tracker)
@@ -97,8 +115,16 @@ def test_a_citizen_reporting_a_matter_others_reported_is_told_so_with_their_own_
 
     desk = services.ticket_desk()
     for n, text in enumerate(("幸福路12号工地半夜打桩，吵得睡不着", "幸福路那个工地夜里还在施工，噪音太大")):
-        created = desk.create(TicketDraft(category="complaint", fields={"case_description": text, "case_location": "幸福路12号工地"},
-                                          channel="webchat", conversation_id=f"c{n}", submission_key=f"k{n}", phone="13812345678"))
+        created = desk.create(
+            TicketDraft(
+                category="complaint",
+                fields={"case_description": text, "case_location": "幸福路12号工地"},
+                channel="webchat",
+                conversation_id=f"c{n}",
+                submission_key=f"k{n}",
+                phone="13812345678",
+            )
+        )
     dispatcher = CollectingDispatcher()
     utter_created(dispatcher, created)
     acceptance, same = dispatcher.messages
@@ -115,8 +141,9 @@ def test_a_wrong_check_reveals_nothing_and_asks_again_until_the_ticket_locks_for
     assert events == [SlotSet("lookup_check", None), FollowupAction("ticket_lookup_form")]  # the number stays
     for _ in range(4):
         run_action(ActionLookUpTicket(), tracker)
-    right = load_tracker("consult_question", sender_id="another-session",
-                         slots={"lookup_number": created.number, "lookup_check": "13812345678"})
+    right = load_tracker(
+        "consult_question", sender_id="another-session", slots={"lookup_number": created.number, "lookup_check": "13812345678"}
+    )
     messages, events = run_action(ActionLookUpTicket(), right)
     assert [m["response"] for m in messages] == ["utter_lookup_locked"]
     assert SlotSet("lookup_number", None) in events

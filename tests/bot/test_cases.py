@@ -51,9 +51,11 @@ def test_a_long_appeal_as_citizens_write_it_prefills_description_place_and_time(
 
     from bot.conversation.cases import prefill
 
-    appeal = ("尊敬的领导您好！我是锦江花园小区3栋的业主，在这里住了八年了。从今年十月开始，小区门口新开了一家烧烤店，"
-              "每天晚上营业到凌晨两三点，油烟直接排到我们楼上，噪音也很大，老人孩子根本睡不好。我们找过物业，物业说管不了。"
-              "恳请有关部门尽快处理！")
+    appeal = (
+        "尊敬的领导您好！我是锦江花园小区3栋的业主，在这里住了八年了。从今年十月开始，小区门口新开了一家烧烤店，"
+        "每天晚上营业到凌晨两三点，油烟直接排到我们楼上，噪音也很大，老人孩子根本睡不好。我们找过物业，物业说管不了。"
+        "恳请有关部门尽快处理！"
+    )
     fields = prefill(appeal, datetime(2026, 12, 6, tzinfo=timezone.utc))
     assert fields["case_description"] == appeal
     assert fields["case_location"] == "锦江花园"
@@ -68,8 +70,12 @@ def test_the_summary_time_is_short_whole_and_never_nested():
 
     now = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
     first = prefill("我要投诉幸福路烧烤店每天半夜噪音太大", now)
-    assert first == {"case_description": "幸福路烧烤店每天半夜噪音太大", "case_location": "幸福路",
-                     "case_time": "持续发生（每天半夜）", "case_party": "幸福路烧烤店"}
+    assert first == {
+        "case_description": "幸福路烧烤店每天半夜噪音太大",
+        "case_location": "幸福路",
+        "case_time": "持续发生（每天半夜）",
+        "case_party": "幸福路烧烤店",
+    }
     assert describe_time(first["case_time"], now) == "持续发生（每天半夜）"  # validated again: unchanged
     assert describe_time("一直都这样", now) == "持续发生（一直）"  # the bot's own suggestion, not today's date
     assert describe_time("最近一个月了", now) == "持续发生（最近一个月了）"

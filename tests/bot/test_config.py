@@ -30,8 +30,11 @@ def test_sibling_hotlines_have_their_own_profile(profile, number):
 
 def test_a_city_overrides_single_fields_and_deadlines():
     settings = settings_from(
-        HOTLINE_NAME="某市12345热线", HOTLINE_SERVICE_HOURS="工作日9:00-17:00",
-        HOTLINE_SCOPE="政策咨询, 投诉", DEADLINE_COMPLAINT_DAYS="2", DEADLINE_SUGGESTION_DAYS="20",
+        HOTLINE_NAME="某市12345热线",
+        HOTLINE_SERVICE_HOURS="工作日9:00-17:00",
+        HOTLINE_SCOPE="政策咨询, 投诉",
+        DEADLINE_COMPLAINT_DAYS="2",
+        DEADLINE_SUGGESTION_DAYS="20",
     )
     assert settings.profile.name == "某市12345热线"
     assert settings.profile.service_hours == "工作日9:00-17:00"

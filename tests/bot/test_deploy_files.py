@@ -13,8 +13,9 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
 def test_the_container_endpoints_are_what_bot_endpoints_writes_for_the_redis_service():
-    settings = load_settings({"REDIS_URL": "redis://redis:6379/0", "DATABASE_URL": "postgresql://h@postgres/hotline"},
-                             env_file=Path("/nonexistent"))
+    settings = load_settings(
+        {"REDIS_URL": "redis://redis:6379/0", "DATABASE_URL": "postgresql://h@postgres/hotline"}, env_file=Path("/nonexistent")
+    )
     expected = rasa_endpoints(settings)
     shipped = yaml.safe_load((DEPLOY / "endpoints.production.yml").read_text(encoding="utf-8"))
     expected["action_endpoint"]["url"] = "http://actions:5055/webhook"  # the actions service, not this host

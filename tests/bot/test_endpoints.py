@@ -18,4 +18,9 @@ def test_redis_url_moves_trackers_and_locks_to_redis():
     for store in ("tracker_store", "lock_store"):
         config = endpoints[store]
         assert (config["type"], config["url"], config["port"], config["db"], config["password"]) == (
-            "redis", "10.0.0.5", 6380, 3, "pw")
+            "redis",
+            "10.0.0.5",
+            6380,
+            3,
+            "pw",
+        )

@@ -56,6 +56,7 @@ def test_two_running_consoles_never_both_run_a_round_and_the_second_carries_on_w
     def job(holder: str) -> Job:
         async def count(grant) -> None:
             rounds.append((holder, grant.taken_over))
+
         return Job("handoff_queue", 0.05, count)
 
     async def two_consoles() -> None:
@@ -75,4 +76,4 @@ def test_two_running_consoles_never_both_run_a_round_and_the_second_carries_on_w
     switch = holders.index("console-b")
     assert switch >= 5 and set(holders[:switch]) == {"console-a"} and set(holders[switch:]) == {"console-b"}
     assert rounds[0] == ("console-a", True) and rounds[switch] == ("console-b", True)
-    assert not any(taken for _, taken in rounds[1:switch] + rounds[switch + 1:])
+    assert not any(taken for _, taken in rounds[1:switch] + rounds[switch + 1 :])

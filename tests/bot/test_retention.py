@@ -33,45 +33,82 @@ NAME, PHONE, WORDS = "张三", "13812345678", "我家楼下幸福路烧烤摊油
 PERSONAL = (NAME, PHONE, WORDS, "conv-old", "conv-open")
 
 
-
-
 def _event(session, sender: str, kind: str, at: datetime, **data) -> None:
-    session.add(ConversationEvent(sender_id=sender, data=json.dumps(
-        {"event": kind, "timestamp": at.timestamp(), **data}, ensure_ascii=False)))
+    session.add(
+        ConversationEvent(
+            sender_id=sender, data=json.dumps({"event": kind, "timestamp": at.timestamp(), **data}, ensure_ascii=False)
+        )
+    )
 
 
 def _conversation(session, sender: str, at: datetime) -> None:
     """A citizen who gives name, phone and a complaint, the bot's replies, slots; twice that day."""
     _event(session, sender, "action", at, name="action_listen")
-    _event(session, sender, "user", at, text=f"我叫{NAME}，电话{PHONE}，{WORDS}",
-           parse_data={"intent": {"name": "complain", "confidence": 0.9}})
+    _event(
+        session,
+        sender,
+        "user",
+        at,
+        text=f"我叫{NAME}，电话{PHONE}，{WORDS}",
+        parse_data={"intent": {"name": "complain", "confidence": 0.9}},
+    )
     _event(session, sender, "slot", at + timedelta(seconds=1), name="contact_phone", value=PHONE)
     _event(session, sender, "bot", at + timedelta(seconds=2), text=f"好的{NAME}，已记录")
     _event(session, sender, "user", at + timedelta(minutes=5), text="还有一件事")
 
 
-def _ticket(session, number: str, status: str, *, accepted: datetime, closed: datetime | None = None,
-            conversation: str = "conv-ticket", anonymous: bool = False) -> int:
-    ticket = Ticket(number=number, category="complaint", status=status, fields={"description": WORDS, "location": "幸福路"},
-                    channel="webchat", conversation_id=conversation, submission_key=f"{number}:1", department="城管局",
-                    accepted_at=accepted, deadline=(accepted + timedelta(days=5)).date(), deadline_certain=True,
-                    working_days=3, latest_reply="已责令整改")
+def _ticket(
+    session,
+    number: str,
+    status: str,
+    *,
+    accepted: datetime,
+    closed: datetime | None = None,
+    conversation: str = "conv-ticket",
+    anonymous: bool = False,
+) -> int:
+    ticket = Ticket(
+        number=number,
+        category="complaint",
+        status=status,
+        fields={"description": WORDS, "location": "幸福路"},
+        channel="webchat",
+        conversation_id=conversation,
+        submission_key=f"{number}:1",
+        department="城管局",
+        accepted_at=accepted,
+        deadline=(accepted + timedelta(days=5)).date(),
+        deadline_certain=True,
+        working_days=3,
+        latest_reply="已责令整改",
+    )
     session.add(ticket)
     session.flush()
-    session.add(TicketContact(ticket_id=ticket.id, anonymous=anonymous, lookup_code_hash="ab" * 32 if anonymous else None,
-                              name=None if anonymous else NAME, phone=None if anonymous else PHONE))
+    session.add(
+        TicketContact(
+            ticket_id=ticket.id,
+            anonymous=anonymous,
+            lookup_code_hash="ab" * 32 if anonymous else None,
+            name=None if anonymous else NAME,
+            phone=None if anonymous else PHONE,
+        )
+    )
     session.add(TicketEvent(ticket_id=ticket.id, kind="created", detail={}, actor="bot", at=accepted))
     if closed is not None:
-        session.add(TicketEvent(ticket_id=ticket.id, kind="close", detail={"from": "replied", "to": "closed"},
-                                actor="staff:1024", at=closed))
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id, kind="close", detail={"from": "replied", "to": "closed"}, actor="staff:1024", at=closed
+            )
+        )
     return ticket.id
 
 
 def _seed(factory, now: datetime = NOW) -> None:
     old, recent = now - timedelta(days=200), now - timedelta(days=10)
     with transaction(factory) as session:
-        staff = StaffUser(username="agent1", staff_no="1024", display_name="客服", role="agent", password_hash="x",
-                          created_at=old)
+        staff = StaffUser(
+            username="agent1", staff_no="1024", display_name="客服", role="agent", password_hash="x", created_at=old
+        )
         session.add(staff)
         session.flush()
         _conversation(session, "conv-old", old)
@@ -81,15 +118,40 @@ def _seed(factory, now: datetime = NOW) -> None:
         _ticket(session, "TS202605010001", "in_progress", accepted=old, conversation="conv-open")
         for at in (old, recent):
             for reason in (FAQ_NO_MATCH, "fallback"):
-                session.add(UnansweredQuestion(text=WORDS, channel="webchat", reason=reason, question_key=question_key(WORDS),
-                                               conversation_id="conv-old", created_at=at))
-            session.add(NluReview(conversation_id="conv-old", text=WORDS, predicted="nlu_fallback", confidence=0.4,
-                                  ranking=[], reason="fallback", created_at=at))
+                session.add(
+                    UnansweredQuestion(
+                        text=WORDS,
+                        channel="webchat",
+                        reason=reason,
+                        question_key=question_key(WORDS),
+                        conversation_id="conv-old",
+                        created_at=at,
+                    )
+                )
+            session.add(
+                NluReview(
+                    conversation_id="conv-old",
+                    text=WORDS,
+                    predicted="nlu_fallback",
+                    confidence=0.4,
+                    ranking=[],
+                    reason="fallback",
+                    created_at=at,
+                )
+            )
             session.add(UndeliveredMessage(channel="wechat", conversation_id="conv-old", text=WORDS, reason="45015", at=at))
             session.add(MailboxMessage(conversation_id="conv-old", message={"text": WORDS}, created_at=at))
-            handoff = Handoff(conversation_id="conv-old", channel="webchat", reason="citizen_asked", status="returned",
-                              summary={"intent": "complain", "messages": [WORDS]}, requested_at=at,
-                              claimed_at=at + timedelta(seconds=40), claimed_by=staff.id, ended_at=at + timedelta(minutes=9))
+            handoff = Handoff(
+                conversation_id="conv-old",
+                channel="webchat",
+                reason="citizen_asked",
+                status="returned",
+                summary={"intent": "complain", "messages": [WORDS]},
+                requested_at=at,
+                claimed_at=at + timedelta(seconds=40),
+                claimed_by=staff.id,
+                ended_at=at + timedelta(minutes=9),
+            )
             session.add(handoff)
             session.flush()
             session.add(HandoffNote(handoff_id=handoff.id, user_id=staff.id, text=f"{NAME}情绪激动", at=at))
@@ -102,8 +164,9 @@ def _count(factory, model, *where) -> int:
 
 def _events_of(factory, sender: str) -> list[dict]:
     with factory() as session:
-        rows = session.scalars(select(ConversationEvent.data).where(ConversationEvent.sender_id == sender)
-                               .order_by(ConversationEvent.id))
+        rows = session.scalars(
+            select(ConversationEvent.data).where(ConversationEvent.sender_id == sender).order_by(ConversationEvent.id)
+        )
         return [json.loads(data) for data in rows]
 
 
@@ -132,13 +195,19 @@ def test_old_conversation_text_goes_and_recent_text_stays(factory):
         handoffs = session.scalars(select(Handoff).order_by(Handoff.id)).all()
         assert [h.summary for h in handoffs] == [{}, {"intent": "complain", "messages": [WORDS]}]
         assert handoffs[0].claimed_at is not None and handoffs[0].status == "returned"  # the waits still count
-    for model, column in ((NluReview, NluReview.created_at), (UndeliveredMessage, UndeliveredMessage.at),
-                          (MailboxMessage, MailboxMessage.created_at), (HandoffNote, HandoffNote.at)):
+    for model, column in (
+        (NluReview, NluReview.created_at),
+        (UndeliveredMessage, UndeliveredMessage.at),
+        (MailboxMessage, MailboxMessage.created_at),
+        (HandoffNote, HandoffNote.at),
+    ):
         assert _count(factory, model) == 1 and _count(factory, model, column >= RECENT) == 1, model.__tablename__
     assert report.outcomes["unanswered_questions"] == {"deleted": 1, "emptied": 1}
     assert report.outcomes["handoffs"] == {"emptied": 1}
-    assert all(report.outcomes[table] == {"deleted": 1} for table in
-               ("nlu_reviews", "undelivered_messages", "webchat_mailbox", "handoff_notes"))
+    assert all(
+        report.outcomes[table] == {"deleted": 1}
+        for table in ("nlu_reviews", "undelivered_messages", "webchat_mailbox", "handoff_notes")
+    )
 
 
 def test_an_emptied_conversation_leaves_no_transcript_lines(factory):
@@ -152,17 +221,30 @@ def test_the_dashboard_figures_of_an_old_period_do_not_change(factory):
     _seed(factory)
     with transaction(factory) as session:
         ticket_id = _ticket(session, "TS202605010002", "closed", accepted=OLD, closed=OLD + timedelta(days=2))
-        session.add(TicketRating(ticket_id=ticket_id, round=1, rating="dissatisfied", comment="处理太慢",
-                                 channel="webchat", rated_at=OLD + timedelta(days=2)))
+        session.add(
+            TicketRating(
+                ticket_id=ticket_id,
+                round=1,
+                rating="dissatisfied",
+                comment="处理太慢",
+                channel="webchat",
+                rated_at=OLD + timedelta(days=2),
+            )
+        )
     start, end = OLD.astimezone(BEIJING).date() - timedelta(days=3), OLD.astimezone(BEIJING).date() + timedelta(days=3)
     today = NOW.astimezone(BEIJING).date()
     before = compute_figures(factory, start, end, today=today, calendar=WorkingCalendar())
     purge(factory, POLICY, now=NOW)
     after = compute_figures(factory, start, end, today=today, calendar=WorkingCalendar())
     assert before.conversations == 2  # conv-old and conv-open
-    assert (after.conversations, after.volumes, after.self_service, after.handoffs, after.timeliness,
-            after.satisfaction) == (before.conversations, before.volumes, before.self_service, before.handoffs,
-                                    before.timeliness, before.satisfaction)
+    assert (after.conversations, after.volumes, after.self_service, after.handoffs, after.timeliness, after.satisfaction) == (
+        before.conversations,
+        before.volumes,
+        before.self_service,
+        before.handoffs,
+        before.timeliness,
+        before.satisfaction,
+    )
     assert before.self_service.declined == 1 and before.handoffs.claimed == 1
     assert [q.count for q in before.top_unanswered] == [2]
     assert after.top_unanswered == []  # the questions' words are gone; the declines are still counted
@@ -170,16 +252,25 @@ def test_the_dashboard_figures_of_an_old_period_do_not_change(factory):
 
 def test_contacts_of_tickets_closed_long_ago_are_anonymised_and_the_case_stays(factory):
     with transaction(factory) as session:
-        long_closed = _ticket(session, "TS202410010001", "closed", accepted=NOW - timedelta(days=420),
-                              closed=NOW - timedelta(days=400))
-        lately_closed = _ticket(session, "TS202508010001", "closed", accepted=NOW - timedelta(days=120),
-                                closed=NOW - timedelta(days=100))
+        long_closed = _ticket(
+            session, "TS202410010001", "closed", accepted=NOW - timedelta(days=420), closed=NOW - timedelta(days=400)
+        )
+        lately_closed = _ticket(
+            session, "TS202508010001", "closed", accepted=NOW - timedelta(days=120), closed=NOW - timedelta(days=100)
+        )
         still_open = _ticket(session, "TS202406010001", "in_progress", accepted=NOW - timedelta(days=500))
         # Closed long ago, then 不满意: 待复核 again, so its contact is needed again.
-        reopened = _ticket(session, "TS202409010001", "review", accepted=NOW - timedelta(days=450),
-                           closed=NOW - timedelta(days=440))
-        anonymous = _ticket(session, "JB202410010001", "closed", accepted=NOW - timedelta(days=420),
-                            closed=NOW - timedelta(days=400), anonymous=True)
+        reopened = _ticket(
+            session, "TS202409010001", "review", accepted=NOW - timedelta(days=450), closed=NOW - timedelta(days=440)
+        )
+        anonymous = _ticket(
+            session,
+            "JB202410010001",
+            "closed",
+            accepted=NOW - timedelta(days=420),
+            closed=NOW - timedelta(days=400),
+            anonymous=True,
+        )
     report = purge(factory, POLICY, now=NOW)
     assert report.outcomes["ticket_contacts"] == {"anonymised": 1}
     with factory() as session:
@@ -189,20 +280,38 @@ def test_contacts_of_tickets_closed_long_ago_are_anonymised_and_the_case_stays(f
             assert (contacts[kept].name, contacts[kept].phone) == (NAME, PHONE)
         assert contacts[anonymous].lookup_code_hash == "ab" * 32
         ticket = session.get(Ticket, long_closed)
-        assert (ticket.status, ticket.fields, ticket.latest_reply) == ("closed", {"description": WORDS, "location": "幸福路"},
-                                                                       "已责令整改")
-        history = session.scalars(select(TicketEvent.kind).where(TicketEvent.ticket_id == long_closed)
-                                  .order_by(TicketEvent.id)).all()
+        assert (ticket.status, ticket.fields, ticket.latest_reply) == (
+            "closed",
+            {"description": WORDS, "location": "幸福路"},
+            "已责令整改",
+        )
+        history = session.scalars(
+            select(TicketEvent.kind).where(TicketEvent.ticket_id == long_closed).order_by(TicketEvent.id)
+        ).all()
         assert history == ["created", "close"]
 
 
 def _snapshot(factory) -> dict[str, list]:
-    models = (ConversationEvent, UnansweredQuestion, NluReview, UndeliveredMessage, MailboxMessage, Handoff,
-              HandoffNote, TicketContact, Ticket, TicketEvent)
+    models = (
+        ConversationEvent,
+        UnansweredQuestion,
+        NluReview,
+        UndeliveredMessage,
+        MailboxMessage,
+        Handoff,
+        HandoffNote,
+        TicketContact,
+        Ticket,
+        TicketEvent,
+    )
     with factory() as session:
-        return {m.__tablename__: [tuple(getattr(row, c.key) for c in m.__table__.columns)
-                                  for row in session.scalars(select(m).order_by(*m.__table__.primary_key.columns))]
-                for m in models}
+        return {
+            m.__tablename__: [
+                tuple(getattr(row, c.key) for c in m.__table__.columns)
+                for row in session.scalars(select(m).order_by(*m.__table__.primary_key.columns))
+            ]
+            for m in models
+        }
 
 
 def test_a_dry_run_counts_what_a_real_run_does_and_changes_nothing(factory):

@@ -47,6 +47,10 @@ def test_old_credentials_lose_the_unauthenticated_rest_channel(tmp_path):
 
 
 def test_printed_web_chat_url_points_at_localhost(tmp_path):
-    stack = Stack(settings=settings_in(tmp_path, RASA_PORT="5005"), model=tmp_path / "m.tar.gz",
-                  credentials=tmp_path / "c.yml", log_dir=tmp_path)
+    stack = Stack(
+        settings=settings_in(tmp_path, RASA_PORT="5005"),
+        model=tmp_path / "m.tar.gz",
+        credentials=tmp_path / "c.yml",
+        log_dir=tmp_path,
+    )
     assert stack.webchat_url == f"http://localhost:5005{WEBCHAT_PATH}"

@@ -33,7 +33,12 @@ def test_replicas_share_the_count_in_redis(redis_url):
     clock = Clock()
     one = RedisThrottle(redis.Redis.from_url(redis_url), prefix=prefix, clock=clock)
     two = RedisThrottle(redis.Redis.from_url(redis_url), prefix=prefix, clock=clock)
-    assert [one.allow(LIMIT, "s"), two.allow(LIMIT, "s"), one.allow(LIMIT, "s"), two.allow(LIMIT, "s")] == [True, True, True, False]
+    assert [one.allow(LIMIT, "s"), two.allow(LIMIT, "s"), one.allow(LIMIT, "s"), two.allow(LIMIT, "s")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
     assert 0 < redis.Redis.from_url(redis_url).ttl(f"{prefix}test:s:{int(clock.now // 60)}") <= 120
 
 

@@ -17,10 +17,15 @@ def test_unanswered_questions_are_kept_with_personal_data_masked(database_url):
     upgrade(database_url)
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
-    record_unanswered(factory, Misunderstanding(text="我的电话13812345678，那个事咋整", channel="webchat",
-                                                 reason="fallback", top_intent="consult", confidence=0.41))
-    record_unanswered(factory, Misunderstanding(text="'; DROP TABLE unanswered_questions; -- 😀", channel="rest",
-                                                 reason="out_of_scope"))
+    record_unanswered(
+        factory,
+        Misunderstanding(
+            text="我的电话13812345678，那个事咋整", channel="webchat", reason="fallback", top_intent="consult", confidence=0.41
+        ),
+    )
+    record_unanswered(
+        factory, Misunderstanding(text="'; DROP TABLE unanswered_questions; -- 😀", channel="rest", reason="out_of_scope")
+    )
     rows = latest_unanswered(factory)
     assert [r.reason for r in rows] == ["out_of_scope", "fallback"]
     assert rows[0].text == "'; DROP TABLE unanswered_questions; -- 😀"

@@ -3,11 +3,22 @@ import pytest
 from bot.conversation.validation import find_phone, is_meaningful, normalize_phone
 
 
-@pytest.mark.parametrize(("text", "phone"), [
-    ("13812345678", "13812345678"), ("138 1234 5678", "13812345678"), ("+86 138-1234-5678", "13812345678"),
-    ("１３８１２３４５６７８", "13812345678"), ("010-12345678", "010-12345678"), ("0755 8765432", "0755-8765432"),
-    ("12812345678", None), ("1381234567", None), ("电话是多少", None), ("", None), ("110", None),
-])
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("13812345678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("+86 138-1234-5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),
+        ("010-12345678", "010-12345678"),
+        ("0755 8765432", "0755-8765432"),
+        ("12812345678", None),
+        ("1381234567", None),
+        ("电话是多少", None),
+        ("", None),
+        ("110", None),
+    ],
+)
 def test_mainland_mobile_and_landline_numbers(text, phone):
     assert normalize_phone(text) == phone
 

@@ -97,9 +97,17 @@ def wechat(channel_env, fake_api):
     loop, settings = channel_env
 
     def build(mode: str = "plaintext", reply_within: float = 1.0, template_id: str | None = None) -> Channel:
-        channel = WeChatInput(token=TOKEN, app_id=APP_ID, app_secret="secret", mode=mode, encoding_aes_key=AES_KEY,
-                              api_base=fake_api.url, reply_within_seconds=reply_within, template_id=template_id,
-                              settings=settings)
+        channel = WeChatInput(
+            token=TOKEN,
+            app_id=APP_ID,
+            app_secret="secret",
+            mode=mode,
+            encoding_aes_key=AES_KEY,
+            api_base=fake_api.url,
+            reply_within_seconds=reply_within,
+            template_id=template_id,
+            settings=settings,
+        )
         bot = ScriptedBot()
         app = serve(loop, channel, bot, "/webhooks/wechat")
         return Channel(app, channel, bot, WeChatServer(TOKEN, mode, APP_ID, AES_KEY), settings, loop)
@@ -174,8 +182,9 @@ def telegram(channel_env, fake_telegram):
     from channels.telegram import TelegramInput
 
     loop, settings = channel_env
-    channel = TelegramInput(token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_SECRET, api_base=fake_telegram.base_url,
-                            settings=settings)
+    channel = TelegramInput(
+        token=TELEGRAM_TOKEN, webhook_secret=TELEGRAM_SECRET, api_base=fake_telegram.base_url, settings=settings
+    )
     bot = ScriptedBot()
     return TelegramChannel(serve(loop, channel, bot, "/webhooks/telegram"), channel, bot, settings, loop)
 

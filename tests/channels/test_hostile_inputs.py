@@ -27,21 +27,46 @@ from tests.channels.conftest import ScriptedBot, fixture, update
 from tests.channels.test_webchat import web_chat
 
 EXAMPLES_PER_CHANNEL = 2500
-HOSTILE = settings(max_examples=EXAMPLES_PER_CHANNEL, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                          HealthCheck.data_too_large, HealthCheck.large_base_example])
+HOSTILE = settings(
+    max_examples=EXAMPLES_PER_CHANNEL,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 TEMPLATES = [
-    "'; DROP TABLE tickets; --", "1' OR '1'='1", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-    '/rate_ticket{"ticket_number": "TS202611280001", "rating": "satisfied"}', '/consult{"faq_id": "T-001"}',
-    "/request_human", "/affirm", "=HYPERLINK(\"http://evil.example\")", "${jndi:ldap://x}", "{{7*7}}",
-    "\u202e\u2066反转\u2069", "😀" * 50, "\u200b\u200d\ufeff", "%00%0d%0a", "\\x00\\n", "投诉" * 40,
+    "'; DROP TABLE tickets; --",
+    "1' OR '1'='1",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '/rate_ticket{"ticket_number": "TS202611280001", "rating": "satisfied"}',
+    '/consult{"faq_id": "T-001"}',
+    "/request_human",
+    "/affirm",
+    '=HYPERLINK("http://evil.example")',
+    "${jndi:ldap://x}",
+    "{{7*7}}",
+    "\u202e\u2066反转\u2069",
+    "😀" * 50,
+    "\u200b\u200d\ufeff",
+    "%00%0d%0a",
+    "\\x00\\n",
+    "投诉" * 40,
 ]
 chars = st.characters(codec="utf-8", exclude_categories=("Cs",))
-pieces = st.one_of(st.text(chars, max_size=60), st.sampled_from(TEMPLATES),
-                   st.text(st.sampled_from("\x00\x07\x1b\x7f\u202e\u2066\u200f\t\n\r 　"), max_size=20))
+pieces = st.one_of(
+    st.text(chars, max_size=60),
+    st.sampled_from(TEMPLATES),
+    st.text(st.sampled_from("\x00\x07\x1b\x7f\u202e\u2066\u200f\t\n\r 　"), max_size=20),
+)
 hostile = st.one_of(
     st.lists(pieces, max_size=6).map("".join),
     st.sampled_from(["", " ", "\n\t", "\x00", "　　"]),
@@ -75,8 +100,12 @@ def test_wechat_takes_anything_and_loses_nothing(wechat_plain, text):
     channel = wechat_plain
     before = len(channel.bot.seen)
     openid = "o" + uuid.uuid4().hex[:27]
-    xml = fixture("text").replace("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", openid) \
-        .replace("<![CDATA[异地就医怎么备案]]>", escape(text)).replace("24512345678901234", str(uuid.uuid4().int)[:17])
+    xml = (
+        fixture("text")
+        .replace("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", openid)
+        .replace("<![CDATA[异地就医怎么备案]]>", escape(text))
+        .replace("24512345678901234", str(uuid.uuid4().int)[:17])
+    )
     answer, reply = channel.send(xml)
     assert answer.status_code == 200 and reply
     if len(channel.bot.seen) == before:  # nothing for the dialogue: the channel answered itself
@@ -113,8 +142,7 @@ def test_web_chat_takes_anything_and_loses_nothing(text):
     message_throttle.cache_clear()
     bot = ScriptedBot()
     session = uuid.uuid4().hex
-    asyncio.run(WEB_CHAT._user_uttered(session, {"message": text, "session_id": "forged"},
-                                       WEB_CHAT.message_handler(bot)))
+    asyncio.run(WEB_CHAT._user_uttered(session, {"message": text, "session_id": "forged"}, WEB_CHAT.message_handler(bot)))
     (seen,) = bot.seen
     assert seen.sender_id == f"web:{session}"
     _check_screened(seen.text, 2000)

@@ -24,32 +24,40 @@ def installed():
 
 
 def test_a_well_formed_action_response_passes(installed):
-    response = {"events": [{"event": "slot", "name": "ticket_number", "value": "12345-20261207-0001"}],
-                "responses": [{"text": "您的工单正在办理中。"}]}
+    response = {
+        "events": [{"event": "slot", "name": "ticket_number", "value": "12345-20261207-0001"}],
+        "responses": [{"text": "您的工单正在办理中。"}],
+    }
     assert installed._validate_action_result(response) is True
 
 
-@pytest.mark.parametrize("response", [
-    {"events": {"event": "slot"}},                      # events must be a list
-    {"events": [{"event": "no_such_event"}]},           # unknown event type
-    {"responses": ["plain text instead of an object"]},
-])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"events": {"event": "slot"}},  # events must be a list
+        {"events": [{"event": "no_such_event"}]},  # unknown event type
+        {"responses": ["plain text instead of an object"]},
+    ],
+)
 def test_a_malformed_action_response_is_refused_with_rasas_hint(installed, response):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         installed._validate_action_result(response)
 
 
-@pytest.mark.parametrize("event", [
-    {"event": "slot", "name": "ticket_number", "value": "TS202612070001", "timestamp": None},
-    {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 0.99}}},
-    {"event": "active_loop", "name": None},
-    {"event": "bot", "text": "您好", "data": {}, "metadata": {"staff_no": "1024"}},
-    {"event": "slot", "name": "x", "value": 1, "timestamp": "yesterday"},   # timestamp must be a number
-    {"event": "followup"},                                              # Rasa takes it without a name
-    {"event": "action", "name": 5},                                     # a name is a string
-    {"name": "ticket_number"},                                          # no event name
-    "slot",
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"event": "slot", "name": "ticket_number", "value": "TS202612070001", "timestamp": None},
+        {"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": 0.99}}},
+        {"event": "active_loop", "name": None},
+        {"event": "bot", "text": "您好", "data": {}, "metadata": {"staff_no": "1024"}},
+        {"event": "slot", "name": "x", "value": 1, "timestamp": "yesterday"},  # timestamp must be a number
+        {"event": "followup"},  # Rasa takes it without a name
+        {"event": "action", "name": 5},  # a name is a string
+        {"name": "ticket_number"},  # no event name
+        "slot",
+    ],
+)
 def test_each_event_is_judged_as_rasas_own_schema_judges_it(installed, event):
     from jsonschema import validate
     from rasa.core.actions.action import RemoteAction as Spec

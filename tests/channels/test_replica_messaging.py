@@ -51,9 +51,18 @@ def test_socketio_messages_between_replicas_are_json_and_pickles_are_dropped(red
         raw = redis.Redis.from_url(redis_url)
         raw.publish("hotline:socketio:test", pickle.dumps({"method": "emit", "event": "pickled"}))
         raw.publish("hotline:socketio:test", b"not json")
-        await sender._publish({"method": "emit", "event": "bot_uttered", "data": {"text": "您好，工作人员已回复 😀"},
-                               "namespace": "/", "room": "web:citizen-1", "skip_sid": None, "callback": None,
-                               "host_id": "replica-b"})
+        await sender._publish(
+            {
+                "method": "emit",
+                "event": "bot_uttered",
+                "data": {"text": "您好，工作人员已回复 😀"},
+                "namespace": "/",
+                "room": "web:citizen-1",
+                "skip_sid": None,
+                "callback": None,
+                "host_id": "replica-b",
+            }
+        )
         await sender._publish({"method": "emit", "event": "last"})
         await asyncio.wait_for(task, 10)
         return received
@@ -72,8 +81,18 @@ def test_with_redis_away_an_emit_still_reaches_a_page_connected_to_this_replica(
 
     async def emit_without_redis() -> None:
         manager = Here("redis://127.0.0.1:1/0")  # nothing listens there
-        await manager._publish({"method": "emit", "event": "session_confirm", "data": "token", "namespace": "/",
-                                "room": "sid-1", "skip_sid": None, "callback": None, "host_id": manager.host_id})
+        await manager._publish(
+            {
+                "method": "emit",
+                "event": "session_confirm",
+                "data": "token",
+                "namespace": "/",
+                "room": "sid-1",
+                "skip_sid": None,
+                "callback": None,
+                "host_id": manager.host_id,
+            }
+        )
 
     asyncio.run(emit_without_redis())
     assert [m["event"] for m in delivered] == ["session_confirm"]

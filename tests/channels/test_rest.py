@@ -21,12 +21,20 @@ def test_with_the_token_a_message_is_answered_in_the_rest_channels_own_conversat
     answer = post({"sender": "integration-1", "message": "你好"})
     assert answer.status_code == 200 and answer.json()[0]["text"] == "收到：你好"
     post({"sender": "tg:523456789", "message": "我的工单", "input_channel": "telegram"})  # another channel's citizen
-    assert [(m.sender_id, m.input_channel) for m in bot.seen] == [("rest:integration-1", "rest"),
-                                                                 ("rest:tg:523456789", "rest")]
+    assert [(m.sender_id, m.input_channel) for m in bot.seen] == [("rest:integration-1", "rest"), ("rest:tg:523456789", "rest")]
 
 
-@pytest.mark.parametrize("body", [{"message": "你好"}, {"sender": "", "message": "你好"}, {"sender": "x" * 500, "message": "x"},
-                                  {"sender": 7, "message": "你好"}, {"sender": "a", "message": None}, ["sender"]])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "你好"},
+        {"sender": "", "message": "你好"},
+        {"sender": "x" * 500, "message": "x"},
+        {"sender": 7, "message": "你好"},
+        {"sender": "a", "message": None},
+        ["sender"],
+    ],
+)
 def test_a_request_without_a_usable_sender_or_message_is_refused_with_the_reason(rest, body):
     post, bot = rest
     answer = post(body)

@@ -25,8 +25,9 @@ def test_a_text_message_is_answered_in_the_chat(telegram, fake_telegram):
     assert fake_telegram.texts_to(TELEGRAM_CHAT) == ["收到：异地就医怎么备案"]
 
 
-@pytest.mark.parametrize("name, text", [("command_start", "/greet"), ("command_human", "/request_human"),
-                                        ("command_status", "/check_ticket")])
+@pytest.mark.parametrize(
+    "name, text", [("command_start", "/greet"), ("command_human", "/request_human"), ("command_status", "/check_ticket")]
+)
 def test_commands_greet_ask_for_a_person_and_look_up_a_ticket(telegram, name, text):
     telegram.post(update(name))
     assert [m.text for m in telegram.bot.seen] == [text]
@@ -34,8 +35,12 @@ def test_commands_greet_ask_for_a_person_and_look_up_a_ticket(telegram, name, te
 
 def test_buttons_round_trip_as_an_inline_keyboard_and_a_pressed_button(telegram, fake_telegram):
     long_payload = '/consult{"faq_id": "' + "X" * 80 + '"}'
-    telegram.bot.answers["异地就医怎么备案"] = [{"text": "您是想问：", "buttons": [
-        {"title": "我要投诉", "payload": "/complain"}, {"title": "很长的选项", "payload": long_payload}]}]
+    telegram.bot.answers["异地就医怎么备案"] = [
+        {
+            "text": "您是想问：",
+            "buttons": [{"title": "我要投诉", "payload": "/complain"}, {"title": "很长的选项", "payload": long_payload}],
+        }
+    ]
     telegram.post(update("message_text"))
     (sent,) = fake_telegram.sent_to(TELEGRAM_CHAT)
     keyboard = sent["reply_markup"]["inline_keyboard"]
@@ -100,9 +105,11 @@ def test_malformed_and_oversized_bodies_are_refused(telegram):
 
 
 def test_markup_in_citizen_or_faq_text_is_escaped_and_long_texts_are_split(telegram, fake_telegram):
-    telegram.bot.answers["异地就医怎么备案"] = [{"text": "<b>粗体</b> *星号* [链接](x) & 其他"},
-                                           {"text": "。".join(["办理须知第一项内容较长"] * 500)},
-                                           {"text": "<" * 5000}]
+    telegram.bot.answers["异地就医怎么备案"] = [
+        {"text": "<b>粗体</b> *星号* [链接](x) & 其他"},
+        {"text": "。".join(["办理须知第一项内容较长"] * 500)},
+        {"text": "<" * 5000},
+    ]
     telegram.post(update("message_text"))
     sent = fake_telegram.sent_to(TELEGRAM_CHAT)
     assert sent[0]["text"] == "&lt;b&gt;粗体&lt;/b&gt; *星号* [链接](x) &amp; 其他" and sent[0]["parse_mode"] == "HTML"
@@ -129,8 +136,10 @@ def test_the_token_never_reaches_the_logs(telegram, caplog):
 
 
 def test_a_button_of_an_earlier_message_still_works(telegram, fake_telegram):
-    telegram.bot.answers["异地就医怎么备案"] = [{"text": "请评价：", "buttons": [{"title": "满意", "payload": "/affirm"}]},
-                                          {"text": "还有别的吗？", "buttons": [{"title": "没有了", "payload": "/deny"}]}]
+    telegram.bot.answers["异地就医怎么备案"] = [
+        {"text": "请评价：", "buttons": [{"title": "满意", "payload": "/affirm"}]},
+        {"text": "还有别的吗？", "buttons": [{"title": "没有了", "payload": "/deny"}]},
+    ]
     telegram.post(update("message_text"))
     pressed = update("callback_query", update_id=810000098)
     pressed["callback_query"]["data"] = "/affirm"  # the first message's button, after the second came

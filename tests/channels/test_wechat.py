@@ -105,8 +105,10 @@ def test_a_slow_answer_says_success_at_once_and_arrives_through_the_api(wechat, 
     assert fake_api.tokens_issued == 1
 
 
-@pytest.mark.parametrize("name, text", [("voice_recognised", "我要投诉"), ("event_subscribe", "/greet"),
-                                        ("event_scan", "/greet"), ("event_click", "/complain")])
+@pytest.mark.parametrize(
+    "name, text",
+    [("voice_recognised", "我要投诉"), ("event_subscribe", "/greet"), ("event_scan", "/greet"), ("event_click", "/complain")],
+)
 def test_voice_with_recognition_and_events_become_messages(wechat, name, text):
     channel = wechat()
     channel.send(fixture(name))
@@ -138,8 +140,12 @@ def test_events_without_anything_to_say_get_success(wechat, name):
 
 def test_buttons_become_numbered_options_answered_by_number_or_words(wechat):
     channel = wechat()
-    channel.bot.answers["你好"] = [{"text": "请问有什么可以帮您？", "buttons": [
-        {"title": "我要咨询", "payload": "/consult"}, {"title": "我要投诉", "payload": "/complain"}]}]
+    channel.bot.answers["你好"] = [
+        {
+            "text": "请问有什么可以帮您？",
+            "buttons": [{"title": "我要咨询", "payload": "/consult"}, {"title": "我要投诉", "payload": "/complain"}],
+        }
+    ]
     _, menu = channel.send(fixture("text", **{"异地就医怎么备案": "你好"}))
     assert "1. 我要咨询" in menu and "2. 我要投诉" in menu and "回复数字" in menu
     channel.send(fixture("text", **{"异地就医怎么备案": "2", "24512345678901234": "1"}))
@@ -198,8 +204,10 @@ def test_an_encrypted_message_exactly_as_wechat_sent_it_is_decrypted_and_answere
 
 
 @pytest.mark.parametrize("mode", ["plaintext", "safe"])
-@pytest.mark.parametrize("name", sorted(p.stem for p in FIXTURES.glob("*.xml")
-                                        if p.stem not in ("billion_laughs", "external_entity", "text_encrypted")))
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.stem for p in FIXTURES.glob("*.xml") if p.stem not in ("billion_laughs", "external_entity", "text_encrypted")),
+)
 def test_every_message_and_event_type_gets_an_answer_wechat_accepts(wechat, mode, name):
     channel = wechat(mode)
     answer, text = channel.send(fixture(name))

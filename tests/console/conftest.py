@@ -26,8 +26,12 @@ from bot.staff.accounts import create_user
 
 PASSWORD = "correct-horse-42"
 STAFF = {  # username: (staff number, role)
-    "agent1": ("1024", "agent"), "agent2": ("1025", "agent"), "editor": ("2001", "editor"),
-    "supervisor": ("3001", "supervisor"), "admin": ("9001", "admin"), "dept": ("5000", "department"),
+    "agent1": ("1024", "agent"),
+    "agent2": ("1025", "agent"),
+    "editor": ("2001", "editor"),
+    "supervisor": ("3001", "supervisor"),
+    "admin": ("9001", "admin"),
+    "dept": ("5000", "department"),
 }
 
 
@@ -76,8 +80,7 @@ def console_database_url(sqlite_url: str) -> str:
 def settings_for(database_url: str):
     """Console settings on a migrated database."""
     upgrade(database_url)
-    return load_settings({"DATABASE_URL": database_url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"},
-                         env_file=Path("/nonexistent"))
+    return load_settings({"DATABASE_URL": database_url, "HANDOFF_CLAIM_TIMEOUT_SECONDS": "120"}, env_file=Path("/nonexistent"))
 
 
 @contextmanager
@@ -87,12 +90,19 @@ def running_console(settings) -> Iterator:
     # can start a fresh app in the same process.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Sanic, "test_mode", True)
-        app = create_app(settings, rasa_url="http://127.0.0.1:9", rasa_token="unused",
-                         name=f"console_{uuid.uuid4().hex[:8]}", watch=False)
+        app = create_app(
+            settings, rasa_url="http://127.0.0.1:9", rasa_token="unused", name=f"console_{uuid.uuid4().hex[:8]}", watch=False
+        )
         app.ctx.rasa = RecordingRasa()
         for username, (staff_no, role) in STAFF.items():
-            create_user(app.ctx.factory, username=username, staff_no=staff_no, role=role, password=PASSWORD,
-                        department="住房和城乡建设局" if role == "department" else "")
+            create_user(
+                app.ctx.factory,
+                username=username,
+                staff_no=staff_no,
+                role=role,
+                password=PASSWORD,
+                department="住房和城乡建设局" if role == "department" else "",
+            )
         asyncio.run(app._startup())
         try:
             yield app

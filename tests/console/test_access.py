@@ -13,10 +13,16 @@ from bot.staff.models import AuditEntry, StaffSession
 from bot.staff.roles import ROLES
 from tests.console.conftest import PASSWORD, STAFF, Browser
 
-PUBLIC = {("GET", "/console/login"), ("POST", "/console/login"), ("GET", "/console/static/<name:str>"),
-          ("GET", "/console/health"),
-          # probes and metrics (bot/runtime/ops.py): nothing personal; nginx does not serve /metrics outside
-          ("GET", "/health/live"), ("GET", "/health/ready"), ("GET", "/metrics")}
+PUBLIC = {
+    ("GET", "/console/login"),
+    ("POST", "/console/login"),
+    ("GET", "/console/static/<name:str>"),
+    ("GET", "/console/health"),
+    # probes and metrics (bot/runtime/ops.py): nothing personal; nginx does not serve /metrics outside
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("GET", "/metrics"),
+}
 USER_OF_ROLE = {role: username for username, (_, role) in STAFF.items() if username != "agent2"}
 
 
@@ -29,7 +35,12 @@ def _routes(app):
 
 
 def _concrete(path: str) -> str:
-    return path.replace("<review_id:int>", "1").replace("<handoff_id:int>", "1").replace("<notice_id:int>", "1").replace("<name:str>", "console.js")
+    return (
+        path.replace("<review_id:int>", "1")
+        .replace("<handoff_id:int>", "1")
+        .replace("<notice_id:int>", "1")
+        .replace("<name:str>", "console.js")
+    )
 
 
 def test_only_the_sign_in_page_assets_health_and_metrics_are_public(console):
@@ -146,7 +157,9 @@ def test_the_session_cookie_is_http_only_and_same_site(browser):
     stranger = browser()
     page = stranger.request("GET", "/console/login")
     token = page.text.split('name="csrf" value="')[1].split('"')[0]
-    signed = stranger.request("POST", "/console/login", data={"csrf": token, "username": "agent1", "password": "correct-horse-42"})
+    signed = stranger.request(
+        "POST", "/console/login", data={"csrf": token, "username": "agent1", "password": "correct-horse-42"}
+    )
     cookie = signed.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/console" in cookie
 
@@ -164,7 +177,9 @@ def test_staff_change_their_own_password_and_their_other_sessions_end(console, b
     assert wrong.status_code == 400 and "当前密码不正确" in wrong.json()["error"]
     weak = desk.request("POST", "/console/api/me/password", json={"current": PASSWORD, "new": "short"})
     assert weak.status_code == 400 and "至少需要" in weak.json()["error"]
-    assert desk.request("POST", "/console/api/me/password", json={"current": PASSWORD, "new": "new-horse-4242"}).status_code == 200
+    assert (
+        desk.request("POST", "/console/api/me/password", json={"current": PASSWORD, "new": "new-horse-4242"}).status_code == 200
+    )
     assert desk.request("GET", "/console/api/me").status_code == 200  # this session goes on
     assert phone.request("GET", "/console/api/me").status_code == 401  # the other one ended
     assert browser().sign_in("agent1", "new-horse-4242").status_code == 303
@@ -192,7 +207,9 @@ def test_the_audit_log_is_filtered_and_paged_newest_first(console, browser):
     first = supervisor.request("GET", "/console/api/audit", params={"action": "faq.export"}).json()
     assert [e["target_id"] for e in first["entries"]][:3] == ["59", "58", "57"] and len(first["entries"]) == 50
     assert first["entries"][0]["action_label"] == "导出知识库"
-    second = supervisor.request("GET", "/console/api/audit", params={"action": "faq.export", "before": first["next_before"]}).json()
+    second = supervisor.request(
+        "GET", "/console/api/audit", params={"action": "faq.export", "before": first["next_before"]}
+    ).json()
     assert [e["target_id"] for e in second["entries"]] == [str(n) for n in range(9, -1, -1)] and second["next_before"] is None
     mine = supervisor.request("GET", "/console/api/audit", params={"staff_no": "3001", "action": "auth.sign_in"}).json()
     assert [e["staff_no"] for e in mine["entries"]] == ["3001"]

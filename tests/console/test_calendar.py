@@ -20,8 +20,14 @@ def november(monkeypatch):
 
 
 def _complaint_on_30_december(console, key: str):
-    draft = TicketDraft(category="complaint", fields={"description": "路灯不亮", "location": "幸福路"}, channel="webchat",
-                        conversation_id=f"c-{key}", submission_key=key, phone="13812345678")
+    draft = TicketDraft(
+        category="complaint",
+        fields={"description": "路灯不亮", "location": "幸福路"},
+        channel="webchat",
+        conversation_id=f"c-{key}",
+        submission_key=key,
+        phone="13812345678",
+    )
     return console.ctx.desk.create(draft, now=datetime(2026, 12, 30, 2, 0, tzinfo=timezone.utc))
 
 
@@ -33,7 +39,10 @@ def test_admins_are_warned_until_next_years_schedule_is_loaded_and_other_roles_a
     overview = admin.request("GET", "/console/api/calendar").json()
     assert overview["missing"] == [2027]
     assert [(y["year"], y["covered"], y["loaded"]) for y in overview["years"]] == [
-        (2025, True, False), (2026, True, False), (2027, False, False)]
+        (2025, True, False),
+        (2026, True, False),
+        (2027, False, False),
+    ]
 
     loaded = admin.request("POST", "/console/api/calendar", json={"yaml": YAML_2027, "source": "国办发明电〔2026〕1号"})
     assert loaded.status_code == 201 and loaded.json() == {"year": 2027, "holidays": 6, "workdays": 1, "replaced": False}
@@ -55,10 +64,12 @@ def test_the_console_counts_with_a_loaded_year_at_once(console, browser):
 
 def test_a_wrong_schedule_is_refused_with_the_reason_and_nothing_is_stored(console, browser):
     admin = browser("admin")
-    for body, why in (({"year": "2027", "holidays": "2027-01-01", "workdays": "2027-02-15"}, "本来就是工作日"),
-                      ({"year": "2027", "holidays": "2028-01-01", "workdays": ""}, "不在 2027 年"),
-                      ({"yaml": "year: [2027"}, "不是有效的 YAML"),
-                      ({"yaml": "x" * 30_000}, "文件太大")):
+    for body, why in (
+        ({"year": "2027", "holidays": "2027-01-01", "workdays": "2027-02-15"}, "本来就是工作日"),
+        ({"year": "2027", "holidays": "2028-01-01", "workdays": ""}, "不在 2027 年"),
+        ({"yaml": "year: [2027"}, "不是有效的 YAML"),
+        ({"yaml": "x" * 30_000}, "文件太大"),
+    ):
         refused = admin.request("POST", "/console/api/calendar", json=body)
         assert refused.status_code == 400 and why in refused.json()["error"], body
     assert not any(y["loaded"] for y in admin.request("GET", "/console/api/calendar").json()["years"])

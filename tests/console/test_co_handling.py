@@ -24,8 +24,14 @@ def console_database_url(database_url: str) -> str:
 @pytest.fixture
 def ticket(console) -> str:
     create_user(console.ctx.factory, username="civil", staff_no="5100", role="department", password=PASSWORD, department=CO)
-    draft = TicketDraft(category="complaint", fields={"case_description": "老旧小区加装电梯，楼里的孤寡老人补贴一直没落实"},
-                        channel="webchat", conversation_id="c1", submission_key="k1", phone="13812345678")
+    draft = TicketDraft(
+        category="complaint",
+        fields={"case_description": "老旧小区加装电梯，楼里的孤寡老人补贴一直没落实"},
+        channel="webchat",
+        conversation_id="c1",
+        submission_key="k1",
+        phone="13812345678",
+    )
     number = console.ctx.desk.create(draft).number
     return number
 
@@ -46,7 +52,9 @@ def test_a_co_department_sees_accepts_and_answers_its_part_and_the_lead_answers_
     refused = co.request("POST", f"/console/api/tickets/{ticket}/start")
     assert refused.status_code == 409 and "协办部门" in refused.json()["error"]
     assert co.request("POST", f"/console/api/tickets/{ticket}/co_accept").status_code == 200
-    assert co.request("POST", f"/console/api/tickets/{ticket}/co_reply", json={"text": "已核实，补贴本月发放。"}).status_code == 200
+    assert (
+        co.request("POST", f"/console/api/tickets/{ticket}/co_reply", json={"text": "已核实，补贴本月发放。"}).status_code == 200
+    )
 
     assert lead.request("POST", f"/console/api/tickets/{ticket}/start").status_code == 200
     assert lead.request("POST", f"/console/api/tickets/{ticket}/reply", json={"text": "电梯加装已立项。"}).status_code == 200
@@ -70,8 +78,11 @@ def test_a_co_department_sees_accepts_and_answers_its_part_and_the_lead_answers_
 def test_only_hotline_staff_set_co_departments_and_the_lead_cannot_be_one(browser, ticket):
     agent = browser("agent1")
     agent.request("POST", f"/console/api/tickets/{ticket}/assign", json={"department": LEAD})
-    for body, why in (({"departments": [LEAD]}, "主办部门不能同时是协办部门"), ({"departments": ["不存在局"]}, "不能选择"),
-                      ({"departments": "民政局"}, "请选择协办部门")):
+    for body, why in (
+        ({"departments": [LEAD]}, "主办部门不能同时是协办部门"),
+        ({"departments": ["不存在局"]}, "不能选择"),
+        ({"departments": "民政局"}, "请选择协办部门"),
+    ):
         refused = agent.request("POST", f"/console/api/tickets/{ticket}/co", json=body)
         assert refused.status_code in (400, 409) and why in refused.json()["error"], body
     assert browser("dept").request("POST", f"/console/api/tickets/{ticket}/co", json={"departments": [CO]}).status_code == 409

@@ -17,14 +17,24 @@ from bot.tickets.service import TicketDraft
 from tests.console.conftest import PASSWORD
 
 HOUSING, ENVIRONMENT = "住房和城乡建设局", "生态环境局"  # routing departments (departments.yml)
-ROUTES = (("GET", "/console/api/departments"), ("POST", "/console/api/departments"),
-          ("POST", f"/console/api/departments/{quote(HOUSING)}/active"), ("POST", "/console/api/users/agent1/active"),
-          ("POST", "/console/api/users/dept/department"))
+ROUTES = (
+    ("GET", "/console/api/departments"),
+    ("POST", "/console/api/departments"),
+    ("POST", f"/console/api/departments/{quote(HOUSING)}/active"),
+    ("POST", "/console/api/users/agent1/active"),
+    ("POST", "/console/api/users/dept/department"),
+)
 
 
 def _complaint(console, text: str, key: str):
-    draft = TicketDraft(category="complaint", fields={"case_description": text, "case_location": "幸福路12号"},
-                        channel="webchat", conversation_id=f"c-{key}", submission_key=key, phone="13812345678")
+    draft = TicketDraft(
+        category="complaint",
+        fields={"case_description": text, "case_location": "幸福路12号"},
+        channel="webchat",
+        conversation_id=f"c-{key}",
+        submission_key=key,
+        phone="13812345678",
+    )
     return console.ctx.desk.create(draft)
 
 
@@ -44,7 +54,12 @@ def test_an_admin_adds_a_department_which_is_listed_after_the_routing_ones_and_d
     assert added.status_code == 201 and added.json()["name"] == "数据资源局"
     listed = admin.request("GET", "/console/api/departments").json()["departments"]
     assert listed[0]["name"] == "城市管理局" and listed[-1] == {
-        "name": "数据资源局", "active": True, "routing": False, "staff": 0, "open_tickets": 0}
+        "name": "数据资源局",
+        "active": True,
+        "routing": False,
+        "staff": 0,
+        "open_tickets": 0,
+    }
     assert department_names(console.ctx.factory, console.ctx.desk.router)[-1] == "数据资源局"
     for name, why in (("数据资源局", "已存在"), ("公安局", "已存在"), ("局", "2–64"), ("甲/乙局", "/")):
         refused = admin.request("POST", "/console/api/departments", json={"name": name})
@@ -86,7 +101,9 @@ def test_a_deactivated_routing_department_gets_no_new_tickets_until_reactivated(
 def test_an_added_department_can_be_deactivated_and_re_adding_it_reactivates_it(console, browser):
     admin = browser("admin")
     admin.request("POST", "/console/api/departments", json={"name": "数据资源局"})
-    assert admin.request("POST", f"/console/api/departments/{quote('数据资源局')}/active", json={"active": False}).status_code == 200
+    assert (
+        admin.request("POST", f"/console/api/departments/{quote('数据资源局')}/active", json={"active": False}).status_code == 200
+    )
     assert not _overview(admin)["数据资源局"]["active"]
     assert admin.request("POST", "/console/api/departments", json={"name": "数据资源局"}).status_code == 201
     assert _overview(admin)["数据资源局"]["active"]
@@ -122,8 +139,11 @@ def test_moving_a_department_user_changes_which_tickets_they_see(console, browse
     with console.ctx.factory() as session:
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "user.set_department"))
     assert entry.staff_no == "9001" and entry.detail == {"staff_no": "5000", "before": HOUSING, "after": ENVIRONMENT}
-    for username, department, why in (("dept", "", "必须选择"), ("dept", "不存在的局", "不存在"),
-                                      ("agent1", ENVIRONMENT, "部门经办人")):
+    for username, department, why in (
+        ("dept", "", "必须选择"),
+        ("dept", "不存在的局", "不存在"),
+        ("agent1", ENVIRONMENT, "部门经办人"),
+    ):
         refused = admin.request("POST", f"/console/api/users/{username}/department", json={"department": department})
         assert refused.status_code == 400 and why in refused.json()["error"], (username, department)
     admin.request("POST", f"/console/api/departments/{quote(HOUSING)}/active", json={"active": False})
@@ -132,15 +152,20 @@ def test_moving_a_department_user_changes_which_tickets_they_see(console, browse
 
 
 def test_chinese_usernames_work_in_urls_and_new_department_staff_need_a_known_department(console, browser):
-    create_user(console.ctx.factory, username="王芳", staff_no="5002", role="department", password=PASSWORD,
-                department=HOUSING)
+    create_user(console.ctx.factory, username="王芳", staff_no="5002", role="department", password=PASSWORD, department=HOUSING)
     admin = browser("admin")
     assert admin.request("POST", f"/console/api/users/{quote('王芳')}/active", json={"active": False}).json()["active"] is False
-    assert admin.request("POST", f"/console/api/users/{quote('王芳')}/department",
-                         json={"department": ENVIRONMENT}).json()["department"] == ENVIRONMENT
+    assert (
+        admin.request("POST", f"/console/api/users/{quote('王芳')}/department", json={"department": ENVIRONMENT}).json()[
+            "department"
+        ]
+        == ENVIRONMENT
+    )
     new = {"username": "li", "staff_no": "5003", "role": "department", "password": PASSWORD}
     for department in ("", "不存在的局"):
         assert admin.request("POST", "/console/api/users", json={**new, "department": department}).status_code == 400
-    assert admin.request("POST", "/console/api/users", json={**new, "department": ENVIRONMENT}).json()["department"] == ENVIRONMENT
+    assert (
+        admin.request("POST", "/console/api/users", json={**new, "department": ENVIRONMENT}).json()["department"] == ENVIRONMENT
+    )
     agent = {"username": "zhao", "staff_no": "1030", "role": "agent", "password": PASSWORD, "department": ENVIRONMENT}
     assert admin.request("POST", "/console/api/users", json=agent).json()["department"] is None

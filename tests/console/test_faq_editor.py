@@ -15,8 +15,14 @@ from bot.faq.editing import record_served
 from bot.faq.transfer import import_file
 from bot.staff.models import AuditEntry
 
-ENTRY = {"id": "PK-001", "question": "小区停车位怎么申请", "answer": "请携带身份证和房产证到物业服务中心申请。",
-         "category": "城市管理", "hotline": "all", "similar_questions": ["车位在哪里申请"]}
+ENTRY = {
+    "id": "PK-001",
+    "question": "小区停车位怎么申请",
+    "answer": "请携带身份证和房产证到物业服务中心申请。",
+    "category": "城市管理",
+    "hotline": "all",
+    "similar_questions": ["车位在哪里申请"],
+}
 
 
 @pytest.fixture
@@ -82,8 +88,9 @@ def test_history_shows_who_and_when_a_diff_and_a_rollback_restores_the_old_answe
 
 
 def test_with_review_required_the_author_cannot_publish_but_a_second_person_can(console, editor, browser):
-    console.ctx.settings = console.ctx.settings.__class__(**{
-        **console.ctx.settings.__dict__, "console": console.ctx.settings.console.__class__(faq_review_required=True)})
+    console.ctx.settings = console.ctx.settings.__class__(
+        **{**console.ctx.settings.__dict__, "console": console.ctx.settings.console.__class__(faq_review_required=True)}
+    )
     editor.request("POST", "/console/api/faq/entries", json=ENTRY)
     refused = editor.request("POST", "/console/api/faq/entries/PK-001/status/publish")
     assert refused.status_code == 409 and "双人审核" in refused.json()["error"]
@@ -91,12 +98,15 @@ def test_with_review_required_the_author_cannot_publish_but_a_second_person_can(
 
 
 def test_an_import_preview_lists_new_changed_and_rejected_rows_before_anything_changes(editor, tmp_path):
-    upload = "id,question,similar_questions,answer,category,hotline\n" \
-             "T-001,去外地看病医保怎么备案,,新的备案答复,医疗保障,all\n" \
-             "NEW-1,新问题,,新答复,其他,all\n" \
-             "BAD-1,,,,其他,all\n"
-    preview = editor.request("POST", "/console/api/faq/import/preview",
-                             files={"file": ("faq.csv", upload.encode("utf-8"), "text/csv")}).json()
+    upload = (
+        "id,question,similar_questions,answer,category,hotline\n"
+        "T-001,去外地看病医保怎么备案,,新的备案答复,医疗保障,all\n"
+        "NEW-1,新问题,,新答复,其他,all\n"
+        "BAD-1,,,,其他,all\n"
+    )
+    preview = editor.request(
+        "POST", "/console/api/faq/import/preview", files={"file": ("faq.csv", upload.encode("utf-8"), "text/csv")}
+    ).json()
     outcomes = {row["entry_id"]: (row["outcome"], row["reason"]) for row in preview["rows"]}
     assert outcomes["T-001"][0] == "changed" and outcomes["NEW-1"][0] == "new"
     assert outcomes["BAD-1"][0] == "rejected" and "问题不能为空" in outcomes["BAD-1"][1]
@@ -106,10 +116,23 @@ def test_an_import_preview_lists_new_changed_and_rejected_rows_before_anything_c
 
 
 def test_unanswered_questions_are_grouped_and_become_an_entry_or_are_dismissed(console, editor):
-    for text, conversation in (("垃圾分类积分怎么兑换", "c1"), ("垃圾分类积分怎么兑换？", "c2"),
-                               ("垃圾分类的积分怎么兑换呢", "c4"), ("今天天气怎么样", "c3")):
-        record_unanswered(console.ctx.factory, Misunderstanding(text=text, channel="webchat", reason="faq_no_match",
-                                                                top_intent="consult", confidence=0.3, conversation_id=conversation))
+    for text, conversation in (
+        ("垃圾分类积分怎么兑换", "c1"),
+        ("垃圾分类积分怎么兑换？", "c2"),
+        ("垃圾分类的积分怎么兑换呢", "c4"),
+        ("今天天气怎么样", "c3"),
+    ):
+        record_unanswered(
+            console.ctx.factory,
+            Misunderstanding(
+                text=text,
+                channel="webchat",
+                reason="faq_no_match",
+                top_intent="consult",
+                confidence=0.3,
+                conversation_id=conversation,
+            ),
+        )
     groups = editor.request("GET", "/console/api/faq/unanswered").json()["groups"]
     assert (groups[0]["count"], groups[0]["conversations"]) == (3, ["c1", "c2", "c4"])  # similar wording grouped
     weather = next(g for g in groups if "天气" in g["text"])
@@ -124,11 +147,16 @@ def test_unanswered_questions_are_grouped_and_become_an_entry_or_are_dismissed(c
 
 
 def test_an_unanswered_question_can_be_added_to_an_entry_as_a_similar_question(console, editor):
-    record_unanswered(console.ctx.factory, Misunderstanding(text="外地住院报销要备案吗", channel="webchat",
-                                                            reason="faq_no_match", top_intent="consult", confidence=0.3))
+    record_unanswered(
+        console.ctx.factory,
+        Misunderstanding(
+            text="外地住院报销要备案吗", channel="webchat", reason="faq_no_match", top_intent="consult", confidence=0.3
+        ),
+    )
     (group,) = editor.request("GET", "/console/api/faq/unanswered").json()["groups"]
-    added = editor.request("POST", "/console/api/faq/unanswered/similar",
-                           json={"keys": group["keys"], "entry_id": "T-001"}).json()
+    added = editor.request(
+        "POST", "/console/api/faq/unanswered/similar", json={"keys": group["keys"], "entry_id": "T-001"}
+    ).json()
     assert "外地住院报销要备案吗" in added["entry"]["similar_questions"]
 
 
@@ -148,7 +176,9 @@ def test_entries_sort_by_how_often_they_are_served_and_new_near_duplicates_are_f
     listed = editor.request("GET", "/console/api/faq/entries?sort=served").json()["entries"]
     assert listed[0]["id"] == "T-002" and listed[0]["served"] == 3
     existing = listed[0]
-    copy = editor.request("POST", "/console/api/faq/entries", json={**ENTRY, "id": "DUP-1", "question": existing["question"]}).json()
+    copy = editor.request(
+        "POST", "/console/api/faq/entries", json={**ENTRY, "id": "DUP-1", "question": existing["question"]}
+    ).json()
     assert copy["duplicates"] and copy["duplicates"][0]["id"] == "T-002"
 
 

@@ -44,11 +44,39 @@ def bj(month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) ->
     return datetime(2026, month, day, hour, minute, second, tzinfo=BEIJING).astimezone(timezone.utc)
 
 
-def _ticket(session, number, category, channel, department, accepted, deadline, status, *, replies=(), notes=(),
-            ratings=(), routed=None, assigns=(), closes=(), co=()) -> None:
-    ticket = Ticket(number=number, category=category, status=status, fields={"case_description": "楼下噪音"},
-                    channel=channel, conversation_id=f"conv-{number}", submission_key=number, department=department,
-                    accepted_at=accepted, deadline=deadline, deadline_certain=True, working_days=5, is_major=False)
+def _ticket(
+    session,
+    number,
+    category,
+    channel,
+    department,
+    accepted,
+    deadline,
+    status,
+    *,
+    replies=(),
+    notes=(),
+    ratings=(),
+    routed=None,
+    assigns=(),
+    closes=(),
+    co=(),
+) -> None:
+    ticket = Ticket(
+        number=number,
+        category=category,
+        status=status,
+        fields={"case_description": "楼下噪音"},
+        channel=channel,
+        conversation_id=f"conv-{number}",
+        submission_key=number,
+        department=department,
+        accepted_at=accepted,
+        deadline=deadline,
+        deadline_certain=True,
+        working_days=5,
+        is_major=False,
+    )
     session.add(ticket)
     session.flush()
     session.add(TicketContact(ticket_id=ticket.id, name=NAME, phone=PHONE, anonymous=False))
@@ -58,8 +86,16 @@ def _ticket(session, number, category, channel, department, accepted, deadline, 
     for at in closes:
         session.add(TicketEvent(ticket_id=ticket.id, kind="close", detail={}, actor="staff:3001", at=at))
     for department, replied in co:
-        session.add(TicketCoDepartment(ticket_id=ticket.id, department=department, status="replied" if replied else "pending",
-                                       reply="协办意见" if replied else None, added_at=accepted, replied_at=replied))
+        session.add(
+            TicketCoDepartment(
+                ticket_id=ticket.id,
+                department=department,
+                status="replied" if replied else "pending",
+                reply="协办意见" if replied else None,
+                added_at=accepted,
+                replied_at=replied,
+            )
+        )
     for at in notes:
         session.add(TicketEvent(ticket_id=ticket.id, kind="note", detail={"text": "已电话联系"}, actor="staff:1024", at=at))
     for at in replies:
@@ -71,38 +107,112 @@ def _ticket(session, number, category, channel, department, accepted, deadline, 
 def _tickets(session) -> None:
     # outside: accepted 28 Sep 23:30 Beijing (15:30 UTC on the 28th), the evening before the range
     # (routed to ENVIRONMENT and moved to HOUSING, and closed, all outside the range: no dispatch or closing counts)
-    _ticket(session, "TS202609280001", "complaint", "webchat", HOUSING, bj(9, 28, 23, 30), date(2026, 10, 13), "assigned",
-            routed=ENVIRONMENT, assigns=[(bj(9, 28, 23, 40), HOUSING)], closes=[bj(9, 28, 23, 45)])
+    _ticket(
+        session,
+        "TS202609280001",
+        "complaint",
+        "webchat",
+        HOUSING,
+        bj(9, 28, 23, 30),
+        date(2026, 10, 13),
+        "assigned",
+        routed=ENVIRONMENT,
+        assigns=[(bj(9, 28, 23, 40), HOUSING)],
+        closes=[bj(9, 28, 23, 45)],
+    )
     # A inside: 29 Sep 00:30 Beijing is still 28 Sep in UTC; first reply 9 Oct = deadline → on time
     # routed to HOUSING and kept; closed once (9 Oct), rated 满意: not reopened
-    _ticket(session, "TS202609290001", "complaint", "webchat", HOUSING, bj(9, 29, 0, 30), date(2026, 10, 9), "closed",
-            replies=[bj(10, 9, 20)], ratings=[(1, "satisfied", bj(10, 10, 10))], routed=HOUSING, closes=[bj(10, 9, 21)],
-            co=[(ENVIRONMENT, bj(10, 9, 19))])  # co-handled by ENVIRONMENT, its part in on the due day
+    _ticket(
+        session,
+        "TS202609290001",
+        "complaint",
+        "webchat",
+        HOUSING,
+        bj(9, 29, 0, 30),
+        date(2026, 10, 9),
+        "closed",
+        replies=[bj(10, 9, 20)],
+        ratings=[(1, "satisfied", bj(10, 10, 10))],
+        routed=HOUSING,
+        closes=[bj(10, 9, 21)],
+        co=[(ENVIRONMENT, bj(10, 9, 19))],
+    )  # co-handled by ENVIRONMENT, its part in on the due day
     # B: a note on 8 Oct does not count; the reply at 07:00 on 10 Oct (23:00 UTC on the 9th) is a day late
     # not routed; staff assigned ENVIRONMENT first: kept
-    _ticket(session, "TS202609290002", "complaint", "wechat", ENVIRONMENT, bj(9, 29, 10), date(2026, 10, 9), "replied",
-            replies=[bj(10, 10, 7)], notes=[bj(10, 8, 10)], assigns=[(bj(9, 30, 9), ENVIRONMENT)])
+    _ticket(
+        session,
+        "TS202609290002",
+        "complaint",
+        "wechat",
+        ENVIRONMENT,
+        bj(9, 29, 10),
+        date(2026, 10, 9),
+        "replied",
+        replies=[bj(10, 10, 7)],
+        notes=[bj(10, 8, 10)],
+        assigns=[(bj(9, 30, 9), ENVIRONMENT)],
+    )
     # C: not assigned, never answered, due 8 Oct → late unanswered and overdue
-    _ticket(session, "JB202609300001", "report", "webchat", None, bj(9, 30, 16), date(2026, 10, 8), "unassigned",
-            co=[(CIVIL, None)])  # a co-department that never answered its part
+    _ticket(
+        session, "JB202609300001", "report", "webchat", None, bj(9, 30, 16), date(2026, 10, 8), "unassigned", co=[(CIVIL, None)]
+    )  # a co-department that never answered its part
     # D: due today, not answered yet → left out of the on-time rate, not overdue
     # routed to HOUSING, moved to ENVIRONMENT, then back to HOUSING: not kept (it was 改派 on the way)
-    _ticket(session, "JY202610080001", "suggestion", "telegram", HOUSING, bj(10, 8, 9), date(2026, 10, 12), "in_progress",
-            routed=HOUSING, assigns=[(bj(10, 8, 10), ENVIRONMENT), (bj(10, 8, 11), HOUSING)])
+    _ticket(
+        session,
+        "JY202610080001",
+        "suggestion",
+        "telegram",
+        HOUSING,
+        bj(10, 8, 9),
+        date(2026, 10, 12),
+        "in_progress",
+        routed=HOUSING,
+        assigns=[(bj(10, 8, 10), ENVIRONMENT), (bj(10, 8, 11), HOUSING)],
+    )
     # E: first reply on 9 Oct (on time), a second one on 10 Oct; rated twice (closed twice)
-    _ticket(session, "ZX202610080001", "consultation", "webchat", ENVIRONMENT, bj(10, 8, 8), date(2026, 10, 9), "closed",
-            replies=[bj(10, 9, 9), bj(10, 10, 9)],
-            ratings=[(1, "dissatisfied", bj(10, 9, 12)), (2, "basically_satisfied", bj(10, 11, 9))],
-            routed=ENVIRONMENT, assigns=[(bj(10, 8, 9), ENVIRONMENT)],  # assigned again to the same one: kept
-            closes=[bj(10, 9, 10), bj(10, 10, 10)])  # round 1 rated 不满意 (reopened), round 2 基本满意
+    _ticket(
+        session,
+        "ZX202610080001",
+        "consultation",
+        "webchat",
+        ENVIRONMENT,
+        bj(10, 8, 8),
+        date(2026, 10, 9),
+        "closed",
+        replies=[bj(10, 9, 9), bj(10, 10, 9)],
+        ratings=[(1, "dissatisfied", bj(10, 9, 12)), (2, "basically_satisfied", bj(10, 11, 9))],
+        routed=ENVIRONMENT,
+        assigns=[(bj(10, 8, 9), ENVIRONMENT)],  # assigned again to the same one: kept
+        closes=[bj(10, 9, 10), bj(10, 10, 10)],
+    )  # round 1 rated 不满意 (reopened), round 2 基本满意
     # F: accepted 23:50 on the last day of the range (15:50 UTC) → inside; due after the range
-    _ticket(session, "TS202610120001", "complaint", "wechat", HOUSING, bj(10, 12, 23, 50), date(2026, 10, 19), "assigned",
-            routed=HOUSING)
+    _ticket(
+        session,
+        "TS202610120001",
+        "complaint",
+        "wechat",
+        HOUSING,
+        bj(10, 12, 23, 50),
+        date(2026, 10, 19),
+        "assigned",
+        routed=HOUSING,
+    )
     # G: accepted before the range, due 30 Sep (inside), still open → late unanswered, overdue across the holiday
     _ticket(session, "TS202609150001", "complaint", "rest", ENVIRONMENT, bj(9, 15, 10), date(2026, 9, 30), "in_progress")
     # H: long before, answered and closed; its rating at 23:00 on 28 Sep is outside the range
-    _ticket(session, "TS202609100001", "complaint", "webchat", ENVIRONMENT, bj(9, 10, 10), date(2026, 9, 24), "closed",
-            replies=[bj(9, 23, 10)], ratings=[(1, "satisfied", bj(9, 28, 23))])
+    _ticket(
+        session,
+        "TS202609100001",
+        "complaint",
+        "webchat",
+        ENVIRONMENT,
+        bj(9, 10, 10),
+        date(2026, 9, 24),
+        "closed",
+        replies=[bj(9, 23, 10)],
+        ratings=[(1, "satisfied", bj(9, 28, 23))],
+    )
 
 
 def _handoffs(session) -> None:
@@ -116,8 +226,17 @@ def _handoffs(session) -> None:
         (bj(9, 28, 10), bj(9, 28, 10, 16, 40), "returned"),  # outside the range (1000 s)
     ]
     for n, (requested, claimed, status) in enumerate(rows):
-        session.add(Handoff(conversation_id=f"conv-{n}", channel="webchat", reason="citizen_asked", summary={},
-                            status=status, requested_at=requested, claimed_at=claimed))
+        session.add(
+            Handoff(
+                conversation_id=f"conv-{n}",
+                channel="webchat",
+                reason="citizen_asked",
+                summary={},
+                status=status,
+                requested_at=requested,
+                claimed_at=claimed,
+            )
+        )
 
 
 def _events(session) -> None:
@@ -137,21 +256,41 @@ def _events(session) -> None:
 
 
 def _faq(session) -> None:
-    session.add(FaqEntry(id="SI-001", question="社保卡怎么补办", similar_questions=[], answer="携带身份证到网点补办。",
-                         category="社保", hotline="all", department="", source="", status="published", version=1,
-                         updated_at=bj(9, 1), updated_by="setup"))
+    session.add(
+        FaqEntry(
+            id="SI-001",
+            question="社保卡怎么补办",
+            similar_questions=[],
+            answer="携带身份证到网点补办。",
+            category="社保",
+            hotline="all",
+            department="",
+            source="",
+            status="published",
+            version=1,
+            updated_at=bj(9, 1),
+            updated_by="setup",
+        )
+    )
     session.flush()
     for at in (bj(10, 8, 9), bj(10, 8, 15), bj(10, 9, 9), bj(10, 9, 16), bj(10, 12, 23, 59), bj(9, 28, 23, 59)):
         session.add(FaqServe(entry_id="SI-001", entry_version=1, channel="webchat", served_at=at))
-    for helpful, at in ((False, bj(10, 9, 9, 1)), (True, bj(10, 8, 9, 1)), (True, bj(10, 9, 16, 1)),
-                        (False, bj(10, 13, 0, 1))):
+    for helpful, at in ((False, bj(10, 9, 9, 1)), (True, bj(10, 8, 9, 1)), (True, bj(10, 9, 16, 1)), (False, bj(10, 13, 0, 1))):
         session.add(FaqFeedback(entry_id="SI-001", entry_version=1, helpful=helpful, channel="webchat", created_at=at))
 
 
 def _unanswered(session) -> None:
     def asked(text: str, reason: str, at: datetime) -> None:
-        session.add(UnansweredQuestion(text=text, channel="webchat", reason=reason, question_key=question_key(text),
-                                       conversation_id="conv-1", created_at=at))
+        session.add(
+            UnansweredQuestion(
+                text=text,
+                channel="webchat",
+                reason=reason,
+                question_key=question_key(text),
+                conversation_id="conv-1",
+                created_at=at,
+            )
+        )
 
     asked("怎么办理居住证", "faq_no_match", bj(10, 8, 10))
     asked("怎么办理居住证？", "faq_no_match", bj(10, 9, 10))  # the same key (punctuation dropped)
@@ -186,8 +325,7 @@ def test_volumes_count_the_tickets_accepted_on_beijing_dates_in_the_range(figure
     assert list(v.by_department.items()) == [(HOUSING, 3), (ENVIRONMENT, 3), ("待分派", 1), (CIVIL, 1)]
     assert len(v.by_day) == 14 and list(v.by_day)[0] == "2026-09-29" and list(v.by_day)[-1] == "2026-10-12"
     # 29 Sep: A B; 30 Sep: C; 8 Oct: D E; 12 Oct: F; the other ten days zero
-    assert {day: n for day, n in v.by_day.items() if n} == {"2026-09-29": 2, "2026-09-30": 1, "2026-10-08": 2,
-                                                            "2026-10-12": 1}
+    assert {day: n for day, n in v.by_day.items() if n} == {"2026-09-29": 2, "2026-09-30": 1, "2026-10-08": 2, "2026-10-12": 1}
     assert sum(v.by_day.values()) == 6
 
 
@@ -298,8 +436,9 @@ def test_top_unanswered_questions(figures):
 
 def test_ticket_rows_of_the_range(records):
     rows = ticket_rows(records, START, END, today=TODAY)
-    assert [(r.number, r.department, r.channel, r.accepted.strftime("%m-%d %H:%M"), r.first_reply, r.on_time, r.rating)
-            for r in rows] == [
+    assert [
+        (r.number, r.department, r.channel, r.accepted.strftime("%m-%d %H:%M"), r.first_reply, r.on_time, r.rating) for r in rows
+    ] == [
         ("TS202609290001", HOUSING, "网页", "09-29 00:30", date(2026, 10, 9), True, "满意"),
         ("TS202609290002", ENVIRONMENT, "微信", "09-29 10:00", date(2026, 10, 10), False, None),
         ("JB202609300001", "待分派", "网页", "09-30 16:00", None, False, None),  # late, unanswered
@@ -353,18 +492,27 @@ def test_the_default_range_is_the_last_seven_days_up_to_today(browser):
 @pytest.mark.parametrize("username", ["agent1", "editor", "dept"])
 def test_other_roles_are_refused(browser, username):
     staff = browser(username)
-    for path in ("/console/dashboard", "/console/api/dashboard", "/console/api/dashboard/export.xlsx",
-                 "/console/api/dashboard/figures.csv", "/console/api/dashboard/tickets.csv", "/console/reports/weekly"):
+    for path in (
+        "/console/dashboard",
+        "/console/api/dashboard",
+        "/console/api/dashboard/export.xlsx",
+        "/console/api/dashboard/figures.csv",
+        "/console/api/dashboard/tickets.csv",
+        "/console/reports/weekly",
+    ):
         assert staff.request("GET", path).status_code == 403, path
 
 
-@pytest.mark.parametrize("query, message", [
-    ("start=2026-13-01&end=2026-10-12", "YYYY-MM-DD"),
-    ("start=yesterday", "YYYY-MM-DD"),
-    ("start=2026-10-12&end=2026-10-01", "开始日期不能晚于结束日期"),
-    ("start=2025-10-11&end=2026-10-12", "最长 366 天"),  # 367 days
-    ("start=0001-01-01&end=0001-01-02", "2000 年至 2099 年"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("start=2026-13-01&end=2026-10-12", "YYYY-MM-DD"),
+        ("start=yesterday", "YYYY-MM-DD"),
+        ("start=2026-10-12&end=2026-10-01", "开始日期不能晚于结束日期"),
+        ("start=2025-10-11&end=2026-10-12", "最长 366 天"),  # 367 days
+        ("start=0001-01-01&end=0001-01-02", "2000 年至 2099 年"),
+    ],
+)
 def test_a_bad_range_is_refused_in_chinese(browser, query, message):
     supervisor = browser("supervisor")
     for path in ("/console/api/dashboard", "/console/api/dashboard/export.xlsx", "/console/api/dashboard/tickets.csv"):
@@ -389,8 +537,14 @@ def test_the_workbook_has_the_sheets_and_tickets_and_no_personal_data(records, b
     assert by_department[ENVIRONMENT] == (ENVIRONMENT, 3, 2, 1, 0, "50.0%")
     tickets = list(book["工单"].iter_rows(values_only=True))
     assert tickets[0][:3] == ("工单号", "类别", "状态") and len(tickets) == 7
-    assert {row[0] for row in tickets[1:]} == {"TS202609290001", "TS202609290002", "JB202609300001", "ZX202610080001",
-                                              "JY202610080001", "TS202610120001"}
+    assert {row[0] for row in tickets[1:]} == {
+        "TS202609290001",
+        "TS202609290002",
+        "JB202609300001",
+        "ZX202610080001",
+        "JY202610080001",
+        "TS202610120001",
+    }
     figures = dict(book["指标"].iter_rows(values_only=True))
     assert figures["受理工单"] == 6 and figures["转人工率"] == 0.75 and figures["咨询自助解决率"] == 0.5
     assert dict(book["分类"].iter_rows(min_row=2, values_only=True)) == {"投诉": 3, "举报": 1, "建议": 1, "咨询留言": 1}
@@ -400,7 +554,8 @@ def test_the_workbook_has_the_sheets_and_tickets_and_no_personal_data(records, b
     with console.ctx.factory() as session:
         audits = session.scalars(select(AuditEntry).where(AuditEntry.action == "dashboard.export")).all()
     assert [(a.staff_no, a.target_id, a.detail) for a in audits] == [
-        ("3001", "2026-09-29..2026-10-12", {"format": "xlsx", "tickets": 6})]
+        ("3001", "2026-09-29..2026-10-12", {"format": "xlsx", "tickets": 6})
+    ]
 
 
 def test_the_csv_files_start_with_a_bom_and_parse(records, browser):
@@ -418,8 +573,18 @@ def test_the_csv_files_start_with_a_bom_and_parse(records, browser):
     assert ["部门", "待分派", "1"] in figure_rows and ["每日", "2026-10-08", "2"] in figure_rows
     ticket_rows_ = list(csv.reader(io.StringIO(tickets.content.decode("utf-8-sig"))))
     assert ticket_rows_[0][0] == "工单号" and len(ticket_rows_) == 7
-    assert ticket_rows_[1] == ["TS202609290001", "投诉", "已办结", HOUSING, "网页", "2026-09-29 00:30", "2026-10-09",
-                               "2026-10-09", "是", "满意"]
+    assert ticket_rows_[1] == [
+        "TS202609290001",
+        "投诉",
+        "已办结",
+        HOUSING,
+        "网页",
+        "2026-09-29 00:30",
+        "2026-10-09",
+        "2026-10-09",
+        "是",
+        "满意",
+    ]
     assert PHONE not in tickets.content.decode("utf-8-sig")
 
 

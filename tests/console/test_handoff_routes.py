@@ -50,8 +50,9 @@ def test_a_claimed_conversation_shows_how_long_it_has_been_going_and_its_channel
     assert waiting["talk_seconds"] is None and waiting["channel_label"] == "网页"
     agent.request("POST", f"/console/api/handoffs/{handoff}/claim")
     with transaction(console.ctx.factory) as session:
-        session.execute(update(Handoff).where(Handoff.id == handoff)
-                        .values(claimed_at=datetime.now(timezone.utc) - timedelta(seconds=90)))
+        session.execute(
+            update(Handoff).where(Handoff.id == handoff).values(claimed_at=datetime.now(timezone.utc) - timedelta(seconds=90))
+        )
     (claimed,) = agent.request("GET", "/console/api/queue").json()["claimed"]
     assert 90 <= claimed["talk_seconds"] < 100  # it runs on: the wait stopped at the claim, the talk did not
 
@@ -110,8 +111,15 @@ def test_the_transcript_is_clear_for_the_holder_and_masked_for_anyone_else(conso
 
 def test_staff_read_button_presses_by_their_title_and_no_internal_codes(console, browser):
     handoff = _queue(console)
-    _event(console, "web-1", {"event": "bot", "text": "要转人工吗？",
-                              "data": {"buttons": [{"title": "是的", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}]}})
+    _event(
+        console,
+        "web-1",
+        {
+            "event": "bot",
+            "text": "要转人工吗？",
+            "data": {"buttons": [{"title": "是的", "payload": "/affirm"}, {"title": "不用了", "payload": "/deny"}]},
+        },
+    )
     _event(console, "web-1", {"event": "user", "text": "/affirm"})
     _event(console, "web-1", {"event": "pause"})
     _event(console, "web-1", {"event": "user", "text": "EXTERNAL: handoff_returned"})
@@ -137,8 +145,13 @@ def test_staff_create_a_ticket_with_the_bots_rules_and_the_citizen_is_told_numbe
     form = agent.request("GET", f"/console/api/handoffs/{handoff}/ticket-form?category=complaint").json()
     prefilled = {f["name"]: f["value"] for f in form["fields"]}
     assert prefilled["case_description"] == "楼下餐馆油烟很大"
-    fields = {**prefilled, "case_location": "幸福路12号", "case_time": "每天晚上", "case_party": "某某餐馆",
-              "contact_name": "张三"}
+    fields = {
+        **prefilled,
+        "case_location": "幸福路12号",
+        "case_time": "每天晚上",
+        "case_party": "某某餐馆",
+        "contact_name": "张三",
+    }
     body = {"category": "complaint", "fields": fields, "submission": "s-1"}
     created = agent.request("POST", f"/console/api/handoffs/{handoff}/tickets", json=body).json()
     again = agent.request("POST", f"/console/api/handoffs/{handoff}/tickets", json=body).json()
@@ -159,8 +172,9 @@ def test_a_ticket_with_missing_fields_is_refused_with_their_names(console, brows
     handoff = _queue(console)
     agent = browser("agent1")
     agent.request("POST", f"/console/api/handoffs/{handoff}/claim")
-    answer = agent.request("POST", f"/console/api/handoffs/{handoff}/tickets",
-                           json={"category": "complaint", "fields": {"case_description": "油烟"}})
+    answer = agent.request(
+        "POST", f"/console/api/handoffs/{handoff}/tickets", json={"category": "complaint", "fields": {"case_description": "油烟"}}
+    )
     assert answer.status_code == 400 and "地点" in answer.json()["error"]
 
 
@@ -223,8 +237,12 @@ def test_empty_huge_and_sql_looking_replies_get_clear_answers(console, browser):
     odd = "'; DROP TABLE handoffs; -- 😀"
     assert agent.request("POST", f"/console/api/handoffs/{handoff}/reply", json={"text": odd}).status_code == 200
     assert console.ctx.rasa.calls[-1][2] == odd and console.ctx.queue.get(handoff).status == "claimed"
-    assert agent.request("POST", f"/console/api/handoffs/{handoff}/reply", content=b"not json",
-                         headers={"Content-Type": "application/json"}).status_code == 400
+    assert (
+        agent.request(
+            "POST", f"/console/api/handoffs/{handoff}/reply", content=b"not json", headers={"Content-Type": "application/json"}
+        ).status_code
+        == 400
+    )
 
 
 def test_a_database_outage_gets_a_clear_answer_instead_of_a_crash(console, browser, monkeypatch):

@@ -23,10 +23,22 @@ def console_database_url(database_url: str) -> str:
 
 
 def _ticket(session, n: int, place: str, hours_ago: float, group: int | None = None) -> None:
-    session.add(Ticket(number=f"TS2026100{n:05d}", category="complaint", status="assigned",
-                       fields={"case_description": "问题", "case_location": place}, channel="webchat",
-                       conversation_id=f"c{n}", submission_key=f"k{n}", accepted_at=NOW - timedelta(hours=hours_ago),
-                       deadline=NOW.date(), deadline_certain=True, working_days=3, group_id=group))
+    session.add(
+        Ticket(
+            number=f"TS2026100{n:05d}",
+            category="complaint",
+            status="assigned",
+            fields={"case_description": "问题", "case_location": place},
+            channel="webchat",
+            conversation_id=f"c{n}",
+            submission_key=f"k{n}",
+            accepted_at=NOW - timedelta(hours=hours_ago),
+            deadline=NOW.date(),
+            deadline_certain=True,
+            working_days=3,
+            group_id=group,
+        )
+    )
 
 
 @pytest.fixture

@@ -10,8 +10,15 @@ from tests.console.conftest import STAFF
 
 
 def test_every_page_a_menu_offers_opens_for_that_role_and_pages_it_omits_refuse(browser):
-    everything = {"/console/tickets", "/console/faq", "/console/review", "/console/dashboard", "/console/audit",
-                  "/console/admin", "/console/password"}
+    everything = {
+        "/console/tickets",
+        "/console/faq",
+        "/console/review",
+        "/console/dashboard",
+        "/console/audit",
+        "/console/admin",
+        "/console/password",
+    }
     for username, (_, role) in STAFF.items():
         member = browser(username)
         me = member.request("GET", "/console/api/me").json()

@@ -25,8 +25,9 @@ def test_probes_need_no_session_and_say_what_is_missing(console):
 
 def test_a_console_whose_redis_is_away_is_live_but_not_ready(console_database_url):
     upgrade(console_database_url)
-    settings = load_settings({"DATABASE_URL": console_database_url, "REDIS_URL": "redis://127.0.0.1:1/0"},
-                             env_file=Path("/nonexistent"))
+    settings = load_settings(
+        {"DATABASE_URL": console_database_url, "REDIS_URL": "redis://127.0.0.1:1/0"}, env_file=Path("/nonexistent")
+    )
     with running_console(settings) as app:
         probe = Browser(app)
         assert probe.request("GET", "/health/live").status_code == 200

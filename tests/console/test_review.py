@@ -16,9 +16,15 @@ from bot.tickets.service import TicketDraft
 
 
 def _unsure_message(console, text: str) -> int:
-    event = {"event": "user", "timestamp": 1796000000.0, "text": text,
-             "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.5},
-                            "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "complain", "confidence": 0.45}]}}
+    event = {
+        "event": "user",
+        "timestamp": 1796000000.0,
+        "text": text,
+        "parse_data": {
+            "intent": {"name": "nlu_fallback", "confidence": 0.5},
+            "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "complain", "confidence": 0.45}],
+        },
+    }
     with transaction(console.ctx.factory) as session:
         session.add(ConversationEvent(sender_id="c-review", data=json.dumps(event, ensure_ascii=False)))
     collect(console.ctx.factory)
@@ -53,9 +59,15 @@ def test_agents_and_departments_cannot_open_the_review(console, browser):
 
 
 def test_staff_assigning_a_ticket_see_the_three_likeliest_departments(console, browser):
-    draft = TicketDraft(category="complaint", fields={"case_description": "公司拖欠我们三个月工资，老板跑路了",
-                                                      "case_location": "城东工业园"},
-                        channel="webchat", conversation_id="c1", submission_key="k-route", name="张三", phone="13812345678")
+    draft = TicketDraft(
+        category="complaint",
+        fields={"case_description": "公司拖欠我们三个月工资，老板跑路了", "case_location": "城东工业园"},
+        channel="webchat",
+        conversation_id="c1",
+        submission_key="k-route",
+        name="张三",
+        phone="13812345678",
+    )
     number = console.ctx.desk.create(draft, now=datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)).number
     detail = browser("agent1").request("GET", f"/console/api/tickets/{number}").json()
     assert [s["department"] for s in detail["suggestions"]][0] == "人力资源和社会保障局"

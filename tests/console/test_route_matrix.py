@@ -120,14 +120,22 @@ EXPECTED: dict[tuple[str, str], tuple[str, ...] | str] = {
 
 # Harmless values for path parameters: nothing by these names or numbers exists.
 PARAMETERS = {
-    "handoff_id": "999999", "notice_id": "999999", "review_id": "999999",
-    "username": "no-such-user", "name": "no-such-department", "entry_id": "NO-SUCH-ENTRY",
-    "conversation_id": "no-such-conversation", "number": "NO-SUCH-TICKET",
+    "handoff_id": "999999",
+    "notice_id": "999999",
+    "review_id": "999999",
+    "username": "no-such-user",
+    "name": "no-such-department",
+    "entry_id": "NO-SUCH-ENTRY",
+    "conversation_id": "no-such-conversation",
+    "number": "NO-SUCH-TICKET",
 }
 # Where a route needs a particular value (an action the handler knows, an asset that exists).
 CONCRETE = {
     ("GET", "/console/static/<name:str>"): "/console/static/console.js",
-    ("POST", "/console/api/faq/entries/<entry_id:str>/status/<action:str>"): "/console/api/faq/entries/NO-SUCH-ENTRY/status/publish",
+    (
+        "POST",
+        "/console/api/faq/entries/<entry_id:str>/status/<action:str>",
+    ): "/console/api/faq/entries/NO-SUCH-ENTRY/status/publish",
     ("POST", "/console/api/tickets/<number:str>/<action:str>"): "/console/api/tickets/NO-SUCH-TICKET/note",
 }
 # Requests that end or replace the session they are made in: each gets a browser of its own.
@@ -215,7 +223,7 @@ KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 
 def _cases():
-    for (method, pattern) in sorted(EXPECTED, key=lambda key: (key[1], key[0])):
+    for method, pattern in sorted(EXPECTED, key=lambda key: (key[1], key[0])):
         for who in WHO:
             marks = ()
             if (who, method, pattern) in KNOWN_BUGS:
@@ -268,8 +276,7 @@ def _allowed_roles(method: str, pattern: str) -> tuple[str, ...]:
     return () if allowed == PUBLIC else allowed
 
 
-@pytest.mark.parametrize(("method", "pattern"), [key for key in CHANGES if EXPECTED[key] != PUBLIC],
-                         ids=lambda value: value)
+@pytest.mark.parametrize(("method", "pattern"), [key for key in CHANGES if EXPECTED[key] != PUBLIC], ids=lambda value: value)
 def test_a_change_without_the_sessions_csrf_token_is_refused(matrix_app, browsers, method, pattern):
     """Every allowed role is refused without the header, with an empty one, and with another session's token."""
     path = _concrete(method, pattern)

@@ -31,8 +31,14 @@ def console_database_url(database_url: str) -> str:
 def _created(console) -> dict[str, object]:
     made = {}
     for n, (key, description, place) in enumerate(REPORTS):
-        draft = TicketDraft(category="complaint", fields={"case_description": description, "case_location": place},
-                            channel="webchat", conversation_id=f"citizen-{key}", submission_key=key, phone="13812345678")
+        draft = TicketDraft(
+            category="complaint",
+            fields={"case_description": description, "case_location": place},
+            channel="webchat",
+            conversation_id=f"citizen-{key}",
+            submission_key=key,
+            phone="13812345678",
+        )
         made[key] = console.ctx.desk.create(draft, now=NOW + timedelta(hours=n))
     return made
 
@@ -67,8 +73,9 @@ def test_hotline_staff_confirm_split_and_merge_and_each_change_is_audited(consol
     unknown = agent.request("POST", path, json={"action": "merge", "into": "TS209901010001"})
     assert unknown.status_code == 409 and "没有找到" in unknown.json()["error"]
     with console.ctx.factory() as session:
-        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("ticket.group_%"))
-                                  .order_by(AuditEntry.id)).all()
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.like("ticket.group_%")).order_by(AuditEntry.id)
+        ).all()
     assert actions == ["ticket.group_confirm", "ticket.group_split", "ticket.group_merge"]
 
 
@@ -86,14 +93,20 @@ def test_one_reply_answers_the_whole_group_and_every_linked_citizen_is_told(cons
     for number in numbers:
         ticket = supervisor.request("GET", f"/console/api/tickets/{number}").json()
         if ticket["status"] == "unassigned":
-            assert supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": HOUSING}).status_code == 200
+            assert (
+                supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": HOUSING}).status_code
+                == 200
+            )
     assert supervisor.request("POST", f"/console/api/tickets/{numbers[0]}/start").status_code == 200
     reply = {"text": "已责令工地停止夜间施工，城管将每晚巡查。", "whole_group": True}
     assert supervisor.request("POST", f"/console/api/tickets/{numbers[0]}/reply", json=reply).status_code == 200
     with console.ctx.factory() as session:
         tickets = {t.number: t for t in session.scalars(select(Ticket))}
-        notices = session.execute(select(Ticket.number, TicketNotice.kind).join(Ticket, Ticket.id == TicketNotice.ticket_id)
-                                  .where(TicketNotice.kind == "replied")).all()
+        notices = session.execute(
+            select(Ticket.number, TicketNotice.kind)
+            .join(Ticket, Ticket.id == TicketNotice.ticket_id)
+            .where(TicketNotice.kind == "replied")
+        ).all()
     assert all(tickets[n].status == "replied" and tickets[n].latest_reply == reply["text"] for n in numbers)
     assert tickets[made["d"].number].status != "replied"  # not in the group
     assert sorted(n for n, _ in notices) == sorted(numbers)

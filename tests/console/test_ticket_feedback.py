@@ -29,11 +29,31 @@ def console_database_url(database_url: str) -> str:
     return database_url
 
 
-def _ticket(console, *, channel: str = "webchat", conversation: str = "c1", key: str = "k1", anonymous: bool = False,
-            category: str = "complaint") -> str:
-    fields = {"case_description": "楼下餐馆油烟扰民", "case_location": "幸福路12号", "case_time": "每天晚上", "case_party": "某餐馆"}
-    draft = TicketDraft(category=category, fields=fields, channel=channel, conversation_id=conversation, submission_key=key,
-                        name=None if anonymous else "张三", phone=None if anonymous else "13812345678", anonymous=anonymous)
+def _ticket(
+    console,
+    *,
+    channel: str = "webchat",
+    conversation: str = "c1",
+    key: str = "k1",
+    anonymous: bool = False,
+    category: str = "complaint",
+) -> str:
+    fields = {
+        "case_description": "楼下餐馆油烟扰民",
+        "case_location": "幸福路12号",
+        "case_time": "每天晚上",
+        "case_party": "某餐馆",
+    }
+    draft = TicketDraft(
+        category=category,
+        fields=fields,
+        channel=channel,
+        conversation_id=conversation,
+        submission_key=key,
+        name=None if anonymous else "张三",
+        phone=None if anonymous else "13812345678",
+        anonymous=anonymous,
+    )
     return console.ctx.desk.create(draft, now=ACCEPTED).number
 
 
@@ -48,7 +68,10 @@ def _through(browser, number: str, *steps: str) -> None:
 def _notices(console, number: str) -> list[tuple[str, str]]:
     with console.ctx.factory() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-        return [(n.kind, n.status) for n in session.scalars(select(TicketNotice).where(TicketNotice.ticket_id == ticket.id).order_by(TicketNotice.id))]
+        return [
+            (n.kind, n.status)
+            for n in session.scalars(select(TicketNotice).where(TicketNotice.ticket_id == ticket.id).order_by(TicketNotice.id))
+        ]
 
 
 def _deliver(console) -> int:
@@ -106,8 +129,9 @@ def test_a_notice_waits_while_the_citizen_fills_in_a_form_or_talks_to_a_person_a
     assert _notices(console, number) == [("accepted", "sent")]
 
     _through(browser, number, "reply")  # a form left untouched for long is over: the notice goes out
-    rasa.states["c1"] = ConversationState(form="complaint_form", paused=False,
-                                          latest_event_time=time.time() - FORM_IDLE_SECONDS - 1)
+    rasa.states["c1"] = ConversationState(
+        form="complaint_form", paused=False, latest_event_time=time.time() - FORM_IDLE_SECONDS - 1
+    )
     assert _deliver(console) == 1 and _notices(console, number) == [("accepted", "sent"), ("replied", "sent")]
 
 
@@ -129,7 +153,10 @@ def test_what_the_channel_could_not_deliver_is_marked_and_staff_call_back(consol
     rasa = console.ctx.rasa
 
     async def refused_by_wechat(conversation_id, action):  # the channel records what WeChat refused
-        record_undelivered(console.ctx.factory, Undelivered("wechat", conversation_id, "您的投诉已由…受理", "errcode 45015: window closed"))
+        record_undelivered(
+            console.ctx.factory, Undelivered("wechat", conversation_id, "您的投诉已由…受理", "errcode 45015: window closed")
+        )
+
     rasa.run_action = refused_by_wechat
     _through(browser, number, "assign", "start")
     _deliver(console)
@@ -139,7 +166,9 @@ def test_what_the_channel_could_not_deliver_is_marked_and_staff_call_back(consol
     assert call_back["reason"].startswith("errcode 45015") and call_back["phone"] == "138****5678"
     assert browser("editor").request("GET", "/console/api/call-backs").status_code == 403
     assert agent.request("POST", f"/console/api/call-backs/{call_back['id']}/phone").json()["phone"] == "13812345678"
-    assert agent.request("POST", f"/console/api/call-backs/{call_back['id']}/done", json={"outcome": "已电话告知，市民知悉"}).json() == {"ok": True}
+    assert agent.request(
+        "POST", f"/console/api/call-backs/{call_back['id']}/done", json={"outcome": "已电话告知，市民知悉"}
+    ).json() == {"ok": True}
     assert agent.request("GET", "/console/api/call-backs").json()["call_backs"] == []
     assert agent.request("POST", f"/console/api/call-backs/{call_back['id']}/done", json={}).status_code == 404
     events = agent.request("GET", f"/console/api/tickets/{number}").json()["events"]
@@ -155,6 +184,7 @@ def test_a_web_chat_notice_for_a_closed_page_is_held_and_a_rest_ticket_needs_a_c
 
     async def page_closed(conversation_id, action):  # the web chat channel keeps it in the mailbox
         Mailbox(console.ctx.factory).hold(conversation_id, {"text": "您的投诉…已受理"})
+
     console.ctx.rasa.run_action = page_closed
     _through(browser, web, "assign", "start")
     _through(browser, rest, "assign", "start")
@@ -172,6 +202,7 @@ def test_a_web_chat_notice_nobody_comes_back_to_read_is_called_back_after_three_
 
     async def page_closed(conversation_id, action):
         Mailbox(console.ctx.factory).hold(conversation_id, {"text": "您的投诉…已受理"})
+
     console.ctx.rasa.run_action = page_closed
     _through(browser, number, "assign", "start")
     _deliver(console)
@@ -220,15 +251,25 @@ def test_a_rating_is_taken_once_per_closing_and_dissatisfied_reopens_for_review(
     supervisor = browser("supervisor")
     detail = supervisor.request("GET", f"/console/api/tickets/{number}").json()
     assert (detail["status"], detail["attention"]) == ("review", "dissatisfied")
-    assert detail["ratings"] == [{"round": 1, "rating": "dissatisfied", "rating_label": "不满意",
-                                  "comment": "油烟还在，没人来看过", "at": detail["ratings"][0]["at"]}]
+    assert detail["ratings"] == [
+        {
+            "round": 1,
+            "rating": "dissatisfied",
+            "rating_label": "不满意",
+            "comment": "油烟还在，没人来看过",
+            "at": detail["ratings"][0]["at"],
+        }
+    ]
     assert [t["number"] for t in supervisor.request("GET", "/console/api/tickets?status=review").json()["tickets"]] == [number]
     _through(browser, number, "assign", "start", "reply", "close")  # reviewed, handled again, closed again
     assert rate(console.ctx.factory, number, "c1", "basically_satisfied", "webchat") == 2
     with pytest.raises(FeedbackRefused, match="done"):
         rate(console.ctx.factory, number, "c1", "satisfied", "webchat")
     with console.ctx.factory() as session:
-        assert [r.rating for r in session.scalars(select(TicketRating).order_by(TicketRating.round))] == ["dissatisfied", "basically_satisfied"]
+        assert [r.rating for r in session.scalars(select(TicketRating).order_by(TicketRating.round))] == [
+            "dissatisfied",
+            "basically_satisfied",
+        ]
         kinds = [e.kind for e in session.scalars(select(TicketEvent).order_by(TicketEvent.id))]
     assert kinds.count("reopened") == 1 and kinds.count("rated") == 2
 
@@ -267,4 +308,6 @@ def test_a_reporters_phone_in_the_call_back_list_is_for_supervisors_only(console
     assert refused.status_code == 403 and "举报人" in refused.json()["error"]
     [seen_by_supervisor] = supervisor.request("GET", "/console/api/call-backs").json()["call_backs"]
     assert (seen_by_supervisor["protected"], seen_by_supervisor["phone"]) == (False, "138****5678")
-    assert supervisor.request("POST", f"/console/api/call-backs/{seen_by_supervisor['id']}/phone").json()["phone"] == "13812345678"
+    assert (
+        supervisor.request("POST", f"/console/api/call-backs/{seen_by_supervisor['id']}/phone").json()["phone"] == "13812345678"
+    )

@@ -22,19 +22,28 @@ from tests.console.conftest import PASSWORD
 ACCEPTED = datetime(2026, 9, 28, 2, 0, tzinfo=timezone.utc)  # a Monday morning in Beijing
 
 
-def _ticket(console, category: str = "complaint", anonymous: bool = False, key: str = "k1",
-            description: str = "楼下餐馆油烟扰民") -> str:
-    fields = {"case_description": description, "case_location": "幸福路12号", "case_time": "每天晚上",
-              "case_party": "某餐馆"}
-    draft = TicketDraft(category=category, fields=fields, channel="webchat", conversation_id="c1", submission_key=key,
-                        name=None if anonymous else "张三", phone=None if anonymous else "13812345678", anonymous=anonymous)
+def _ticket(
+    console, category: str = "complaint", anonymous: bool = False, key: str = "k1", description: str = "楼下餐馆油烟扰民"
+) -> str:
+    fields = {"case_description": description, "case_location": "幸福路12号", "case_time": "每天晚上", "case_party": "某餐馆"}
+    draft = TicketDraft(
+        category=category,
+        fields=fields,
+        channel="webchat",
+        conversation_id="c1",
+        submission_key=key,
+        name=None if anonymous else "张三",
+        phone=None if anonymous else "13812345678",
+        anonymous=anonymous,
+    )
     return console.ctx.desk.create(draft, now=ACCEPTED).number
 
 
 @pytest.fixture
 def department_user(console, browser):
-    create_user(console.ctx.factory, username="env-staff", staff_no="5001", role="department",
-                password=PASSWORD, department="生态环境局")
+    create_user(
+        console.ctx.factory, username="env-staff", staff_no="5001", role="department", password=PASSWORD, department="生态环境局"
+    )
     return browser("env-staff")
 
 
@@ -42,8 +51,14 @@ def test_the_status_flow_from_assignment_to_closing_with_roles(console, browser,
     number = _ticket(console)
     agent, supervisor = browser("agent1"), browser("supervisor")
     assert department_user.request("GET", f"/console/api/tickets/{number}").status_code == 404  # not theirs yet
-    assert department_user.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"}).status_code == 404
-    assert agent.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"}).json()["status"] == "assigned"
+    assert (
+        department_user.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"}).status_code
+        == 404
+    )
+    assert (
+        agent.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"}).json()["status"]
+        == "assigned"
+    )
     assert [t["number"] for t in department_user.request("GET", "/console/api/tickets").json()["tickets"]] == [number]
     assert department_user.request("POST", f"/console/api/tickets/{number}/close").status_code == 409  # not replied yet
     assert department_user.request("POST", f"/console/api/tickets/{number}/start").json()["status"] == "in_progress"
@@ -80,8 +95,11 @@ def test_identity_is_masked_and_revealing_it_is_for_supervisors_and_audited(cons
 
 def test_a_department_acts_on_a_report_without_learning_who_reported_it(console, browser, department_user):
     with transaction(console.ctx.factory) as session:
-        for event in ({"event": "user", "text": "我叫张三，电话13812345678，举报某化工厂偷排"},
-                      {"event": "bot", "text": "请确认：姓名：张三；电话：138****5678"}, {"event": "user", "text": "张三"}):
+        for event in (
+            {"event": "user", "text": "我叫张三，电话13812345678，举报某化工厂偷排"},
+            {"event": "bot", "text": "请确认：姓名：张三；电话：138****5678"},
+            {"event": "user", "text": "张三"},
+        ):
             session.add(ConversationEvent(sender_id="c1", data=json.dumps({"timestamp": 1.0, **event}, ensure_ascii=False)))
     report = _ticket(console, "report", key="r1", description="张三家楼下的化工厂偷排，联系张三13812345678")
     supervisor = browser("supervisor")
@@ -103,9 +121,15 @@ def test_an_extension_needs_a_reason_and_counts_working_days_over_the_holiday(co
     with console.ctx.factory() as session:
         assert session.scalar(select(Ticket.deadline).where(Ticket.number == number)) == date(2026, 10, 8)
     assert supervisor.request("POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2}).status_code == 409
-    assert browser("agent1").request("POST", f"/console/api/tickets/{number}/extend",
-                                     json={"working_days": 2, "reason": "需现场核查"}).status_code == 409
-    extended = supervisor.request("POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2, "reason": "需现场核查"})
+    assert (
+        browser("agent1")
+        .request("POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2, "reason": "需现场核查"})
+        .status_code
+        == 409
+    )
+    extended = supervisor.request(
+        "POST", f"/console/api/tickets/{number}/extend", json={"working_days": 2, "reason": "需现场核查"}
+    )
     # 9 October, then Saturday 10 October: a make-up working day (调休) after the National Day holiday
     assert extended.json()["deadline"] == "2026-10-10"
     # the citizen was promised 8 October: they are told the new date and why
@@ -126,9 +150,14 @@ def test_deadline_marks_see_through_the_holiday_and_are_shown_in_the_list(consol
         session.execute(update(Ticket).where(Ticket.number == late).values(deadline=date(2026, 9, 29)))
     counts = mark_deadlines(console.ctx.factory, console.ctx.desk.calendar, today=date(2026, 9, 30))
     assert counts == {"due_soon": 1, "overdue": 1}  # 8 October is the next working day after 30 September
-    rows = {t["number"]: t["deadline_state"] for t in browser("supervisor").request("GET", "/console/api/tickets").json()["tickets"]}
+    rows = {
+        t["number"]: t["deadline_state"] for t in browser("supervisor").request("GET", "/console/api/tickets").json()["tickets"]
+    }
     assert rows == {due_after_holiday: "due_soon", late: "overdue"}
-    assert mark_deadlines(console.ctx.factory, console.ctx.desk.calendar, today=date(2026, 9, 25)) == {"due_soon": 0, "overdue": 0}
+    assert mark_deadlines(console.ctx.factory, console.ctx.desk.calendar, today=date(2026, 9, 25)) == {
+        "due_soon": 0,
+        "overdue": 0,
+    }
 
 
 def test_filters_by_status_department_and_due_within_working_days(console, browser):
@@ -145,13 +174,19 @@ def test_filters_by_status_department_and_due_within_working_days(console, brows
 def test_only_active_departments_are_offered_and_assigned(console, browser):
     number = _ticket(console)
     admin, supervisor = browser("admin"), browser("supervisor")
-    assert admin.request("POST", "/console/api/departments/%E7%94%9F%E6%80%81%E7%8E%AF%E5%A2%83%E5%B1%80/active",
-                         json={"active": False}).status_code == 200  # 生态环境局 deactivated
+    assert (
+        admin.request(
+            "POST", "/console/api/departments/%E7%94%9F%E6%80%81%E7%8E%AF%E5%A2%83%E5%B1%80/active", json={"active": False}
+        ).status_code
+        == 200
+    )  # 生态环境局 deactivated
     offered = supervisor.request("GET", "/console/api/tickets").json()["departments"]
     assert "生态环境局" not in offered and "住房和城乡建设局" in offered
     refused = supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "生态环境局"})
     assert refused.status_code == 409 and "已停用" in refused.json()["error"]
-    assert supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "不存在的局"}).status_code == 409
+    assert (
+        supervisor.request("POST", f"/console/api/tickets/{number}/assign", json={"department": "不存在的局"}).status_code == 409
+    )
 
 
 def test_staff_find_a_ticket_by_number_or_the_citizens_phone_and_see_only_the_actions_they_can_take(console, browser):
@@ -164,7 +199,13 @@ def test_staff_find_a_ticket_by_number_or_the_citizens_phone_and_see_only_the_ac
     assert found(agent, "13900000000") == []
     # "co": hotline staff choose co-handling departments (协办) until the ticket is closed
     assert agent.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "co", "note"]
-    assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == ["assign", "start", "co", "note", "extend"]
+    assert supervisor.request("GET", f"/console/api/tickets/{number}").json()["actions"] == [
+        "assign",
+        "start",
+        "co",
+        "note",
+        "extend",
+    ]
     for action in ("start", "reply"):
         supervisor.request("POST", f"/console/api/tickets/{number}/{action}", json={"text": "已处理"})
     supervisor.request("POST", f"/console/api/tickets/{number}/close")

@@ -17,8 +17,15 @@ from bot.runtime.ports import free_ports
 from bot.runtime.runner import Stack, start_stack
 from tests.conftest import IN_CI
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def stack_database(stack: Stack):
@@ -30,8 +37,14 @@ def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
     """Environment of a test stack: its own SQLite file, token and free ports (so tests run beside a
     running assistant and beside each other), embedded defaults otherwise."""
     rasa, actions, console = free_ports(3)
-    base = {"DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}", "REDIS_URL": "", "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-            "RASA_PORT": str(rasa), "ACTION_PORT": str(actions), "CONSOLE_PORT": str(console)}
+    base = {
+        "DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}",
+        "REDIS_URL": "",
+        "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+        "RASA_PORT": str(rasa),
+        "ACTION_PORT": str(actions),
+        "CONSOLE_PORT": str(console),
+    }
     return {**base, **env}
 
 
@@ -91,8 +104,13 @@ def handle_ticket(stack: Stack, number: str, *steps: str, reply: str = "已联�
     from bot.tickets.workdays import deployment_calendar
 
     factory = stack_database(stack)
-    member = create_user(factory, username=f"sup-{uuid.uuid4().hex[:8]}", staff_no=str(40000 + uuid.uuid4().int % 50000),
-                         role="supervisor", password="correct-horse-42")
+    member = create_user(
+        factory,
+        username=f"sup-{uuid.uuid4().hex[:8]}",
+        staff_no=str(40000 + uuid.uuid4().int % 50000),
+        role="supervisor",
+        password="correct-horse-42",
+    )
     handling = TicketHandling(factory, deployment_calendar(stack.settings.working_calendar_dir))
     for step in steps:
         handling.act(member, number, step, department="住房和城乡建设局", text=reply)
@@ -109,8 +127,12 @@ def notice_status(stack: Stack, number: str, kind: str, timeout: float = 30.0) -
     deadline = time.monotonic() + timeout
     while True:
         with stack_database(stack)() as session:
-            status = session.scalar(select(TicketNotice.status).join(Ticket, Ticket.id == TicketNotice.ticket_id)
-                                    .where(Ticket.number == number, TicketNotice.kind == kind).order_by(TicketNotice.id.desc()))
+            status = session.scalar(
+                select(TicketNotice.status)
+                .join(Ticket, Ticket.id == TicketNotice.ticket_id)
+                .where(Ticket.number == number, TicketNotice.kind == kind)
+                .order_by(TicketNotice.id.desc())
+            )
         if status not in (None, "pending", "sending") or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
@@ -121,9 +143,22 @@ def ticket_for(stack: Stack, channel: str, conversation_id: str) -> str:
     from bot.tickets.service import TicketDesk, TicketDraft
     from bot.tickets.workdays import deployment_calendar
 
-    desk = TicketDesk(stack_database(stack), deployment_calendar(stack.settings.working_calendar_dir),
-                      stack.settings.profile.deadlines)
-    fields = {"case_description": "小区电梯经常停运", "case_location": "幸福小区3栋", "case_time": "这个月", "case_party": "物业公司"}
-    draft = TicketDraft(category="complaint", fields=fields, channel=channel, conversation_id=conversation_id,
-                        submission_key=f"{channel}-{conversation_id}-{uuid.uuid4().hex[:6]}", name="王先生", phone="13812345678")
+    desk = TicketDesk(
+        stack_database(stack), deployment_calendar(stack.settings.working_calendar_dir), stack.settings.profile.deadlines
+    )
+    fields = {
+        "case_description": "小区电梯经常停运",
+        "case_location": "幸福小区3栋",
+        "case_time": "这个月",
+        "case_party": "物业公司",
+    }
+    draft = TicketDraft(
+        category="complaint",
+        fields=fields,
+        channel=channel,
+        conversation_id=conversation_id,
+        submission_key=f"{channel}-{conversation_id}-{uuid.uuid4().hex[:6]}",
+        name="王先生",
+        phone="13812345678",
+    )
     return desk.create(draft).number

@@ -16,8 +16,9 @@ WAIT_MS = 30_000
 
 def _account(stack, role: str) -> str:
     username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(stack_database(stack), username=username, staff_no=str(10000 + uuid.uuid4().int % 80000),
-                role=role, password=PASSWORD)
+    create_user(
+        stack_database(stack), username=username, staff_no=str(10000 + uuid.uuid4().int % 80000), role=role, password=PASSWORD
+    )
     return username
 
 

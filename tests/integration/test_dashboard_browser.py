@@ -13,8 +13,13 @@ from tests.integration.test_ticket_pages_browser import WAIT_MS, _complaint, _si
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 CARDS = {  # figure card → what it may show
     "f-tickets": r"\d+",
-    "f-self-service": r"\d+\.\d%|—", "f-handoff-rate": r"\d+\.\d%|—", "f-on-time": r"\d+\.\d%|—",
-    "f-satisfaction": r"\d+\.\d%|—", "f-dispatch": r"\d+\.\d%|—", "f-reopen": r"\d+\.\d%|—", "f-connect": r"\d+\.\d%|—",
+    "f-self-service": r"\d+\.\d%|—",
+    "f-handoff-rate": r"\d+\.\d%|—",
+    "f-on-time": r"\d+\.\d%|—",
+    "f-satisfaction": r"\d+\.\d%|—",
+    "f-dispatch": r"\d+\.\d%|—",
+    "f-reopen": r"\d+\.\d%|—",
+    "f-connect": r"\d+\.\d%|—",
     "f-handoff-wait": r"\d+ 秒|\d+ 分 \d\d 秒|—",
 }
 
@@ -79,9 +84,16 @@ def test_a_burst_of_appeals_at_one_place_shows_as_a_hot_spot_with_a_banner(stack
     place = f"试点路{uuid.uuid4().int % 10000}号"  # a place no other test uses
     desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines)
     for n in range(5):  # five citizens in a few minutes, nothing there before: an alert (≥ 5 and ≥ 5 × usual)
-        desk.create(TicketDraft(category="complaint", fields={"case_description": f"{place}路面塌陷，第{n}次反映", "case_location": place},
-                                channel="webchat", conversation_id=f"hot-{place}-{n}", submission_key=f"hot-{place}-{n}",
-                                phone="13812345678"))
+        desk.create(
+            TicketDraft(
+                category="complaint",
+                fields={"case_description": f"{place}路面塌陷，第{n}次反映", "case_location": place},
+                channel="webchat",
+                conversation_id=f"hot-{place}-{n}",
+                submission_key=f"hot-{place}-{n}",
+                phone="13812345678",
+            )
+        )
     supervisor = _signed_in(browser, stack, "supervisor")
     supervisor.goto(f"{stack.console_url}dashboard")
     expect(supervisor.locator("#hot-banner")).to_contain_text(f"{place}（24 小时 5 件）", timeout=WAIT_MS)

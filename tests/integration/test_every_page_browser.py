@@ -18,15 +18,28 @@ pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
 WAIT_MS = 30_000
 # What each page shows once its script has run (the element its script fills or reveals).
-READY = {"/console/": "#who", "/console/tickets": "#f-status option >> nth=1", "/console/faq": "#tab-entries",
-         "/console/review": "#who", "/console/dashboard": "#who", "/console/audit": "#audit",
-         "/console/admin": "#new-role option >> nth=1", "/console/password": "#password-form"}
+READY = {
+    "/console/": "#who",
+    "/console/tickets": "#f-status option >> nth=1",
+    "/console/faq": "#tab-entries",
+    "/console/review": "#who",
+    "/console/dashboard": "#who",
+    "/console/audit": "#audit",
+    "/console/admin": "#new-role option >> nth=1",
+    "/console/password": "#password-form",
+}
 
 
 def _account(stack, role: str) -> str:
     username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(stack_database(stack), username=username, staff_no=str(50000 + uuid.uuid4().int % 40000),
-                role=role, password=PASSWORD, department="住房和城乡建设局" if role == "department" else "")
+    create_user(
+        stack_database(stack),
+        username=username,
+        staff_no=str(50000 + uuid.uuid4().int % 40000),
+        role=role,
+        password=PASSWORD,
+        department="住房和城乡建设局" if role == "department" else "",
+    )
     return username
 
 
@@ -37,8 +50,12 @@ def _signed_in(browser, stack, username: str, password: str = PASSWORD):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # A refused request the page answers in words is no script error (the browser logs it as one).
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and "Failed to load resource" not in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" and "Failed to load resource" not in message.text else None
+        ),
+    )
     page.goto(f"{stack.console_url}login")
     page.fill("#username", username)
     page.fill("#password", password)

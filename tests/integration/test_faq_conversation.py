@@ -44,7 +44,11 @@ def test_an_edit_publish_and_retire_are_served_within_two_seconds_without_restar
     say(stack, "warm-up", question)  # the action server has built its index
     entry = get_entry(factory, "MI-001")
     new_answer = f"（已更新 {uuid.uuid4().hex[:6]}）请通过国家医保服务平台App办理备案。"
-    save_entry(factory, type(entry)(**{**entry.content(), "similar_questions": entry.similar_questions, "answer": new_answer}), actor="editor-1")
+    save_entry(
+        factory,
+        type(entry)(**{**entry.content(), "similar_questions": entry.similar_questions, "answer": new_answer}),
+        actor="editor-1",
+    )
     reply, elapsed = _ask_until(stack, question, new_answer, within=LIVE_WITHIN_SECONDS + 1)
     assert new_answer in reply and elapsed <= LIVE_WITHIN_SECONDS
 

@@ -51,8 +51,9 @@ def _editor_page(browser, stack):
     from playwright.sync_api import expect
 
     username = f"editor-{uuid.uuid4().hex[:6]}"
-    create_user(stack_database(stack), username=username, staff_no=str(20000 + uuid.uuid4().int % 70000),
-                role="editor", password=PASSWORD)
+    create_user(
+        stack_database(stack), username=username, staff_no=str(20000 + uuid.uuid4().int % 70000), role="editor", password=PASSWORD
+    )
     page = browser.new_page(locale="zh-CN")
     page.goto(f"{stack.console_url}login")
     page.fill("#username", username)
@@ -122,8 +123,10 @@ def test_an_import_preview_shows_a_rejected_row_with_its_reason(stack, browser, 
     from playwright.sync_api import expect
 
     upload = tmp_path / "faq.csv"
-    upload.write_text("id,question,similar_questions,answer,category,hotline\n"
-                      "IMP-1,新的问题,,新的答复,其他,all\nIMP-2,,,,其他,all\n", encoding="utf-8")
+    upload.write_text(
+        "id,question,similar_questions,answer,category,hotline\nIMP-1,新的问题,,新的答复,其他,all\nIMP-2,,,,其他,all\n",
+        encoding="utf-8",
+    )
     editor = _editor_page(browser, stack)
     editor.click("button[data-tab=bulk]")
     editor.set_input_files("#import-file", str(upload))

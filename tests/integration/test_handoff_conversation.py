@@ -97,8 +97,13 @@ def test_two_agents_claiming_at_once_on_the_running_console_exactly_one_wins(sta
     agents = []
     for _ in range(2):
         username = f"agent-{uuid.uuid4().hex[:6]}"
-        create_user(stack_database(stack), username=username, staff_no=str(3000 + uuid.uuid4().int % 6000),
-                    role="agent", password=PASSWORD)
+        create_user(
+            stack_database(stack),
+            username=username,
+            staff_no=str(3000 + uuid.uuid4().int % 6000),
+            role="agent",
+            password=PASSWORD,
+        )
         agents.append(_signed_in(stack, username))
     start, codes = threading.Barrier(2), []
 
@@ -112,5 +117,7 @@ def test_two_agents_claiming_at_once_on_the_running_console_exactly_one_wins(sta
     for thread in threads:
         thread.join()
     assert sorted(codes) == [200, 409]
-    staff_lines = [e for e in tracker(stack, citizen)["events"] if e["event"] == "bot" and (e.get("metadata") or {}).get("staff_no")]
+    staff_lines = [
+        e for e in tracker(stack, citizen)["events"] if e["event"] == "bot" and (e.get("metadata") or {}).get("staff_no")
+    ]
     assert len(staff_lines) == 1 and "为您服务" in staff_lines[0]["text"]

@@ -30,7 +30,9 @@ def test_on_postgresql_a_handoff_is_queued_and_its_transcript_comes_from_the_eve
         assert handoff.status == "waiting"
         lines = transcript(factory, conversation_id("rest", citizen), masked=True)
         assert [(line.who, line.text) for line in lines if line.who == "citizen"] == [
-            ("citizen", "我要找人工，电话138****5678"), ("citizen", "在吗")]
+            ("citizen", "我要找人工，电话138****5678"),
+            ("citizen", "在吗"),
+        ]
         assert ("system", "转人工") in [(line.who, line.text) for line in lines]
     finally:
         stack.stop()

@@ -43,8 +43,12 @@ def replicas(tmp_path_factory) -> Iterator[Replicas]:
     redis.Redis.from_url(REDIS_DB_URL).flushdb()
     tmp = tmp_path_factory.mktemp("replicas")
     with postgres_schema() as database_url:
-        env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_DB_URL, "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-               "HOTLINE_SECRET_KEY": uuid.uuid4().hex}
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_DB_URL,
+            "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+            "HOTLINE_SECRET_KEY": uuid.uuid4().hex,
+        }
         running = start_replicas(env, tmp / "logs")
         try:
             yield running
@@ -54,9 +58,11 @@ def replicas(tmp_path_factory) -> Iterator[Replicas]:
 
 
 def say_to(url: str, token: str, sender: str, message: str) -> list[dict]:
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook",
-                                     data=json.dumps({"sender": sender, "message": message}).encode(),
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
     with urllib.request.urlopen(request, timeout=60) as answer:
         return json.loads(answer.read())
 
@@ -111,8 +117,9 @@ def test_a_staff_reply_and_ticket_notices_reach_a_page_on_the_other_replica_once
 
     asyncio.run(scenario())
     with make_session_factory(make_engine(stack.settings.database_url))() as session:
-        attempts = session.scalars(select(TicketNotice.attempts).join(Ticket, Ticket.id == TicketNotice.ticket_id)
-                                   .where(TicketNotice.kind == "accepted")).all()
+        attempts = session.scalars(
+            select(TicketNotice.attempts).join(Ticket, Ticket.id == TicketNotice.ticket_id).where(TicketNotice.kind == "accepted")
+        ).all()
     assert attempts and set(attempts) == {1}
     console_logs = "".join((s.log_dir / "console.log").read_text(encoding="utf-8") for s in replicas.stacks)
     assert console_logs.count("bot.console.notice_job - ticket notice") >= 6  # the console's own lines are kept
@@ -159,8 +166,9 @@ def test_killing_a_rasa_replica_mid_conversation_loses_no_acknowledged_message(r
     assert len(acknowledged) >= 7  # at most the one in flight when the replica died may fail
 
     survivor = replicas.stacks[1]
-    request = urllib.request.Request(f"{survivor.rasa_url}/conversations/{conversation_id('rest', citizen)}/tracker",
-                                     headers=survivor.api_headers())
+    request = urllib.request.Request(
+        f"{survivor.rasa_url}/conversations/{conversation_id('rest', citizen)}/tracker", headers=survivor.api_headers()
+    )
     with urllib.request.urlopen(request, timeout=30) as answer:
         events = json.loads(answer.read())["events"]
     said = [e["text"] for e in events if e["event"] == "user"]

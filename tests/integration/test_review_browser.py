@@ -31,8 +31,12 @@ def test_an_editor_labels_what_the_bot_did_not_understand_and_exports_it(stack, 
         say(stack, citizen, line)
     editor = _signed_in(browser, stack, "editor")
     editor.goto(f"{stack.console_url}review")
-    item = editor.locator(".review-item", has_text=UNSURE[0]).or_(editor.locator(".review-item", has_text=UNSURE[1])) \
-        .or_(editor.locator(".review-item", has_text=UNSURE[2])).first
+    item = (
+        editor.locator(".review-item", has_text=UNSURE[0])
+        .or_(editor.locator(".review-item", has_text=UNSURE[1]))
+        .or_(editor.locator(".review-item", has_text=UNSURE[2]))
+        .first
+    )
     for _ in range(10):  # the console collects unsure messages every few seconds
         if item.count():
             break
@@ -48,7 +52,8 @@ def test_an_editor_labels_what_the_bot_did_not_understand_and_exports_it(stack, 
     editor.close()
 
     env = {**os.environ, "DATABASE_URL": stack.settings.database_url, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "bot", "nlu", "export-reviewed"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "nlu", "export-reviewed"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     exported = yaml.safe_load(done.stdout)["nlu"]
     assert {"intent": "check_ticket", "examples": f"- {text}\n"} in exported

@@ -46,14 +46,19 @@ def test_rasas_api_and_rest_channel_need_their_credentials(stack):
     assert _status(tracker, headers=stack.api_headers()) == 200
     message = {"sender": "tg:523456789", "message": "我的工单"}
     assert _status(f"{stack.rasa_url}/webhooks/rest/webhook", data=message) == 401
-    assert _status(f"{stack.rasa_url}/webhooks/rest/webhook", data=message,
-                   headers={"Authorization": f"Bearer {stack.token}"}) == 200
+    assert (
+        _status(f"{stack.rasa_url}/webhooks/rest/webhook", data=message, headers={"Authorization": f"Bearer {stack.token}"})
+        == 200
+    )
 
 
 def test_a_huge_body_is_refused_before_it_is_read(stack):
     huge = json.dumps({"sender": "x", "message": "投" * 600_000}).encode()
-    request = urllib.request.Request(f"{stack.rasa_url}/webhooks/rest/webhook", data=huge,
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {stack.token}"})
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=huge,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {stack.token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             status = response.status
@@ -62,5 +67,11 @@ def test_a_huge_body_is_refused_before_it_is_read(stack):
     except (ConnectionError, urllib.error.URLError):
         status = 413  # the server may close the connection while the client is still sending
     assert status == 413
-    assert _status(f"{stack.rasa_url}/webhooks/rest/webhook", data={"sender": "x", "message": "你好"},
-                   headers={"Authorization": f"Bearer {stack.token}"}) == 200  # and goes on serving
+    assert (
+        _status(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            data={"sender": "x", "message": "你好"},
+            headers={"Authorization": f"Bearer {stack.token}"},
+        )
+        == 200
+    )  # and goes on serving

@@ -35,10 +35,16 @@ def telegram_stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("telegram")
     api = FakeTelegramApi(TOKEN).start()
     credentials = tmp / "credentials.yml"
-    credentials.write_text(yaml.safe_dump({"channels.rest.AuthenticatedRestInput": None, "channels.telegram.TelegramInput": {
-        "token": TOKEN, "webhook_secret": SECRET, "api_base": api.base_url}}), encoding="utf-8")
-    stack = start_stack(stack_environment(tmp),
-                       tmp / "logs", credentials=credentials)
+    credentials.write_text(
+        yaml.safe_dump(
+            {
+                "channels.rest.AuthenticatedRestInput": None,
+                "channels.telegram.TelegramInput": {"token": TOKEN, "webhook_secret": SECRET, "api_base": api.base_url},
+            }
+        ),
+        encoding="utf-8",
+    )
+    stack = start_stack(stack_environment(tmp), tmp / "logs", credentials=credentials)
     yield stack, api, credentials
     stack.stop()
     api.stop()
@@ -56,9 +62,11 @@ class Citizen:
         before = len(self.api.sent_to(self.chat_id))
         self._next_update[0] += 1
         update["update_id"] = self._next_update[0]
-        request = urllib.request.Request(self.url, data=json.dumps(update, ensure_ascii=False).encode(),
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url,
+            data=json.dumps(update, ensure_ascii=False).encode(),
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert answer.status == 200
         time.sleep(0.2)
@@ -118,7 +126,11 @@ def test_start_greets_and_a_staff_reply_during_a_handoff_reaches_telegram(telegr
     greeting = citizen.say("/start")
     assert stack.settings.profile.name in _texts(greeting) and greeting[-1]["reply_markup"]["inline_keyboard"]
     assert "已为您转接人工客服" in _texts(citizen.say("/human"))
-    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(conversation_id("telegram", str(citizen.chat_id)), "您好，工号 1024 为您服务。", staff_no="1024"))
+    asyncio.run(
+        RasaApi(stack.rasa_url, stack.token).say(
+            conversation_id("telegram", str(citizen.chat_id)), "您好，工号 1024 为您服务。", staff_no="1024"
+        )
+    )
     assert api.texts_to(citizen.chat_id)[-1] == "您好，工号 1024 为您服务。"
 
 
@@ -129,8 +141,13 @@ def test_the_webhook_command_sets_and_deletes_the_webhook_with_the_secret(telegr
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
     assert done.returncode == 0 and TOKEN not in done.stdout + done.stderr
     assert api.webhook["url"] == url and api.webhook["secret_token"] == SECRET
-    deleted = subprocess.run([sys.executable, "-m", "bot", "telegram", "delete-webhook", "--credentials", str(credentials)],
-                             capture_output=True, text=True, timeout=60, cwd=PROJECT_ROOT)
+    deleted = subprocess.run(
+        [sys.executable, "-m", "bot", "telegram", "delete-webhook", "--credentials", str(credentials)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+    )
     assert deleted.returncode == 0 and api.webhook == {}
 
 
@@ -150,8 +167,9 @@ def test_notices_and_the_rating_buttons_reach_telegram_and_a_blocked_chat_is_cal
     assert "感谢您的评价" in _texts(citizen.press(asked[-1], "不用了"))
     with stack_database(stack)() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.number == number))
-        assert [(r.rating, r.channel) for r in session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id))] \
-            == [("satisfied", "telegram")]
+        assert [
+            (r.rating, r.channel) for r in session.scalars(select(TicketRating).where(TicketRating.ticket_id == ticket.id))
+        ] == [("satisfied", "telegram")]
     assert ticket.status == "closed"
     assert "已经评价过" in _texts(citizen.press(sent[-1], "不满意"))  # asked once
 

@@ -55,8 +55,9 @@ def test_notices_reach_the_web_chat_now_or_on_return_and_the_citizen_answers_the
         with stack_database(stack)() as session:
             ticket = session.scalar(select(Ticket).where(Ticket.number == number))
             rating = session.scalar(select(TicketRating).where(TicketRating.ticket_id == ticket.id))
-            followups = session.scalars(select(TicketEvent.detail).where(TicketEvent.ticket_id == ticket.id,
-                                                                         TicketEvent.kind == "citizen_followup")).all()
+            followups = session.scalars(
+                select(TicketEvent.detail).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "citizen_followup")
+            ).all()
         assert (ticket.status, ticket.attention) == ("review", "dissatisfied")
         assert (rating.rating, rating.comment) == ("dissatisfied", "烧烤店只是白天关门，晚上照样营业")
         assert followups == [{"text": "还是没解决，昨晚还是吵到两点"}]
@@ -73,8 +74,11 @@ def _waiting_reason(stack, number: str, timeout: float = 30.0) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with stack_database(stack)() as session:
-            notice = session.scalar(select(TicketNotice).join(Ticket, Ticket.id == TicketNotice.ticket_id)
-                                    .where(Ticket.number == number, TicketNotice.kind == "accepted"))
+            notice = session.scalar(
+                select(TicketNotice)
+                .join(Ticket, Ticket.id == TicketNotice.ticket_id)
+                .where(Ticket.number == number, TicketNotice.kind == "accepted")
+            )
             if notice is not None and notice.status == "pending" and notice.not_before is not None:
                 return notice.reason
         time.sleep(0.2)
@@ -116,9 +120,11 @@ def test_still_not_solved_with_no_notice_before_goes_on_the_ticket_the_citizen_p
         assert f"已把您的反馈附到工单 {first}" in attached
         await page.close()
         with stack_database(stack)() as session:
-            followups = session.execute(select(Ticket.number, TicketEvent.detail).join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                                        .where(TicketEvent.kind == "citizen_followup",
-                                               Ticket.number.in_([first, second]))).all()
+            followups = session.execute(
+                select(Ticket.number, TicketEvent.detail)
+                .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                .where(TicketEvent.kind == "citizen_followup", Ticket.number.in_([first, second]))
+            ).all()
         assert followups == [(first, {"text": "还是没解决，昨晚还是吵到两点"})]
 
     asyncio.run(scenario())

@@ -23,8 +23,14 @@ def _signed_in(browser, stack, role: str, department: str = ""):
     from playwright.sync_api import expect
 
     username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(stack_database(stack), username=username, staff_no=str(30000 + uuid.uuid4().int % 60000), role=role,
-                password=PASSWORD, department=department)
+    create_user(
+        stack_database(stack),
+        username=username,
+        staff_no=str(30000 + uuid.uuid4().int % 60000),
+        role=role,
+        password=PASSWORD,
+        department=department,
+    )
     page = browser.new_page(locale="zh-CN")
     page.goto(f"{stack.console_url}login")
     page.fill("#username", username)
@@ -90,8 +96,9 @@ def test_a_complaint_is_assigned_replied_by_the_department_and_closed(stack, bro
     expect(searching.locator("#d-title")).to_contain_text(number, timeout=WAIT_MS)
     searching.close()
     with stack_database(stack)() as session:
-        reveals = session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact",
-                                                           AuditEntry.target_id == number)).all()
+        reveals = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "ticket.reveal_contact", AuditEntry.target_id == number)
+        ).all()
     assert len(reveals) == 1
 
     # The complaint came through the REST API, which cannot push: every notice is marked for a call-back.
@@ -119,9 +126,16 @@ def test_a_co_department_answers_its_part_in_the_browser_and_the_lead_reply_carr
     from bot.tickets.workdays import deployment_calendar
 
     desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines)
-    number = desk.create(TicketDraft(
-        category="complaint", fields={"case_description": f"小区加装电梯迟迟不动工，独居老人下楼困难 {uuid.uuid4().hex[:6]}"},
-        channel="rest", conversation_id=f"co-{uuid.uuid4().hex[:8]}", submission_key=uuid.uuid4().hex, phone="13812345678")).number
+    number = desk.create(
+        TicketDraft(
+            category="complaint",
+            fields={"case_description": f"小区加装电梯迟迟不动工，独居老人下楼困难 {uuid.uuid4().hex[:6]}"},
+            channel="rest",
+            conversation_id=f"co-{uuid.uuid4().hex[:8]}",
+            submission_key=uuid.uuid4().hex,
+            phone="13812345678",
+        )
+    ).number
     agent = _signed_in(browser, stack, "agent")
     agent.goto(f"{stack.console_url}tickets#{number}")
     expect(agent.locator("#d-title")).to_contain_text(number, timeout=WAIT_MS)
@@ -166,12 +180,25 @@ def test_staff_see_a_same_source_group_confirm_it_and_answer_it_with_one_reply(s
     from tests.integration.conftest import stack_database
 
     site = f"建设路{uuid.uuid4().int % 900 + 100}号工地"  # a place no other test uses
-    desk = TicketDesk(stack_database(stack), deployment_calendar(None), stack.settings.profile.deadlines,
-                      linker=SameSourceLinker.for_settings(SameSourceRules()))
-    numbers = [desk.create(TicketDraft(category="complaint", fields={"case_description": text, "case_location": site},
-                                       channel="rest", conversation_id=f"group-{uuid.uuid4().hex[:8]}",
-                                       submission_key=uuid.uuid4().hex, phone="13812345678")).number
-               for text in (f"{site}每天晚上十一点以后还在打桩，吵得睡不着", f"{site}半夜施工，噪音太大，孩子被吵醒")]
+    desk = TicketDesk(
+        stack_database(stack),
+        deployment_calendar(None),
+        stack.settings.profile.deadlines,
+        linker=SameSourceLinker.for_settings(SameSourceRules()),
+    )
+    numbers = [
+        desk.create(
+            TicketDraft(
+                category="complaint",
+                fields={"case_description": text, "case_location": site},
+                channel="rest",
+                conversation_id=f"group-{uuid.uuid4().hex[:8]}",
+                submission_key=uuid.uuid4().hex,
+                phone="13812345678",
+            )
+        ).number
+        for text in (f"{site}每天晚上十一点以后还在打桩，吵得睡不着", f"{site}半夜施工，噪音太大，孩子被吵醒")
+    ]
     supervisor = _signed_in(browser, stack, "supervisor")
     supervisor.goto(f"{stack.console_url}tickets#{numbers[1]}")
     expect(supervisor.locator("#d-group-info")).to_contain_text("共 2 件，2 位市民反映", timeout=WAIT_MS)

@@ -7,6 +7,8 @@ import re
 import pytest
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
+
+
 def test_citizen_greets_sees_the_greeting_clicks_a_button_and_keeps_the_chat_after_reload(stack, browser, tmp_path):
     from playwright.sync_api import expect
 
@@ -65,8 +67,12 @@ def test_the_page_greets_at_once_numbers_can_be_tapped_and_a_chat_with_a_ticket_
     expect(call).to_have_attribute("href", "tel:119", timeout=30_000)
 
     # A ticket number in the chat: 新对话 asks first, and keeps the chat if the citizen says no.
-    for text, expected in (("算了不投诉了", "已取消"), ("我要留言", "问题"), ("孩子转学需要准备哪些材料，想请工作人员回电", "联系电话"),
-                           ("13812345678", "ZX")):
+    for text, expected in (
+        ("算了不投诉了", "已取消"),
+        ("我要留言", "问题"),
+        ("孩子转学需要准备哪些材料，想请工作人员回电", "联系电话"),
+        ("13812345678", "ZX"),
+    ):
         page.fill("#input", text)
         page.click("#send")
         expect(page.locator(".msg.bot").last).to_contain_text(expected, timeout=30_000)

@@ -36,11 +36,22 @@ def wechat_stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wechat")
     api = FakeWeChatApi().start()
     credentials = tmp / "credentials.yml"
-    credentials.write_text(yaml.safe_dump({
-        "channels.rest.AuthenticatedRestInput": None,
-        "channels.wechat.WeChatInput": {"token": TOKEN, "app_id": APP_ID, "app_secret": "s3cret",
-                                        "encoding_aes_key": AES_KEY, "mode": "safe", "api_base": api.url},
-    }), encoding="utf-8")
+    credentials.write_text(
+        yaml.safe_dump(
+            {
+                "channels.rest.AuthenticatedRestInput": None,
+                "channels.wechat.WeChatInput": {
+                    "token": TOKEN,
+                    "app_id": APP_ID,
+                    "app_secret": "s3cret",
+                    "encoding_aes_key": AES_KEY,
+                    "mode": "safe",
+                    "api_base": api.url,
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
     env = stack_environment(tmp)
     stack = start_stack(env, tmp / "logs", credentials=credentials)
     yield stack, api
@@ -97,7 +108,11 @@ def test_a_staff_reply_during_a_handoff_reaches_the_citizen_on_wechat(wechat_sta
     stack, api = wechat_stack
     citizen = Citizen(stack, api)
     assert "已为您转接人工客服" in citizen.send("转人工")
-    asyncio.run(RasaApi(stack.rasa_url, stack.token).say(conversation_id("wechat", citizen.openid), "您好，工号 1024 为您服务。", staff_no="1024"))
+    asyncio.run(
+        RasaApi(stack.rasa_url, stack.token).say(
+            conversation_id("wechat", citizen.openid), "您好，工号 1024 为您服务。", staff_no="1024"
+        )
+    )
     assert api.texts_to(citizen.openid)[-1] == "您好，工号 1024 为您服务。"
     assert citizen.send("我家门口的路灯坏了", answered=False) == ""  # paused: the bot stays silent
 
@@ -124,12 +139,39 @@ def test_notices_reach_wechat_the_answer_is_attached_and_a_closed_window_is_call
 def test_the_simulator_plays_wechats_server_against_the_running_assistant(wechat_stack, tmp_path):
     stack, api = wechat_stack
     credentials = tmp_path / "credentials.yml"
-    credentials.write_text(yaml.safe_dump({"channels.wechat.WeChatInput": {
-        "token": TOKEN, "app_id": APP_ID, "app_secret": "s3cret", "encoding_aes_key": AES_KEY, "mode": "safe"}}))
+    credentials.write_text(
+        yaml.safe_dump(
+            {
+                "channels.wechat.WeChatInput": {
+                    "token": TOKEN,
+                    "app_id": APP_ID,
+                    "app_secret": "s3cret",
+                    "encoding_aes_key": AES_KEY,
+                    "mode": "safe",
+                }
+            }
+        )
+    )
     run = subprocess.run(
-        [sys.executable, "-m", "scripts.wechat_simulator", "--url", f"{stack.rasa_url}/webhooks/wechat/webhook",
-         "--credentials", str(credentials), "--api-port", "0", "--openid", f"o{uuid.uuid4().hex[:12]}"],
-        input=":subscribe\n转人工\n:quit\n", capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+        [
+            sys.executable,
+            "-m",
+            "scripts.wechat_simulator",
+            "--url",
+            f"{stack.rasa_url}/webhooks/wechat/webhook",
+            "--credentials",
+            str(credentials),
+            "--api-port",
+            "0",
+            "--openid",
+            f"o{uuid.uuid4().hex[:12]}",
+        ],
+        input=":subscribe\n转人工\n:quit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
     assert run.returncode == 0, run.stderr
     replies = [line for line in run.stdout.splitlines() if "[reply]" in line]
     assert stack.settings.profile.name in replies[0] and "已为您转接人工客服" in replies[1]

@@ -29,8 +29,12 @@ def message(rng: np.random.Generator) -> Message:
 def test_scores_on_the_nonzero_columns_equal_the_full_design_matrix(classes):
     rng = np.random.default_rng(7)
     rows = 1 if len(classes) == 2 else len(classes)
-    weights = {"coef": rng.normal(size=(rows, WORDS + CHARS + DENSE)), "intercept": rng.normal(size=rows),
-               "classes": np.asarray(classes), "idf": rng.uniform(1, 5, WORDS + CHARS)}
+    weights = {
+        "coef": rng.normal(size=(rows, WORDS + CHARS + DENSE)),
+        "intercept": rng.normal(size=rows),
+        "classes": np.asarray(classes),
+        "idf": rng.uniform(1, 5, WORDS + CHARS),
+    }
     classifier = LinearIntentClassifier({"dense_weight": 0.7}, None, None, weights)
     for _ in range(20):
         parsed = message(rng)

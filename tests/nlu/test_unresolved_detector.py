@@ -11,14 +11,34 @@ from bot.tickets.still_unresolved import still_unresolved
 from nlu.unresolved_detector import UnresolvedDetector
 
 
-@pytest.mark.parametrize("text", ["还是没解决", "问题还是没有解决", "你们上次说处理了，可是还是没解决", "我反映的问题到现在还没解决",
-                                  "上次投诉的噪音还是老样子", "还没修好", "问题依旧", "一点都没变"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "还是没解决",
+        "问题还是没有解决",
+        "你们上次说处理了，可是还是没解决",
+        "我反映的问题到现在还没解决",
+        "上次投诉的噪音还是老样子",
+        "还没修好",
+        "问题依旧",
+        "一点都没变",
+    ],
+)
 def test_still_not_solved_in_a_short_message(text):
     assert still_unresolved(text)
 
 
-@pytest.mark.parametrize("text", ["没有", "你好", "楼下烧烤店天天半夜吵得人睡不着", "我要投诉小区门口占道施工", "",
-                                  "小区门口的路灯坏了好几个月，" * 3 + "一直没人管"])  # a long account is a new complaint
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没有",
+        "你好",
+        "楼下烧烤店天天半夜吵得人睡不着",
+        "我要投诉小区门口占道施工",
+        "",
+        "小区门口的路灯坏了好几个月，" * 3 + "一直没人管",
+    ],
+)  # a long account is a new complaint
 def test_other_messages_and_long_accounts_are_not(text):
     assert not still_unresolved(text)
 

@@ -49,11 +49,21 @@ class FakeTelegramApi:
         if method == "sendMessage":
             chat_id = int(params["chat_id"])
             if chat_id in self.blocked:
-                return web.json_response({"ok": False, "error_code": 403,
-                                          "description": "Forbidden: bot was blocked by the user"}, status=403)
-            return web.json_response({"ok": True, "result": {
-                "message_id": next(self._ids), "date": int(time.time()), "from": BOT_USER,
-                "chat": {"id": chat_id, "type": "private"}, "text": params.get("text", "")}})
+                return web.json_response(
+                    {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, status=403
+                )
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": next(self._ids),
+                        "date": int(time.time()),
+                        "from": BOT_USER,
+                        "chat": {"id": chat_id, "type": "private"},
+                        "text": params.get("text", ""),
+                    },
+                }
+            )
         if method == "setWebhook":
             self.webhook = params
         if method == "deleteWebhook":

@@ -39,12 +39,16 @@ def read_update(update: Update) -> TelegramInbound:
         chat = query.message.chat if query.message else None
         if chat is not None and chat.type != "private":
             return TelegramInbound("group")
-        return TelegramInbound("callback", chat_id=chat.id if chat else query.from_user.id,
-                               text=query.data or None, callback_id=query.id)
+        return TelegramInbound(
+            "callback", chat_id=chat.id if chat else query.from_user.id, text=query.data or None, callback_id=query.id
+        )
     if update.edited_message is not None:
         edited = update.edited_message
-        return TelegramInbound("edited", chat_id=edited.chat.id, reply_key="telegram_edited") \
-            if edited.chat.type == "private" else TelegramInbound("group")
+        return (
+            TelegramInbound("edited", chat_id=edited.chat.id, reply_key="telegram_edited")
+            if edited.chat.type == "private"
+            else TelegramInbound("group")
+        )
     message = update.message
     if message is None:
         return TelegramInbound("other")  # my_chat_member, channel posts …: nothing to answer

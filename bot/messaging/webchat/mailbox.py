@@ -34,18 +34,20 @@ class Mailbox:
 
     def hold(self, conversation_id: str, message: dict[str, Any]) -> None:
         with transaction(self.factory) as session:
-            session.add(MailboxMessage(conversation_id=conversation_id[:128], message=message,
-                                       created_at=utc_now()))
+            session.add(MailboxMessage(conversation_id=conversation_id[:128], message=message, created_at=utc_now()))
 
     def take(self, conversation_id: str) -> list[dict[str, Any]]:
         """The held messages of ``conversation_id``, oldest first, marked shown (each is shown once)."""
         with transaction(self.factory) as session:
-            rows = list(session.scalars(select(MailboxMessage).where(
-                MailboxMessage.conversation_id == conversation_id, MailboxMessage.shown_at.is_(None)
-            ).order_by(MailboxMessage.id).with_for_update()))
+            rows = list(
+                session.scalars(
+                    select(MailboxMessage)
+                    .where(MailboxMessage.conversation_id == conversation_id, MailboxMessage.shown_at.is_(None))
+                    .order_by(MailboxMessage.id)
+                    .with_for_update()
+                )
+            )
             now = utc_now()
             for row in rows:
                 row.shown_at = now
             return [dict(row.message) for row in rows]
-
-

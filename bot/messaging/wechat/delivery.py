@@ -29,8 +29,7 @@ UNREACHABLE = {43004: "citizen unsubscribed", 40003: "unknown openid", 48001: "A
 class HotlineWeChatClient(WeChatClient):
     """wechatpy's client with a configurable API host and a token refreshed before it expires."""
 
-    def __init__(self, appid: str, secret: str, *, session=None, api_base: str = DEFAULT_API_BASE,
-                 timeout: float = 5.0) -> None:
+    def __init__(self, appid: str, secret: str, *, session=None, api_base: str = DEFAULT_API_BASE, timeout: float = 5.0) -> None:
         super().__init__(appid, secret, session=session, timeout=timeout)
         self.API_BASE_URL = api_base.rstrip("/") + "/cgi-bin/"
 

@@ -104,9 +104,12 @@ def read_inbound(xml: bytes, menu_keys: dict[str, str] | None = None) -> Inbound
     if message is None or not getattr(message, "source", None):
         raise UnsafeRequest("not a WeChat message")
     created = message.create_time  # wechatpy gives a datetime
-    base = {"sender": message.source, "receiver": message.target,
-            "create_time": int(created.timestamp()) if hasattr(created, "timestamp") else int(created or 0),
-            "msg_id": str(message.id) if getattr(message, "id", None) else None}
+    base = {
+        "sender": message.source,
+        "receiver": message.target,
+        "create_time": int(created.timestamp()) if hasattr(created, "timestamp") else int(created or 0),
+        "msg_id": str(message.id) if getattr(message, "id", None) else None,
+    }
     kind = message.type
     if kind == "text":
         return Inbound("text", text=message.content or "", **base)
@@ -138,6 +141,7 @@ def _event(message, base: dict, menu_keys: dict[str, str]) -> Inbound:
 
 def text_reply(inbound: Inbound, content: str, now: int | None = None) -> str:
     """The passive reply XML: from the account to the citizen."""
-    reply = TextReply(source=inbound.receiver, target=inbound.sender, content=content,
-                      time=now if now is not None else int(time.time()))
+    reply = TextReply(
+        source=inbound.receiver, target=inbound.sender, content=content, time=now if now is not None else int(time.time())
+    )
     return reply.render()

@@ -13,8 +13,9 @@ ROOT = SAMPLE.parent.parent
 
 def _faq(tmp_path, *args):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "REDIS_URL": ""}
-    return subprocess.run([sys.executable, "-m", "bot", "faq", *map(str, args)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "faq", *map(str, args)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_import_search_export_and_eval_from_the_command_line(tmp_path):

@@ -21,7 +21,9 @@ def _answer(live: LiveFaq) -> str | None:
 
 def _edit_answer(factory, text: str) -> None:
     entry = get_entry(factory, "T-001")
-    save_entry(factory, type(entry)(**{**entry.content(), "similar_questions": entry.similar_questions, "answer": text}), actor="editor")
+    save_entry(
+        factory, type(entry)(**{**entry.content(), "similar_questions": entry.similar_questions, "answer": text}), actor="editor"
+    )
 
 
 def test_a_server_serves_an_edit_within_two_seconds_without_anyone_asking_meanwhile(factory):

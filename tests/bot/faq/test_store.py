@@ -9,8 +9,14 @@ from bot.faq.store import (
     set_status,
 )
 
-ENTRY = EntryData(id="SI-001", question="如何申领社会保障卡？", answer="到社保卡服务网点办理。", category="社会保险",
-                  similar_questions=("社保卡在哪办",), hotline="12345")
+ENTRY = EntryData(
+    id="SI-001",
+    question="如何申领社会保障卡？",
+    answer="到社保卡服务网点办理。",
+    category="社会保险",
+    similar_questions=("社保卡在哪办",),
+    hotline="12345",
+)
 
 
 def test_every_change_is_a_revision_and_moves_the_version(factory):
@@ -24,7 +30,10 @@ def test_every_change_is_a_revision_and_moves_the_version(factory):
     set_status(factory, "SI-001", "retired", actor="editor-3")
     history = revisions(factory, "SI-001")
     assert [(r.action, r.version, r.changed_by) for r in history] == [
-        ("created", 1, "editor-1"), ("updated", 2, "editor-2"), ("retired", 3, "editor-3")]
+        ("created", 1, "editor-1"),
+        ("updated", 2, "editor-2"),
+        ("retired", 3, "editor-3"),
+    ]
     assert history[1].snapshot["answer"] == "新答复。"
     assert catalogue_version(factory) > first
 

@@ -37,13 +37,13 @@ def test_export_then_import_round_trips_without_changes(factory, tmp_path, suffi
 def test_an_answer_that_looks_like_a_formula_is_exported_as_text_and_imports_back(factory, tmp_path, suffix):
     import_file(factory, FIXTURES / "mixed.csv", actor="editor-1")
     entry = get_entry(factory, "T-001")
-    save_entry(factory, entry.__class__(**{**entry.__dict__, "answer": "=HYPERLINK(\"http://x.example\")"}), actor="e")
+    save_entry(factory, entry.__class__(**{**entry.__dict__, "answer": '=HYPERLINK("http://x.example")'}), actor="e")
     path = tmp_path / f"faq{suffix}"
     export_file(factory, path)
     if suffix == ".csv":
         assert "'=HYPERLINK" in path.read_text(encoding="utf-8-sig")
     import_file(factory, path, actor="editor-2")
-    assert get_entry(factory, "T-001").answer == "=HYPERLINK(\"http://x.example\")"
+    assert get_entry(factory, "T-001").answer == '=HYPERLINK("http://x.example")'
 
 
 def test_reimport_upserts_by_id_and_keeps_columns_the_file_leaves_out(factory, tmp_path):

@@ -58,7 +58,11 @@ def test_the_summary_names_the_intent_masks_personal_data_and_keeps_the_last_mes
     slots = {"case_description": "油烟扰民", "contact_phone": "13812345678", "contact_name": "张三丰", "hotline_name": "x"}
     summary = summarize(events=events, slots=slots, active_form="complaint_form", intent_labels={"complain": "我要投诉"})
     assert summary["intent"] == "complain" and summary["intent_label"] == "我要投诉"
-    assert {f["label"]: f["value"] for f in summary["fields"]} == {"事情经过": "油烟扰民", "联系电话": "138****5678", "姓名": "张**"}
+    assert {f["label"]: f["value"] for f in summary["fields"]} == {
+        "事情经过": "油烟扰民",
+        "联系电话": "138****5678",
+        "姓名": "张**",
+    }
     assert [m["text"] for m in summary["last_messages"]] == ["我要投诉", "请描述您要投诉的事情", "我电话138****5678"]
 
 

@@ -28,8 +28,10 @@ def _request(conversation: str, reason: str = "citizen_asked") -> HandoffRequest
 
 
 def _agents(queue: HandoffQueue, count: int):
-    return [create_user(queue.factory, username=f"agent{i}", staff_no=f"10{i:02d}", role="agent",
-                        password="correct-horse-42").actor for i in range(count)]
+    return [
+        create_user(queue.factory, username=f"agent{i}", staff_no=f"10{i:02d}", role="agent", password="correct-horse-42").actor
+        for i in range(count)
+    ]
 
 
 def test_citizens_are_told_their_place_and_an_expected_wait(queue):

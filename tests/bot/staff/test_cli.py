@@ -14,8 +14,14 @@ ROOT = Path(__file__).resolve().parents[3]
 def _add_user(url: str, password: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "", "CONSOLE_NEW_USER_PASSWORD": password}
     subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    return subprocess.run([sys.executable, "-m", "bot", "console", "add-user", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", "add-user", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_first_admin_is_created_from_the_command_line_and_can_sign_in(sqlite_url):

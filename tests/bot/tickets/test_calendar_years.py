@@ -44,8 +44,14 @@ def _at(day: date) -> datetime:
 
 
 def _draft(category: str, key: str) -> TicketDraft:
-    return TicketDraft(category=category, fields={"description": "小区门口路灯不亮", "location": "幸福路"}, channel="webchat",
-                       conversation_id=f"conv-{key}", submission_key=key, phone="13812345678")
+    return TicketDraft(
+        category=category,
+        fields={"description": "小区门口路灯不亮", "location": "幸福路"},
+        channel="webchat",
+        conversation_id=f"conv-{key}",
+        submission_key=key,
+        phone="13812345678",
+    )
 
 
 def _calendar(factory, refresh_seconds: float = 0.0) -> WorkingCalendar:
@@ -125,7 +131,11 @@ def test_estimated_deadlines_are_recomputed_recorded_and_the_moved_ones_told_to_
     closed = desk.create(_draft("complaint", "x"), now=_at(date(2026, 12, 30)))
     certain = desk.create(_draft("complaint", "k"), now=_at(date(2026, 12, 1)))
     assert [(t.due, t.deadline_certain) for t in (suggestion, complaint, report, certain)] == [
-        (date(2027, 1, 11), False), (date(2027, 1, 4), False), (date(2027, 2, 1), False), (date(2026, 12, 4), True)]
+        (date(2027, 1, 11), False),
+        (date(2027, 1, 4), False),
+        (date(2027, 2, 1), False),
+        (date(2026, 12, 4), True),
+    ]
     with transaction(factory) as session:
         session.execute(update(Ticket).where(Ticket.number == closed.number).values(status="closed"))
 
@@ -138,14 +148,26 @@ def test_estimated_deadlines_are_recomputed_recorded_and_the_moved_ones_told_to_
     with factory() as session:
         tickets = {t.number: t for t in session.scalars(select(Ticket))}
         assert [(tickets[t.number].deadline, tickets[t.number].deadline_certain) for t in (suggestion, complaint, report)] == [
-            (date(2027, 1, 12), True), (date(2027, 1, 5), True), (date(2027, 2, 1), True)]
+            (date(2027, 1, 12), True),
+            (date(2027, 1, 5), True),
+            (date(2027, 2, 1), True),
+        ]
         assert (tickets[closed.number].deadline, tickets[closed.number].deadline_certain) == (date(2027, 1, 4), False)
-        events = session.execute(select(Ticket.number, TicketEvent.detail).join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                                 .where(TicketEvent.kind == "deadline_recomputed")).all()
-        assert sorted((number, d["from"], d["to"]) for number, d in events) == sorted([
-            (suggestion.number, "2027-01-11", "2027-01-12"), (complaint.number, "2027-01-04", "2027-01-05"),
-            (report.number, "2027-02-01", "2027-02-01")])
-        notices = session.execute(select(Ticket.number, TicketNotice.kind).join(Ticket, Ticket.id == TicketNotice.ticket_id)).all()
+        events = session.execute(
+            select(Ticket.number, TicketEvent.detail)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(TicketEvent.kind == "deadline_recomputed")
+        ).all()
+        assert sorted((number, d["from"], d["to"]) for number, d in events) == sorted(
+            [
+                (suggestion.number, "2027-01-11", "2027-01-12"),
+                (complaint.number, "2027-01-04", "2027-01-05"),
+                (report.number, "2027-02-01", "2027-02-01"),
+            ]
+        )
+        notices = session.execute(
+            select(Ticket.number, TicketNotice.kind).join(Ticket, Ticket.id == TicketNotice.ticket_id)
+        ).all()
         assert sorted(notices) == sorted([(suggestion.number, "rescheduled"), (complaint.number, "rescheduled")])
 
     said = []

@@ -27,8 +27,15 @@ def desk(database_url):
 
 
 def _complaint(key="conv-1:1", text="XX路的餐馆每天半夜噪音扰民", **changes):
-    values = dict(category="complaint", fields={"description": text, "location": "XX路"}, channel="webchat",
-                  conversation_id="conv-1", submission_key=key, name="张三", phone="13812345678")
+    values = dict(
+        category="complaint",
+        fields={"description": text, "location": "XX路"},
+        channel="webchat",
+        conversation_id="conv-1",
+        submission_key=key,
+        name="张三",
+        phone="13812345678",
+    )
     return TicketDraft(**{**values, **changes})
 
 
@@ -75,8 +82,17 @@ def test_major_complaints_by_rule_and_by_repetition_get_five_days_and_a_reason(d
 
 
 def test_unknown_topics_wait_for_staff_and_reports_take_ten_days(desk):
-    created = desk.create(TicketDraft(category="report", fields={"facts": "有人冒充工作人员上门"}, channel="webchat",
-                                      conversation_id="c2", submission_key="r1", anonymous=True), now=SATURDAY)
+    created = desk.create(
+        TicketDraft(
+            category="report",
+            fields={"facts": "有人冒充工作人员上门"},
+            channel="webchat",
+            conversation_id="c2",
+            submission_key="r1",
+            anonymous=True,
+        ),
+        now=SATURDAY,
+    )
     assert created.department is None and created.working_days == 10 and created.number.startswith("JB")
     assert created.lookup_code and len(created.lookup_code) == 8
     with transaction(desk.factory) as session:
@@ -103,8 +119,16 @@ def test_five_wrong_checks_lock_a_ticket_until_the_next_day_whoever_tries(desk):
 
 
 def test_anonymous_reports_are_looked_up_with_their_one_time_code(desk):
-    draft = TicketDraft(category="report", fields={"facts": "工厂夜里偷排污水"}, channel="webchat",
-                        conversation_id="c3", submission_key="r2", anonymous=True, name="李四", phone="13900001111")
+    draft = TicketDraft(
+        category="report",
+        fields={"facts": "工厂夜里偷排污水"},
+        channel="webchat",
+        conversation_id="c3",
+        submission_key="r2",
+        anonymous=True,
+        name="李四",
+        phone="13900001111",
+    )
     created = desk.create(draft, now=SATURDAY)
     assert desk.look_up(created.number, created.lookup_code.lower(), now=SATURDAY).view.labels["category"] == "举报"
     assert desk.look_up(created.number, "13900001111", now=SATURDAY).view is None  # no phone was kept
@@ -134,8 +158,14 @@ def test_tickets_from_before_conversation_ids_carried_their_channel_still_belong
 
 def test_anonymous_codes_are_stored_keyed_and_codes_from_before_still_work(desk):
     keyed = TicketDesk(desk.factory, desk.calendar, desk.deadlines, code_key="server-key")
-    draft = TicketDraft(category="report", fields={"facts": "有人夜里偷倒渣土"}, channel="webchat",
-                        conversation_id="c4", submission_key="r4", anonymous=True)
+    draft = TicketDraft(
+        category="report",
+        fields={"facts": "有人夜里偷倒渣土"},
+        channel="webchat",
+        conversation_id="c4",
+        submission_key="r4",
+        anonymous=True,
+    )
     created = keyed.create(draft, now=SATURDAY)
     with transaction(keyed.factory) as session:
         stored = session.scalar(select(TicketContact.lookup_code_hash))

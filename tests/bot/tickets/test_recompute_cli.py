@@ -24,16 +24,28 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _recompute(url: str, year: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": ""}
-    return subprocess.run([sys.executable, "-m", "bot", "tickets", "recompute-deadlines", "--year", year], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "tickets", "recompute-deadlines", "--year", year],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_command_refuses_an_unloaded_year_then_moves_the_estimated_deadline_and_queues_the_notice(sqlite_url):
     upgrade(sqlite_url)
     factory = make_session_factory(make_engine(sqlite_url))
     desk = TicketDesk(factory, WorkingCalendar(loaded=loaded_schedules(factory), refresh_seconds=0), Deadlines())
-    draft = TicketDraft(category="complaint", fields={"description": "路灯不亮"}, channel="webchat",
-                        conversation_id="c-1", submission_key="k-1", phone="13812345678")
+    draft = TicketDraft(
+        category="complaint",
+        fields={"description": "路灯不亮"},
+        channel="webchat",
+        conversation_id="c-1",
+        submission_key="k-1",
+        phone="13812345678",
+    )
     created = desk.create(draft, now=datetime(2026, 12, 30, 2, 0, tzinfo=timezone.utc))
     assert (created.due, created.deadline_certain) == (date(2027, 1, 4), False)
 

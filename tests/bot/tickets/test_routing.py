@@ -27,16 +27,19 @@ def router():
     return Router.load()
 
 
-@pytest.mark.parametrize("text, department", [
-    ("幸福路菜市场门口天天有流动摊贩占道经营，行人只能走机动车道", "城市管理局"),
-    ("城西工业园一家电镀厂晚上偷偷往河里排废水，河水都发黑了，请严查", "生态环境局"),
-    ("楼上邻居每天半夜拍球跺脚，沟通多次无果", "公安局"),
-    ("公司已经拖欠我们三个月工资，老板电话也不接", "人力资源和社会保障局"),
-    ("孩子今年上小学，划片学校说学位不够不给报名", "教育局"),
-    ("异地住院回来报销被退回，说备案手续不全", "医疗保障局"),
-    ("小区暖气一点都不热，屋里才十四度", "供水供电供气企业"),
-    ("旁边工地每天夜里十二点还在浇筑混凝土，吵得整栋楼睡不着", "住房和城乡建设局"),
-])
+@pytest.mark.parametrize(
+    "text, department",
+    [
+        ("幸福路菜市场门口天天有流动摊贩占道经营，行人只能走机动车道", "城市管理局"),
+        ("城西工业园一家电镀厂晚上偷偷往河里排废水，河水都发黑了，请严查", "生态环境局"),
+        ("楼上邻居每天半夜拍球跺脚，沟通多次无果", "公安局"),
+        ("公司已经拖欠我们三个月工资，老板电话也不接", "人力资源和社会保障局"),
+        ("孩子今年上小学，划片学校说学位不够不给报名", "教育局"),
+        ("异地住院回来报销被退回，说备案手续不全", "医疗保障局"),
+        ("小区暖气一点都不热，屋里才十四度", "供水供电供气企业"),
+        ("旁边工地每天夜里十二点还在浇筑混凝土，吵得整栋楼睡不着", "住房和城乡建设局"),
+    ],
+)
 def test_an_appeal_goes_to_the_department_whose_duties_it_describes(router, text, department):
     suggestion = router.suggest(text)
     assert suggestion.department == department
@@ -62,9 +65,11 @@ def test_deactivated_departments_are_never_suggested(router):
 
 def test_retraining_learns_a_department_staff_confirmed_and_every_process_picks_it_up(tmp_path):
     directory = Directory.load()
-    confirmed = [(f"{place}的人防工程{issue}", "人民防空办公室")
-                 for place in ("和平路", "城东新区", "锦江花园", "北塘街道", "滨江路", "老城区")
-                 for issue in ("被占用堆放杂物", "出入口被封堵", "改成了收费停车场", "长期积水没人管")]
+    confirmed = [
+        (f"{place}的人防工程{issue}", "人民防空办公室")
+        for place in ("和平路", "城东新区", "锦江花园", "北塘街道", "滨江路", "老城区")
+        for issue in ("被占用堆放杂物", "出入口被封堵", "改成了收费停车场", "长期积水没人管")
+    ]
     text = "城南的人防工程被占用堆放杂物，出入口也被封堵了"
     assert Router(directory).suggest(text).department != "人民防空办公室"
     Router(directory, model_dir=tmp_path).retrain(confirmed)
@@ -79,10 +84,18 @@ def test_staff_assignments_are_kept_as_routing_confirmations_with_personal_data_
     upgrade(sqlite_url)
     factory = make_session_factory(make_engine(sqlite_url))
     desk = TicketDesk(factory, WorkingCalendar(), Deadlines())
-    created = desk.create(TicketDraft(
-        category="complaint", fields={"description": "你好，有事找你们，电话13812345678", "location": "和平路"},
-        channel="webchat", conversation_id="c-1", submission_key="k-1", name="张三", phone="13812345678"),
-        now=datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc))
+    created = desk.create(
+        TicketDraft(
+            category="complaint",
+            fields={"description": "你好，有事找你们，电话13812345678", "location": "和平路"},
+            channel="webchat",
+            conversation_id="c-1",
+            submission_key="k-1",
+            name="张三",
+            phone="13812345678",
+        ),
+        now=datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc),
+    )
     handling = TicketHandling(factory, WorkingCalendar(), desk.router)
     create_user(factory, username="li", staff_no="1024", role="agent", password="correct-horse-42")
     agent = sign_in(factory, "li", "correct-horse-42").member
@@ -95,13 +108,23 @@ def test_staff_assignments_are_kept_as_routing_confirmations_with_personal_data_
 
 def _cli(*args: str, stdin: str = "", tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "bot", "tickets", "route", *args], input=stdin, text=True,
-                          capture_output=True, cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "tickets", "route", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_the_route_command_answers_one_json_line_per_input_line(tmp_path):
-    lines = [json.dumps({"text": "小区门口烧烤摊油烟太大，熏得没法开窗"}, ensure_ascii=False), "not json",
-             json.dumps({"text": "你好"}, ensure_ascii=False)]
+    lines = [
+        json.dumps({"text": "小区门口烧烤摊油烟太大，熏得没法开窗"}, ensure_ascii=False),
+        "not json",
+        json.dumps({"text": "你好"}, ensure_ascii=False),
+    ]
     done = _cli("--json", stdin="\n".join(lines) + "\n", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines()]

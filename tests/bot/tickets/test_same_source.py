@@ -33,12 +33,24 @@ def desk(factory, encoder):
 
 
 def _draft(key: str, description: str, place: str, category: str = "complaint") -> TicketDraft:
-    return TicketDraft(category=category, fields={"case_description": description, "case_location": place},
-                       channel="webchat", conversation_id=f"citizen-{key}", submission_key=key, phone="13812345678")
+    return TicketDraft(
+        category=category,
+        fields={"case_description": description, "case_location": place},
+        channel="webchat",
+        conversation_id=f"citizen-{key}",
+        submission_key=key,
+        phone="13812345678",
+    )
 
 
-@pytest.mark.parametrize(("a", "b"), [("杭州市西湖区文三路与学院路交叉口", "学院路文三路口"), ("翠苑一区12幢", "翠苑1区十二栋"),
-                                      ("文三路那个加油站旁边", "西湖区文三路加油站")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("杭州市西湖区文三路与学院路交叉口", "学院路文三路口"),
+        ("翠苑一区12幢", "翠苑1区十二栋"),
+        ("文三路那个加油站旁边", "西湖区文三路加油站"),
+    ],
+)
 def test_the_same_place_written_differently_agrees(a, b):
     assert place_similarity(a, b) == 1.0
 
@@ -54,8 +66,10 @@ def test_place_keys_drop_prefixes_fillers_and_chinese_numerals():
 
 def test_a_second_citizen_reporting_the_same_burst_main_joins_the_group_and_its_department(desk, factory):
     first = desk.create(_draft("a", *BURST), now=NOW)
-    second = desk.create(_draft("b", "学院路和文三路路口自来水管破裂，路面全是水", "学院路文三路口", category="report"),
-                         now=NOW + timedelta(hours=2))
+    second = desk.create(
+        _draft("b", "学院路和文三路路口自来水管破裂，路面全是水", "学院路文三路口", category="report"),
+        now=NOW + timedelta(hours=2),
+    )
     assert (first.same_source, second.same_source) == (0, 1)
     assert second.department == first.department and second.new
     third = desk.create(_draft("c", "文三路学院路口的水管还在往外冒水，没人来修", "文三路学院路口"), now=NOW + timedelta(hours=3))
@@ -64,8 +78,10 @@ def test_a_second_citizen_reporting_the_same_burst_main_joins_the_group_and_its_
         groups = session.execute(select(Ticket.number, Ticket.group_id).order_by(Ticket.id)).all()
         assert len({group for _, group in groups}) == 1 and groups[0][1] is not None
         assert session.scalar(select(TicketGroup.place)) == BURST[1]
-    again = desk.create(_draft("b", "学院路和文三路路口自来水管破裂，路面全是水", "学院路文三路口", category="report"),
-                        now=NOW + timedelta(hours=4))
+    again = desk.create(
+        _draft("b", "学院路和文三路路口自来水管破裂，路面全是水", "学院路文三路口", category="report"),
+        now=NOW + timedelta(hours=4),
+    )
     assert again.number == second.number and not again.new and again.same_source == 2
 
 
@@ -80,7 +96,10 @@ def test_near_misses_closed_tickets_and_old_ones_stay_apart(desk, factory):
         assert desk.create(draft, now=NOW + timedelta(hours=1)).same_source == 0, draft.submission_key
     with transaction(factory) as session:
         session.execute(update(Ticket).where(Ticket.number == first.number).values(status="closed"))
-    assert desk.create(_draft("after-closing", "文三路学院路口又爆管了", "文三路学院路口"), now=NOW + timedelta(hours=5)).same_source == 0
+    assert (
+        desk.create(_draft("after-closing", "文三路学院路口又爆管了", "文三路学院路口"), now=NOW + timedelta(hours=5)).same_source
+        == 0
+    )
     late = desk.create(_draft("late", "文三路学院路口水管破了，一直在漏水", "文三路学院路口"), now=NOW + timedelta(days=9))
     assert late.same_source == 0  # the one open ticket of that matter was accepted 9 days before (window: 7)
     with factory() as session:
