@@ -12,7 +12,7 @@ from actions.forms.case import form_fields
 from actions.tickets import submission_key, submit
 from bot.conversation.cases import NOT_GIVEN, field_label, form_spec, prefill
 from bot.core.clock import utc_now
-from bot.privacy.masking import mask_phone
+from bot.core.privacy import mask_phone
 from bot.tickets.service import TicketDraft, labels
 
 CATEGORY_OF_INTENT = {"complain": "complaint", "report": "report", "suggest": "suggestion"}

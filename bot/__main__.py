@@ -13,7 +13,7 @@ from bot.console import cli as console_cli
 from bot.core.config import ConfigError, Settings, load_settings
 from bot.faq import cli as faq_cli
 from bot.messaging.telegram import webhook as telegram_cli
-from bot.privacy import purge_cli as retention_cli
+from bot.retention import cli as retention_cli
 from bot.review import cli as review_cli
 from bot.tickets import cli as tickets_cli
 

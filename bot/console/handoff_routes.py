@@ -20,11 +20,11 @@ from bot.console.security import STAFF_WORK, require
 from bot.conversation.cases import field_label
 from bot.core.clock import beijing_today, utc_now
 from bot.core.db import as_utc, transaction
+from bot.core.privacy import mask_personal_data
 from bot.handoff.models import Handoff
 from bot.handoff.queue_texts import staff_joined_notice
 from bot.handoff.transcript import transcript
 from bot.messaging.domain_texts import response_text
-from bot.privacy.masking import mask_personal_data
 from bot.review.queue import record_correction
 from bot.staff.audit import audit
 from bot.staff.roles import SUPERVISION

@@ -24,7 +24,7 @@ from bot.core.clock import utc_now
 from bot.core.config import RetentionSettings
 from bot.handoff.queue import HandoffQueue
 from bot.handoff.queue_texts import moved_notice
-from bot.privacy.retention import purge_if_due
+from bot.retention.purge import purge_if_due
 from bot.review.queue import collect
 from bot.supervision.hot_spots import alert_new_hot_spots
 from bot.tickets.handling import mark_deadlines

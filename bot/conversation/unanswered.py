@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.core.clock import utc_now
 from bot.core.db import Base, transaction
-from bot.privacy.masking import mask_personal_data
+from bot.core.privacy import mask_personal_data
 
 MAX_STORED_CHARS = 2000
 FAQ_NO_MATCH = "faq_no_match"  # the reason for a consultation the knowledge base could not answer

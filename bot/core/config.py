@@ -84,7 +84,7 @@ class ConsoleSettings:
 
 @dataclass(frozen=True)
 class RetentionSettings:
-    """How long personal data is kept (个人信息保护法); the rules per table are in ``bot/privacy/retention.py``."""
+    """How long personal data is kept (个人信息保护法); the rules per table are in ``bot/retention/purge.py``."""
 
     conversation_days: int = 180  # conversation text: events, unanswered questions, handoff summaries …
     contact_days: int = 365  # a ticket's name and phone, counted from its closing

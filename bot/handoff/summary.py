@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.conversation.cases import field_label
 from bot.conversation.dialogue import intent_names
-from bot.privacy.masking import mask_name, mask_personal_data, mask_phone
+from bot.core.privacy import mask_name, mask_personal_data, mask_phone
 
 # Slots whose values are worth showing staff, with how to mask them.
 _PHONE_SLOTS = {"contact_phone", "message_phone"}

@@ -14,7 +14,7 @@ from sqlalchemy import Column, Integer, String, Text, select
 from sqlalchemy.orm import sessionmaker
 
 from bot.core.db import Base
-from bot.privacy.masking import mask_personal_data
+from bot.core.privacy import mask_personal_data
 
 
 class ConversationEvent(Base):

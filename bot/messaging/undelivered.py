@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.core.clock import utc_now
 from bot.core.db import Base, shared_session_factory, transaction
-from bot.privacy.masking import mask_personal_data
+from bot.core.privacy import mask_personal_data
 
 
 class UndeliveredMessage(Base):

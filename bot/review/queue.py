@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import utc_now
 from bot.core.db import as_utc, transaction
+from bot.core.privacy import mask_personal_data
 from bot.handoff.transcript import ConversationEvent
-from bot.privacy.masking import mask_personal_data
 from bot.review.models import NluReview, NluReviewScan
 
 LOW_CONFIDENCE = 0.7  # above the fallback threshold (config.yml: 0.35) but still unsure

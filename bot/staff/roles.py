@@ -14,3 +14,4 @@ EDITING = ("editor", "supervisor", "admin")  # the knowledge base and the NLU re
 SUPERVISION = ("supervisor", "admin")  # figures, the audit log, extensions, a citizen's identity in clear
 HANDLING = (*HOTLINE, "department")  # tickets: the hotline's staff and the departments that handle them
 ADMIN = ("admin",)  # accounts, departments, the working calendar
+REVEAL_ROLES = SUPERVISION  # may see a citizen's name and phone in clear, and a reporter's (举报) identity (audited)

@@ -460,7 +460,7 @@ def _overdue(session: Session, today: date, calendar: WorkingCalendar) -> list[O
 def _top_unanswered(session: Session, lo: datetime, hi: datetime) -> list[TopQuestion]:
     q = UnansweredQuestion
     last = func.max(q.created_at)
-    # Declines past the retention period keep no text or key (bot/privacy/retention.py): counted above, not listed.
+    # Declines past the retention period keep no text or key (bot/retention/purge.py): counted above, not listed.
     query = (
         select(func.min(q.text), func.count(), last)
         .where(q.created_at >= lo, q.created_at < hi, q.question_key.is_not(None))

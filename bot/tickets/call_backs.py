@@ -10,10 +10,10 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.core.clock import utc_now
 from bot.core.db import as_utc, transaction
-from bot.privacy.masking import REVEAL_ROLES, mask_personal_data, mask_phone
+from bot.core.privacy import mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
-from bot.staff.roles import HOTLINE
+from bot.staff.roles import HOTLINE, REVEAL_ROLES
 from bot.tickets.models import Ticket, TicketContact, TicketEvent, TicketNotice
 from bot.tickets.service import labels
 

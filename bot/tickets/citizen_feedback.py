@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.clock import utc_now
 from bot.core.db import as_utc, transaction
+from bot.core.privacy import mask_personal_data
 from bot.messaging.conversation_ids import stored_forms
-from bot.privacy.masking import mask_personal_data
 from bot.tickets.models import RATINGS, Ticket, TicketEvent, TicketRating
 from bot.tickets.service import labels
 

@@ -22,12 +22,12 @@ from bot.conversation.cases import field_label
 from bot.conversation.validation import normalize_phone
 from bot.core.clock import beijing_today, utc_now
 from bot.core.db import as_utc, transaction
+from bot.core.privacy import mask_name, mask_personal_data, mask_phone
 from bot.handoff.transcript import transcript
-from bot.privacy.masking import REVEAL_ROLES, mask_name, mask_personal_data, mask_phone
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.staff.models import StaffUser
-from bot.staff.roles import HOTLINE, SUPERVISION
+from bot.staff.roles import HOTLINE, REVEAL_ROLES, SUPERVISION
 from bot.tickets.citizen_feedback import ratings_of
 from bot.tickets.co_handling import (
     CoHandlingError,

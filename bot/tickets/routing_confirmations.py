@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.privacy.masking import mask_personal_data
+from bot.core.privacy import mask_personal_data
 from bot.staff.accounts import StaffMember
 from bot.tickets.models import RoutingConfirmation, Ticket
 from bot.tickets.routing import routing_text

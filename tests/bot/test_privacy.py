@@ -1,4 +1,4 @@
-from bot.privacy.masking import mask_name, mask_personal_data, mask_phone
+from bot.core.privacy import mask_name, mask_personal_data, mask_phone
 
 
 def test_phone_numbers_show_only_first_three_and_last_four_digits():

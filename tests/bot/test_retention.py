@@ -18,7 +18,7 @@ from bot.handoff.models import Handoff, HandoffNote
 from bot.handoff.transcript import ConversationEvent, transcript
 from bot.messaging.undelivered import UndeliveredMessage
 from bot.messaging.webchat.mailbox import MailboxMessage
-from bot.privacy.retention import PURGE_ACTION, RULES, purge, purge_if_due
+from bot.retention.purge import PURGE_ACTION, RULES, purge, purge_if_due
 from bot.review.models import NluReview
 from bot.staff.models import AuditEntry, StaffUser
 from bot.supervision.figures import compute_figures
@@ -398,7 +398,7 @@ def test_periods_come_from_the_settings(factory):
 def test_every_rule_and_every_kept_table_names_a_real_table():
     from bot.core.db import Base
     from bot.core.table_modules import import_all_models
-    from bot.privacy.retention import KEPT
+    from bot.retention.purge import KEPT
 
     import_all_models()
     named = [rule.table for rule in RULES] + list(KEPT)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bot.staff.roles import SUPERVISION
-
 # Mainland mobile numbers (optionally +86 / 0086 prefixed, optionally split by spaces or dashes).
 _MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?!\d)")
 # Landlines: area code 0xx(x) and a 7–8 digit number.
@@ -15,8 +13,6 @@ _ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])")
 
 # A name after its label, as the bot's summaries and confirmations write it ("姓名：张三").
 _LABELLED_NAME = re.compile(r"((?:姓名|称呼|联系人)\s*[:：]\s*)([^\s，。,；;、：:\n]{1,20})")
-
-REVEAL_ROLES = SUPERVISION  # staff roles that may see a citizen's name and phone in clear (audited)
 
 
 def mask_phone(phone: str) -> str:

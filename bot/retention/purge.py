@@ -32,7 +32,7 @@ from bot.core.db import as_utc, transaction
 from bot.handoff.models import OPEN_STATUSES, Handoff, HandoffNote
 from bot.messaging.undelivered import UndeliveredMessage
 from bot.messaging.webchat.mailbox import MailboxMessage
-from bot.privacy.retention_events import purge_events
+from bot.retention.events_table import purge_events
 from bot.review.models import NluReview
 from bot.staff.audit import SYSTEM, audit
 from bot.staff.models import AuditEntry

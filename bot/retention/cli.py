@@ -1,4 +1,4 @@
-"""``python -m bot privacy purge [--dry-run]``: apply the retention rules of ``bot/privacy/retention.py`` now.
+"""``python -m bot privacy purge [--dry-run]``: apply the retention rules of ``bot/retention/purge.py`` now.
 
 The console runs the same purge once a day by itself; the command is for a first look (``--dry-run``
 counts without changing anything) and for running it by hand after changing a period.
@@ -22,7 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]) -> int:
     from bot.core.clock import BEIJING
     from bot.core.db import make_engine, make_session_factory
-    from bot.privacy.retention import purge
+    from bot.retention.purge import purge
 
     engine = make_engine(settings.database_url)
     try:

@@ -1,1 +1,0 @@
-"""Personal data: masking for display and logs, retention periods and the purge."""
