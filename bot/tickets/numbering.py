@@ -8,6 +8,7 @@ the NLU extracts as ``ticket_number`` (data/nlu/regex.yml). A day with more than
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 from sqlalchemy import select, update
@@ -18,7 +19,8 @@ from bot.tickets.models import TicketSequence
 
 PREFIXES = {"complaint": "TS", "report": "JB", "suggestion": "JY", "consultation": "ZX"}
 NUMBER_PATTERN = re.compile(r"^(TS|JB|JY|ZX)\d{8}\d{4,6}$")
-_TYPED_NUMBER = re.compile(r"(?i)(?:TS|JB|JY|ZX)[\s\-_]*\d[\d\s\-_]{10,16}")
+_TYPED_NUMBER = re.compile(r"(?i)(TS|JB|JY|ZX)[\s\-_]*(\d+(?:[\s\-_]+\d+)*)")
+_SEPARATORS = re.compile(r"[\s\-_]+")
 DAILY_CAPACITY = 999_999
 
 
@@ -27,12 +29,19 @@ class SequenceExhausted(RuntimeError):
 
 
 def normalize_number(text: str) -> str:
-    """A ticket number as typed ("ts 2026-1128 0007", also inside a sentence: "帮我查下TS202611280007")
-    in its canonical form, or "" if there is none."""
-    for typed in (text or "", *(m.group(0) for m in _TYPED_NUMBER.finditer(text or ""))):
-        candidate = re.sub(r"[\s\-_]", "", typed).upper()
-        if NUMBER_PATTERN.match(candidate):
-            return candidate
+    """A ticket number as typed ("ts 2026-1128 0007", full-width digits, also inside a sentence:
+    "帮我查下TS202611280007") in its canonical form, or "" if there is none.
+
+    Digits typed in groups end the number at the first group that completes one: what follows ("… 0007
+    13812345678", "… 0007 12月提交的") is the citizen's phone or another sentence, not more of the number."""
+    text = unicodedata.normalize("NFKC", text or "")
+    for match in _TYPED_NUMBER.finditer(text):
+        digits = ""
+        for group in _SEPARATORS.split(match.group(2)):
+            digits += group
+            candidate = match.group(1).upper() + digits
+            if NUMBER_PATTERN.match(candidate):
+                return candidate
     return ""
 
 
