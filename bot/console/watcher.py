@@ -10,6 +10,7 @@ With several console replicas, each round of a job runs in the one console that 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -109,12 +110,24 @@ def console_jobs(
     ]
 
 
+async def _to_the_end(function: Callable[..., Grant | None], *args: object) -> Grant | None:
+    """Run ``function`` in a thread; when the caller is cancelled meanwhile, still wait for the thread (a
+    lease taken after the release below would keep this console's job for a whole lease)."""
+    running = asyncio.ensure_future(asyncio.to_thread(function, *args))
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await running
+        raise
+
+
 async def run_job(factory: sessionmaker, holder: str, job: Job) -> None:
     """Run ``job``'s rounds while this console holds its lease, until cancelled; then give it up."""
     try:
         while True:
             try:
-                grant = await asyncio.to_thread(acquire, factory, job.name, holder, job.lease_seconds)
+                grant = await _to_the_end(acquire, factory, job.name, holder, job.lease_seconds)
                 if grant is not None:
                     await job.round(grant)
             except Exception as exc:  # noqa: BLE001 - a job must survive a database or Rasa outage
