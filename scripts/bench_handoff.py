@@ -27,6 +27,7 @@ import httpx
 import socketio
 
 from bot.core.db import make_engine, make_session_factory
+from bot.runtime.ports import free_ports
 from bot.runtime.runner import start_stack
 from bot.staff.accounts import create_user
 from bot.tickets.service import TicketDesk, TicketDraft
@@ -35,7 +36,6 @@ from bot.tickets.workdays import deployment_calendar
 ROUNDS = 30
 NOTICE_ROUNDS = 20
 PASSWORD = "bench-password-1"
-ENV = {"RASA_PORT": "5405", "ACTION_PORT": "5455", "CONSOLE_PORT": "8405", "REDIS_URL": ""}
 PAGE_POLL_SECONDS = 0.5
 
 
@@ -141,7 +141,15 @@ async def _notices(stack, console: httpx.AsyncClient, csrf: dict, session: str, 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**ENV, "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", "RASA_AUTH_TOKEN": uuid.uuid4().hex}
+        rasa, actions, console = free_ports(3)
+        env = {
+            "RASA_PORT": str(rasa),
+            "ACTION_PORT": str(actions),
+            "CONSOLE_PORT": str(console),
+            "REDIS_URL": "",
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
+            "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+        }
         stack = start_stack(env, Path(tmp) / "logs")
         try:
             asyncio.run(bench(stack))

@@ -36,7 +36,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.core.db import temporary_schema
-from bot.runtime.ports import free_port
+from bot.runtime.ports import free_port, free_ports
 from bot.runtime.production import Replicas, start_replicas
 from bot.runtime.runner import _QUIET_ENV, Stack, start_stack
 
@@ -254,10 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as cleanup:
         work = Path(tmp)
+        rasa, actions, console = free_ports(3)
         env = {
-            "RASA_PORT": str(free_port()),
-            "ACTION_PORT": str(free_port()),
-            "CONSOLE_PORT": str(free_port()),
+            "RASA_PORT": str(rasa),
+            "ACTION_PORT": str(actions),
+            "CONSOLE_PORT": str(console),
             "REDIS_URL": "",
             "DATABASE_URL": f"sqlite:///{work / 'hotline.db'}",
         }

@@ -11,6 +11,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from bot.runtime.ports import free_ports
 from bot.runtime.runner import start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +62,7 @@ def main() -> int:
             "DATABASE_URL": f"sqlite:///{tmp}/screens.sqlite3",
             "REDIS_URL": "",
             "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-            "RASA_PORT": "5905",
-            "ACTION_PORT": "5955",
-            "CONSOLE_PORT": "8905",
+            **dict(zip(("RASA_PORT", "ACTION_PORT", "CONSOLE_PORT"), map(str, free_ports(3)))),
         }
         stack = start_stack(env, Path(tmp) / "logs")
         try:

@@ -24,6 +24,7 @@ from bot.staff.models import AuditEntry, StaffUser
 from bot.supervision.figures import compute_figures
 from bot.tickets.models import Ticket, TicketContact, TicketEvent, TicketRating
 from bot.tickets.workdays import BEIJING, WorkingCalendar
+from tests.support.polling import wait_until_async
 
 NOW = datetime(2026, 12, 1, 4, 0, tzinfo=timezone.utc)  # 12:00 in Beijing
 POLICY = RetentionSettings()  # 180 days of conversation data, contacts 365 days after closing
@@ -376,11 +377,10 @@ def test_the_purge_job_runs_when_the_console_starts(factory):
             await asyncio.to_thread(purge_if_due, factory, POLICY)
 
         job = asyncio.create_task(run_job(factory, "console-1", Job("retention_purge", 3600, purge_round)))
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if _audit_entries(factory):
-                break
-        job.cancel()
+        try:
+            await wait_until_async(lambda: _audit_entries(factory), timeout=10, message="the purge job did not run")
+        finally:
+            job.cancel()
 
     asyncio.run(run_watcher())
     assert len(_audit_entries(factory)) == 1

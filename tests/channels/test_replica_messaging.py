@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import uuid
 
 import redis
 
 from bot.messaging.webchat.presence import STALE_SECONDS, PagePresence
 from channels.socketio_redis import JsonRedisManager
+from tests.support.polling import wait_until_async
 
 
 def test_a_page_open_on_another_replica_counts_until_its_replica_stops_renewing(redis_url):
@@ -35,9 +37,11 @@ def test_a_page_open_on_another_replica_counts_until_its_replica_stops_renewing(
 
 
 def test_socketio_messages_between_replicas_are_json_and_pickles_are_dropped(redis_url):
+    channel = f"hotline:socketio:test:{uuid.uuid4().hex[:8]}"  # no other run's listener on it
+
     async def exchange() -> list[dict]:
-        listener = JsonRedisManager(redis_url, channel="hotline:socketio:test")
-        sender = JsonRedisManager(redis_url, channel="hotline:socketio:test")
+        listener = JsonRedisManager(redis_url, channel=channel)
+        sender = JsonRedisManager(redis_url, channel=channel)
         received: list[dict] = []
 
         async def listen() -> None:
@@ -47,10 +51,13 @@ def test_socketio_messages_between_replicas_are_json_and_pickles_are_dropped(red
                     return
 
         task = asyncio.create_task(listen())
-        await asyncio.sleep(0.3)  # subscribed
         raw = redis.Redis.from_url(redis_url)
-        raw.publish("hotline:socketio:test", pickle.dumps({"method": "emit", "event": "pickled"}))
-        raw.publish("hotline:socketio:test", b"not json")
+        # Redis counts the listener once it has subscribed (a message published before would be lost).
+        await wait_until_async(
+            lambda: raw.pubsub_numsub(channel)[0][1] >= 1, timeout=10, message="the listener did not subscribe"
+        )
+        raw.publish(channel, pickle.dumps({"method": "emit", "event": "pickled"}))
+        raw.publish(channel, b"not json")
         await sender._publish(
             {
                 "method": "emit",

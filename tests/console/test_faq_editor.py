@@ -3,7 +3,6 @@ history, diff and rollback, review by a second person, import preview, unanswere
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -12,8 +11,10 @@ from sqlalchemy import select
 from bot.conversation.unanswered import Misunderstanding, record_unanswered
 from bot.core.config import PROJECT_ROOT
 from bot.faq.editing import record_served
+from bot.faq.store import catalogue_version
 from bot.faq.transfer import import_file
 from bot.staff.models import AuditEntry
+from tests.support.polling import wait_until
 
 ENTRY = {
     "id": "PK-001",
@@ -31,19 +32,24 @@ def editor(console, browser):
     return browser("editor")
 
 
-def _wait_for(check, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    return check()
-
-
 def _top(editor, question: str) -> str | None:
     candidates = editor.request("POST", "/console/api/faq/try", json={"question": question}).json()["candidates"]
     return candidates[0]["id"] if candidates else None
+
+
+def _serves_latest_version(console, editor) -> None:
+    """Wait until the console's index is built from the knowledge base as it is now (every change so far)."""
+    latest = catalogue_version(console.ctx.factory)
+
+    def served() -> int:
+        return editor.request("POST", "/console/api/faq/try", json={"question": "版本"}).json()["knowledge_base_version"]
+
+    wait_until(
+        lambda: served() >= latest,
+        timeout=30,
+        interval=0.2,
+        message=f"the console's index did not reach knowledge base version {latest}",
+    )
 
 
 def _actions(console) -> list[str]:
@@ -56,7 +62,7 @@ def test_a_draft_is_not_served_until_it_is_published_and_every_step_is_audited(c
     assert created.status_code == 201 and created.json()["entry"]["status"] == "draft"
     assert _top(editor, "小区停车位怎么申请") != "PK-001"
     assert editor.request("POST", "/console/api/faq/entries/PK-001/status/publish").status_code == 200
-    assert _wait_for(lambda: _top(editor, "小区停车位怎么申请") == "PK-001")
+    wait_until(lambda: _top(editor, "小区停车位怎么申请") == "PK-001", timeout=30, interval=0.2, message="PK-001 not served")
     assert _actions(console) == ["faq.create", "faq.publish"]
 
 
@@ -164,7 +170,7 @@ def test_expired_entries_stop_being_served_and_show_up_for_review(console, edito
     yesterday = (date.today() - timedelta(days=2)).isoformat()
     editor.request("POST", "/console/api/faq/entries", json={**ENTRY, "expires_on": yesterday})
     editor.request("POST", "/console/api/faq/entries/PK-001/status/publish")
-    time.sleep(1.5)
+    _serves_latest_version(console, editor)  # the publish has reached the index: not being served now means something
     assert _top(editor, "小区停车位怎么申请") != "PK-001"
     expired = editor.request("GET", "/console/api/faq/entries?status=expired").json()["entries"]
     assert [e["id"] for e in expired] == ["PK-001"]

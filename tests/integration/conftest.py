@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import shutil
 import urllib.request
 import uuid
@@ -12,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.db import make_engine, make_session_factory
+from bot.faq.store import catalogue_version
 from bot.messaging.conversation_ids import channel_user, conversation_id
 from bot.runtime.ports import free_ports
 from bot.runtime.runner import Stack, start_stack
 from tests.conftest import IN_CI
+from tests.support.polling import wait_until
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,6 +30,14 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+_STAFF_NUMBERS = itertools.count(10000)
+
+
+def unique_staff_no() -> str:
+    """A 工号 no other account of this test run has (the stack's database is shared by the run)."""
+    return str(next(_STAFF_NUMBERS))
 
 
 def stack_database(stack: Stack):
@@ -68,6 +80,26 @@ def say(stack: Stack, sender: str, message: str) -> list[dict]:
         return json.loads(response.read())
 
 
+def faq_index_version(stack: Stack) -> int:
+    """The newest knowledge base version the action server built its FAQ index from (it logs every
+    build: "FAQ index: version N, …"); -1 before the first."""
+    log = (stack.log_dir / "actions.log").read_text(encoding="utf-8", errors="replace")
+    return max((int(version) for version in re.findall(r"FAQ index: version (\d+),", log)), default=-1)
+
+
+def wait_for_faq_index(stack: Stack, timeout: float = 30.0) -> None:
+    """Wait until the action server's FAQ index is built from the knowledge base as it is now (every
+    change made so far), without asking it anything: its watcher follows the database by itself once
+    the index exists (after the first FAQ question)."""
+    latest = catalogue_version(stack_database(stack))
+    wait_until(
+        lambda: faq_index_version(stack) >= latest,
+        timeout=timeout,
+        interval=0.2,
+        message=f"the action server's FAQ index did not reach knowledge base version {latest} within {timeout} s",
+    )
+
+
 def texts(replies: list[dict]) -> str:
     """All reply texts joined, for assertions on what the citizen reads."""
     return "\n".join(r.get("text", "") for r in replies)
@@ -107,7 +139,7 @@ def handle_ticket(stack: Stack, number: str, *steps: str, reply: str = "已联�
     member = create_user(
         factory,
         username=f"sup-{uuid.uuid4().hex[:8]}",
-        staff_no=str(40000 + uuid.uuid4().int % 50000),
+        staff_no=unique_staff_no(),
         role="supervisor",
         password="correct-horse-42",
     )

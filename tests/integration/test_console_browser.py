@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from bot.staff.accounts import create_user
-from tests.integration.conftest import stack_database
+from tests.integration.conftest import stack_database, unique_staff_no
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
@@ -16,9 +16,7 @@ WAIT_MS = 30_000
 
 def _account(stack, role: str) -> str:
     username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(
-        stack_database(stack), username=username, staff_no=str(10000 + uuid.uuid4().int % 80000), role=role, password=PASSWORD
-    )
+    create_user(stack_database(stack), username=username, staff_no=unique_staff_no(), role=role, password=PASSWORD)
     return username
 
 

@@ -12,7 +12,7 @@ from bot.console.navigation import PAGES, pages_for
 from bot.staff.accounts import create_user
 from bot.staff.roles import ROLE_LABELS
 from bot.tickets.service import labels
-from tests.integration.conftest import stack_database
+from tests.integration.conftest import stack_database, unique_staff_no
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
@@ -30,12 +30,19 @@ READY = {
 }
 
 
+LANDING = {"editor": "/console/faq", "department": "/console/tickets"}
+
+
+def role_of(username: str) -> str:
+    return username.split("-")[0]
+
+
 def _account(stack, role: str) -> str:
     username = f"{role}-{uuid.uuid4().hex[:6]}"
     create_user(
         stack_database(stack),
         username=username,
-        staff_no=str(50000 + uuid.uuid4().int % 40000),
+        staff_no=unique_staff_no(),
         role=role,
         password=PASSWORD,
         department="住房和城乡建设局" if role == "department" else "",
@@ -60,7 +67,12 @@ def _signed_in(browser, stack, username: str, password: str = PASSWORD):
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("#sign-in")
-    expect(page).not_to_have_url(f"{stack.console_url}login", timeout=WAIT_MS)
+    # Sign-in lands on the queue, whose script sends editors and departments on to their own page:
+    # wait for that page's script to have run, so the next navigation does not cut into the redirect.
+    landing = LANDING.get(role_of(username), "/console/")
+    expect(page).to_have_url(stack.console_url.removesuffix("/console/") + landing, timeout=WAIT_MS)
+    expect(page.locator(READY[landing]).first).to_be_attached(timeout=WAIT_MS)
+    expect(page.locator("#nav a").first).to_be_visible(timeout=WAIT_MS)
     return page, errors
 
 

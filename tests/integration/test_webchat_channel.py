@@ -10,6 +10,8 @@ import urllib.request
 import pytest
 import socketio
 
+from tests.integration.webchat_page import Page
+
 pytestmark = pytest.mark.stack
 
 
@@ -22,27 +24,16 @@ def get(url: str) -> tuple[int, str, bytes]:
 
 
 async def exchange(base_url: str, messages: list[str], session_id: str | None = None) -> tuple[str, list[list[dict]]]:
-    """Open a session like the page does, send each message, collect the replies to each."""
-    client = socketio.AsyncClient()
-    replies: asyncio.Queue = asyncio.Queue()
-    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
-    client.on("session_confirm", lambda sid: confirmed.done() or confirmed.set_result(sid))
-    client.on("bot_uttered", replies.put_nowait)
-    await client.connect(base_url, socketio_path="/socket.io", transports=["polling"])
+    """Open a session like the page does, send each message, collect the replies to each (every message
+    of the turn: see tests/integration/webchat_page.py)."""
+    page = Page(base_url)
+    page.session_id = session_id
     try:
-        await client.emit("session_request", {"session_id": session_id})
-        session = await asyncio.wait_for(confirmed, 20)
-        answers = []
-        for message in messages:
-            await client.emit("user_uttered", {"message": message, "session_id": session})
-            batch = [await asyncio.wait_for(replies.get(), 60)]
-            await asyncio.sleep(1.0)  # the rest of this turn's messages
-            while not replies.empty():
-                batch.append(replies.get_nowait())
-            answers.append(batch)
-        return session, answers
+        await page.open()
+        answers = [await page.say(message) for message in messages]
+        return page.session_id, answers
     finally:
-        await client.disconnect()
+        await page.close()
 
 
 def test_page_assets_and_profile_are_served_and_nothing_else(stack):
@@ -111,7 +102,8 @@ async def _say_as(base_url: str, claimed: str, text: str) -> str:
     try:
         await client.emit("session_request", {"session_id": None})
         own = await asyncio.wait_for(confirmed, 20)
-        await client.emit("user_uttered", {"message": text, "session_id": claimed})
+        # acknowledged once the turn is processed: the trackers read afterwards hold all of it
+        await client.call("user_uttered", {"message": text, "session_id": claimed}, timeout=60)
         await asyncio.wait_for(answered, 60)
         return own
     finally:

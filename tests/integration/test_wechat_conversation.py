@@ -8,7 +8,6 @@ import asyncio
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from urllib.parse import urlencode
@@ -23,8 +22,9 @@ from bot.messaging.conversation_ids import conversation_id
 from bot.runtime.runner import start_stack
 from bot.tickets.models import Ticket, TicketEvent
 from scripts.wechat_simulator import WeChatServer, message_xml
-from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for
+from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for, tracker
 from tests.support.fake_wechat_api import FakeWeChatApi
+from tests.support.polling import wait_until
 
 pytestmark = pytest.mark.stack
 TOKEN, APP_ID = "integration-token", "wx00000000000000aa"
@@ -59,6 +59,10 @@ def wechat_stack(tmp_path_factory):
     api.stop()
 
 
+def _squashed(text: str) -> str:
+    return "".join(text.split())  # the channel joins and splits messages at blank lines and line ends
+
+
 class Citizen:
     """One WeChat user talking to the running assistant as WeChat's server would deliver it."""
 
@@ -66,20 +70,46 @@ class Citizen:
         self.openid = f"o{uuid.uuid4().hex[:27]}"
         self.url = f"{stack.rasa_url}/webhooks/wechat/webhook"
         self.api, self.server = api, WeChatServer(TOKEN, "safe", APP_ID, AES_KEY)
+        self.stack, self.conversation = stack, conversation_id("wechat", self.openid)
+        self.sent: set[str] = set()
 
-    def send(self, line: str, msg_id: str | None = None, *, answered: bool = True) -> str:
-        """What the citizen reads after ``line``: the passive reply, or what arrives through the API."""
-        pushed_before = len(self.api.texts_to(self.openid))
-        params, body = self.server.request(message_xml(self.openid, line, msg_id or self.server.next_msg_id()))
+    def send(self, line: str, msg_id: str | None = None) -> str:
+        """What the citizen reads after ``line`` (the passive reply, and what arrives through the API),
+        once everything the bot said in this turn has reached them. A ``msg_id`` sent before is WeChat
+        retrying: the assistant does not process it again."""
+        retry = msg_id in self.sent
+        pushed_before, said_before = len(self.api.texts_to(self.openid)), len(self._events("user"))
+        msg_id = msg_id or self.server.next_msg_id()
+        self.sent.add(msg_id)
+        params, body = self.server.request(message_xml(self.openid, line, msg_id))
         request = urllib.request.Request(f"{self.url}?{urlencode(params)}", data=body)
         with urllib.request.urlopen(request, timeout=10) as answer:
             passive = self.server.reply_text(answer.read().decode(), params)
-        if passive is None and answered:  # answered later through the customer-service API
-            deadline = time.monotonic() + 30
-            while len(self.api.texts_to(self.openid)) == pushed_before and time.monotonic() < deadline:
-                time.sleep(0.1)
-        time.sleep(0.3)  # messages that did not fit the passive reply
-        return "\n".join([passive or "", *self.api.texts_to(self.openid)[pushed_before:]])
+
+        def read() -> str:
+            return "\n".join([passive or "", *self.api.texts_to(self.openid)[pushed_before:]])
+
+        if not retry:  # the message is in the conversation (WeChat may have been answered before the turn ended)
+            wait_until(lambda: len(self._events("user")) > said_before, timeout=60, message=f"{line!r} not processed")
+        # The bot's messages of the turn: what did not fit the passive reply (or was not ready in time)
+        # comes through the customer-service API afterwards.
+        said = [_squashed(event["text"]) for event in self._events("bot", since_last="user") if event.get("text")]
+        wait_until(
+            lambda: all(text in _squashed(read()) for text in said),
+            timeout=30,
+            message=f"not everything the bot said reached the citizen: {said} / {read()!r}",
+        )
+        return read()
+
+    def _events(self, kind: str, since_last: str | None = None) -> list[dict]:
+        """The conversation's events of ``kind`` (only those after its last ``since_last`` event)."""
+        if not self.sent:
+            return []  # no conversation yet (reading its tracker would start one)
+        events = tracker(self.stack, self.conversation)["events"]
+        if since_last is not None:
+            starts = [i for i, event in enumerate(events) if event["event"] == since_last]
+            events = events[starts[-1] + 1 :] if starts else events
+        return [event for event in events if event["event"] == kind]
 
 
 def test_a_report_with_a_location_and_a_photo_retried_at_submission_makes_one_ticket(wechat_stack):
@@ -96,7 +126,7 @@ def test_a_report_with_a_location_and_a_photo_retried_at_submission_makes_one_ti
     confirm_id = citizen.server.next_msg_id()
     accepted = citizen.send("1", msg_id=confirm_id)
     number = re.search(r"工单号 (JB\d{12})", accepted).group(1)
-    again = citizen.send("1", msg_id=confirm_id, answered=False)  # WeChat retried the same message
+    again = citizen.send("1", msg_id=confirm_id)  # WeChat retried the same message
     assert number in again
     with stack_database(stack)() as session:
         tickets = session.scalars(select(Ticket).where(Ticket.conversation_id == conversation_id("wechat", citizen.openid))).all()
@@ -114,7 +144,8 @@ def test_a_staff_reply_during_a_handoff_reaches_the_citizen_on_wechat(wechat_sta
         )
     )
     assert api.texts_to(citizen.openid)[-1] == "您好，工号 1024 为您服务。"
-    assert citizen.send("我家门口的路灯坏了", answered=False) == ""  # paused: the bot stays silent
+    # paused: the bot stays silent (send returns once the message is in the conversation, with no answer in it)
+    assert citizen.send("我家门口的路灯坏了") == ""
 
 
 def test_notices_reach_wechat_the_answer_is_attached_and_a_closed_window_is_called_back(wechat_stack):
