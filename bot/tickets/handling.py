@@ -108,6 +108,25 @@ def _actor_labels(session: Session, actors: set[str]) -> dict[str, str]:
     return labels_
 
 
+def _summary(ticket: Ticket, names: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """What the ticket list and the ticket page both show of a ticket."""
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "status_label": names["statuses"][ticket.status],
+        "department": ticket.department or "",
+        "channel": ticket.channel,
+        "channel_label": names["channels"].get(ticket.channel, ticket.channel),
+        "accepted_at": as_utc(ticket.accepted_at).isoformat(),
+        "deadline": ticket.deadline.isoformat(),
+        "deadline_certain": ticket.deadline_certain,
+        "deadline_state": ticket.deadline_state,
+        "is_major": ticket.is_major,
+        "attention": ticket.attention,
+        "attention_label": names["attention"].get(ticket.attention or "", ""),
+    }
+
+
 def _visible(member: StaffMember, ticket: Ticket, co_ids: AbstractSet[int] = frozenset()) -> bool:
     """Hotline staff see every ticket; a department the ones it leads, and (``co_ids``) co-handles."""
     return member.role in HOTLINE_ROLES or (
@@ -158,23 +177,7 @@ class TicketHandling:
                 if limit_day and not (ticket.status != "closed" and ticket.deadline <= limit_day):
                     continue
                 rows.append(
-                    {
-                        "number": ticket.number,
-                        "category": names["categories"][ticket.category],
-                        "status": ticket.status,
-                        "status_label": names["statuses"][ticket.status],
-                        "department": ticket.department or "",
-                        "channel": ticket.channel,
-                        "channel_label": names["channels"].get(ticket.channel, ticket.channel),
-                        "accepted_at": as_utc(ticket.accepted_at).isoformat(),
-                        "deadline": ticket.deadline.isoformat(),
-                        "deadline_certain": ticket.deadline_certain,
-                        "deadline_state": ticket.deadline_state,
-                        "group_id": ticket.group_id,
-                        "is_major": ticket.is_major,
-                        "attention": ticket.attention,
-                        "attention_label": names["attention"].get(ticket.attention or "", ""),
-                    }
+                    {**_summary(ticket, names), "category": names["categories"][ticket.category], "group_id": ticket.group_id}
                 )
         return rows
 
@@ -212,26 +215,16 @@ class TicketHandling:
             acting_department = member.role == "department"  # acts on the matter; the citizen stays the hotline's
             co = co_view(session, ticket.id)
             return {
-                "number": ticket.number,
+                **_summary(ticket, names),
                 "category": ticket.category,
                 "category_label": names["categories"][ticket.category],
-                "status": ticket.status,
-                "status_label": names["statuses"][ticket.status],
                 "fields": (
                     ticket.fields
                     if reveal and not acting_department
                     else {k: mask_personal_data(str(v), names=contact_names) for k, v in ticket.fields.items()}
                 ),
                 "field_labels": {name: field_label(name) for name in ticket.fields},
-                "department": ticket.department or "",
-                "channel": ticket.channel,
-                "channel_label": names["channels"].get(ticket.channel, ticket.channel),
-                "accepted_at": as_utc(ticket.accepted_at).isoformat(),
-                "deadline": ticket.deadline.isoformat(),
-                "deadline_certain": ticket.deadline_certain,
                 "working_days": ticket.working_days,
-                "deadline_state": ticket.deadline_state,
-                "is_major": ticket.is_major,
                 "major_reason": ticket.major_reason,
                 "latest_reply": ticket.latest_reply,
                 "contact": _WITHHELD if acting_department and ticket.category == "report" else _contact(contact, revealed=reveal),
@@ -242,8 +235,6 @@ class TicketHandling:
                     line.as_json()
                     for line in transcript(self.factory, ticket.conversation_id, masked=True, names=contact_names)[-100:]
                 ],
-                "attention": ticket.attention,
-                "attention_label": names["attention"].get(ticket.attention or "", ""),
                 "notices": notices_of(session, ticket.id),
                 "ratings": ratings_of(session, ticket.id),
                 "events": [

@@ -40,6 +40,40 @@ def unique_staff_no() -> str:
     return str(next(_STAFF_NUMBERS))
 
 
+STAFF_PASSWORD = "correct-horse-42"
+# Sign-in lands on the queue, whose script sends editors and departments on to their own page.
+LANDING = {"editor": "faq", "department": "tickets"}
+
+
+def staff_account(stack: Stack, role: str, *, department: str = ""):
+    """A new staff account on the running assistant (username ``<role>-<hex>``, a unique 工号, STAFF_PASSWORD)."""
+    from bot.staff.accounts import create_user
+
+    return create_user(
+        stack_database(stack),
+        username=f"{role}-{uuid.uuid4().hex[:6]}",
+        staff_no=unique_staff_no(),
+        role=role,
+        password=STAFF_PASSWORD,
+        department=department,
+    )
+
+
+def signed_in_page(browser, stack: Stack, member, password: str = STAFF_PASSWORD, page=None):
+    """A console page (new, or ``page``) signed in as ``member``, once its role's landing page has run its
+    script (the next navigation then does not cut into a redirect)."""
+    from playwright.sync_api import expect
+
+    page = page or browser.new_page(locale="zh-CN")
+    page.goto(f"{stack.console_url}login")
+    page.fill("#username", member.username)
+    page.fill("#password", password)
+    page.click("#sign-in")
+    expect(page).to_have_url(stack.console_url + LANDING.get(member.role, ""), timeout=30_000)
+    expect(page.locator("#nav a").first).to_be_visible(timeout=30_000)
+    return page
+
+
 def stack_database(stack: Stack):
     """Sessions on the running assistant's database (to change what it serves, as an editor would)."""
     return make_session_factory(make_engine(stack.settings.database_url))
@@ -131,18 +165,11 @@ def browser():
 
 def handle_ticket(stack: Stack, number: str, *steps: str, reply: str = "已联系商家整改，噪音问题已处理。") -> None:
     """Staff move a ticket along (as the console does), so the running console's notice job tells the citizen."""
-    from bot.staff.accounts import create_user
     from bot.tickets.handling import TicketHandling
     from bot.tickets.workdays import deployment_calendar
 
     factory = stack_database(stack)
-    member = create_user(
-        factory,
-        username=f"sup-{uuid.uuid4().hex[:8]}",
-        staff_no=unique_staff_no(),
-        role="supervisor",
-        password="correct-horse-42",
-    )
+    member = staff_account(stack, "supervisor")
     handling = TicketHandling(factory, deployment_calendar(stack.settings.working_calendar_dir))
     for step in steps:
         handling.act(member, number, step, department="住房和城乡建设局", text=reply)

@@ -6,21 +6,17 @@ import uuid
 
 import pytest
 
-from bot.staff.accounts import create_user
-from tests.integration.conftest import stack_database, unique_staff_no
+from tests.integration.conftest import STAFF_PASSWORD, stack_database, staff_account
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PASSWORD = "correct-horse-42"
 WAIT_MS = 30_000
 
 
 def _account(stack, role: str) -> str:
-    username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(stack_database(stack), username=username, staff_no=unique_staff_no(), role=role, password=PASSWORD)
-    return username
+    return staff_account(stack, role).username
 
 
-def _sign_in(page, stack, username: str, password: str = PASSWORD) -> None:
+def _sign_in(page, stack, username: str, password: str = STAFF_PASSWORD) -> None:
     page.goto(f"{stack.console_url}login")
     page.fill("#username", username)
     page.fill("#password", password)
@@ -43,7 +39,7 @@ def test_an_admin_adds_an_agent_who_signs_in_and_the_audit_log_shows_both(stack,
     admin.fill("#new-password", "short")
     admin.click("#user-form button")
     expect(admin.locator("#user-status")).to_contain_text("至少需要", timeout=WAIT_MS)
-    admin.fill("#new-password", PASSWORD)
+    admin.fill("#new-password", STAFF_PASSWORD)
     admin.click("#user-form button")
     expect(admin.locator("#users tbody")).to_contain_text(new_agent, timeout=WAIT_MS)
 
@@ -90,7 +86,7 @@ def test_an_editor_changes_their_password_on_the_password_page_and_signs_in_with
     expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
     page.click("text=修改密码")
     expect(page.locator("#who")).to_contain_text("工号", timeout=WAIT_MS)
-    page.fill("#current", PASSWORD)
+    page.fill("#current", STAFF_PASSWORD)
     page.fill("#new", "fresh-horse-2027")
     page.fill("#repeat", "fresh-horse-2026")
     page.click("#save")

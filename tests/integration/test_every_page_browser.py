@@ -4,18 +4,14 @@ The password page's own flow is here too (the other pages' flows have browser te
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from bot.console.navigation import PAGES, pages_for
-from bot.staff.accounts import create_user
 from bot.staff.roles import ROLE_LABELS
 from bot.tickets.service import labels
-from tests.integration.conftest import stack_database, unique_staff_no
+from tests.integration.conftest import STAFF_PASSWORD, signed_in_page, staff_account
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PASSWORD = "correct-horse-42"
 WAIT_MS = 30_000
 # What each page shows once its script has run (the element its script fills or reveals).
 READY = {
@@ -30,29 +26,8 @@ READY = {
 }
 
 
-LANDING = {"editor": "/console/faq", "department": "/console/tickets"}
-
-
-def role_of(username: str) -> str:
-    return username.split("-")[0]
-
-
-def _account(stack, role: str) -> str:
-    username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(
-        stack_database(stack),
-        username=username,
-        staff_no=unique_staff_no(),
-        role=role,
-        password=PASSWORD,
-        department="住房和城乡建设局" if role == "department" else "",
-    )
-    return username
-
-
-def _signed_in(browser, stack, username: str, password: str = PASSWORD):
-    from playwright.sync_api import expect
-
+def _signed_in(browser, stack, member, password: str = STAFF_PASSWORD):
+    """A page signed in as ``member``, and the script errors it meets from the sign-in on."""
     page = browser.new_page(locale="zh-CN")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -63,17 +38,11 @@ def _signed_in(browser, stack, username: str, password: str = PASSWORD):
             errors.append(message.text) if message.type == "error" and "Failed to load resource" not in message.text else None
         ),
     )
-    page.goto(f"{stack.console_url}login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#sign-in")
-    # Sign-in lands on the queue, whose script sends editors and departments on to their own page:
-    # wait for that page's script to have run, so the next navigation does not cut into the redirect.
-    landing = LANDING.get(role_of(username), "/console/")
-    expect(page).to_have_url(stack.console_url.removesuffix("/console/") + landing, timeout=WAIT_MS)
-    expect(page.locator(READY[landing]).first).to_be_attached(timeout=WAIT_MS)
-    expect(page.locator("#nav a").first).to_be_visible(timeout=WAIT_MS)
-    return page, errors
+    return signed_in_page(browser, stack, member, password, page=page), errors
+
+
+def _account(stack, role: str):
+    return staff_account(stack, role, department="住房和城乡建设局" if role == "department" else "")
 
 
 def test_the_page_table_names_every_console_page():
@@ -111,11 +80,11 @@ def test_ticket_filters_and_role_choices_are_the_servers_labels(stack, browser):
 def test_a_staff_member_changes_their_password_and_signs_in_with_the_new_one(stack, browser):
     from playwright.sync_api import expect
 
-    username = _account(stack, "editor")
-    page, errors = _signed_in(browser, stack, username)
+    member = _account(stack, "editor")
+    page, errors = _signed_in(browser, stack, member)
     page.goto(f"{stack.console_url}password")
     expect(page.locator("#who")).to_contain_text("工号", timeout=WAIT_MS)
-    page.fill("#current", PASSWORD)
+    page.fill("#current", STAFF_PASSWORD)
     page.fill("#new", "new-horse-4242")
     page.fill("#repeat", "new-horse-4241")
     page.click("#save")
@@ -125,11 +94,11 @@ def test_a_staff_member_changes_their_password_and_signs_in_with_the_new_one(sta
     page.click("#save")
     expect(page.locator("#status")).not_to_have_text("", timeout=WAIT_MS)
     expect(page.locator("#status")).not_to_contain_text("密码已修改")
-    page.fill("#current", PASSWORD)
+    page.fill("#current", STAFF_PASSWORD)
     page.fill("#new", "new-horse-4242")
     page.fill("#repeat", "new-horse-4242")
     page.click("#save")
     expect(page.locator("#status")).to_contain_text("密码已修改", timeout=WAIT_MS)
-    again, again_errors = _signed_in(browser, stack, username, "new-horse-4242")
+    again, again_errors = _signed_in(browser, stack, member, "new-horse-4242")
     expect(again.locator("#nav a", has_text="知识库")).to_be_visible(timeout=WAIT_MS)
     assert errors == [] and again_errors == [], errors + again_errors

@@ -12,12 +12,17 @@ from sqlalchemy import select
 
 from bot.conversation.unanswered import UnansweredQuestion
 from bot.messaging.conversation_ids import conversation_id
-from bot.staff.accounts import create_user
-from tests.integration.conftest import say, stack_database, tracker, unique_staff_no, wait_for_faq_index
+from tests.integration.conftest import (
+    say,
+    signed_in_page,
+    stack_database,
+    staff_account,
+    tracker,
+    wait_for_faq_index,
+)
 from tests.support.polling import wait_until
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PASSWORD = "correct-horse-42"
 WAIT_MS = 30_000
 QUESTION = "请问城市绿道夜间照明的开放时间是几点"
 
@@ -68,17 +73,7 @@ class Citizen:
 
 
 def _editor_page(browser, stack):
-    from playwright.sync_api import expect
-
-    username = f"editor-{uuid.uuid4().hex[:6]}"
-    create_user(stack_database(stack), username=username, staff_no=unique_staff_no(), role="editor", password=PASSWORD)
-    page = browser.new_page(locale="zh-CN")
-    page.goto(f"{stack.console_url}login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-    expect(page).to_have_url(f"{stack.console_url}faq", timeout=WAIT_MS)
-    return page
+    return signed_in_page(browser, stack, staff_account(stack, "editor"))
 
 
 def _unanswered(stack, question: str) -> bool:

@@ -7,23 +7,18 @@ server (pause, staff messages through its HTTP API, resume), the action server a
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
-from bot.staff.accounts import create_user
-from tests.integration.conftest import stack_database, unique_staff_no
+from tests.integration.conftest import STAFF_PASSWORD, staff_account
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PASSWORD = "correct-horse-42"
 WAIT_MS = 30_000
 
 
 def _agent(stack) -> tuple[str, str]:
-    username = f"agent-{uuid.uuid4().hex[:6]}"
-    staff_no = unique_staff_no()
-    create_user(stack_database(stack), username=username, staff_no=staff_no, role="agent", password=PASSWORD)
-    return username, staff_no
+    member = staff_account(stack, "agent")
+    return member.username, member.staff_no
 
 
 def _send(page, text: str) -> None:
@@ -45,7 +40,7 @@ def test_citizen_asks_for_a_person_an_agent_claims_replies_and_hands_back(stack,
     agent.goto(stack.console_url)
     expect(agent).to_have_url(f"{stack.console_url}login")
     agent.fill("#username", username)
-    agent.fill("#password", PASSWORD)
+    agent.fill("#password", STAFF_PASSWORD)
     agent.click("#sign-in")
     expect(agent.locator("#who")).to_contain_text(staff_no, timeout=WAIT_MS)
     expect(agent.locator("#alert")).to_be_visible(timeout=WAIT_MS)  # the new conversation is announced

@@ -18,12 +18,10 @@ from bot.console.watcher import check_queue
 from bot.handoff.models import Handoff
 from bot.handoff.queue import HandoffQueue
 from bot.messaging.conversation_ids import conversation_id
-from bot.staff.accounts import create_user
 from bot.tickets.models import Ticket
-from tests.integration.conftest import say, stack_database, texts, tracker, unique_staff_no
+from tests.integration.conftest import STAFF_PASSWORD, say, stack_database, staff_account, texts, tracker
 
 pytestmark = pytest.mark.stack
-PASSWORD = "correct-horse-42"
 
 
 def _citizen() -> str:
@@ -86,7 +84,9 @@ def _signed_in(stack, username: str) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=stack.console_url.removesuffix("/console/"), timeout=30)
     page = client.get("/console/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    assert client.post("/console/login", data={"csrf": token, "username": username, "password": PASSWORD}).status_code == 303
+    assert (
+        client.post("/console/login", data={"csrf": token, "username": username, "password": STAFF_PASSWORD}).status_code == 303
+    )
     return client, client.get("/console/api/me").json()["csrf"]
 
 
@@ -96,15 +96,7 @@ def test_two_agents_claiming_at_once_on_the_running_console_exactly_one_wins(sta
     (handoff,) = _handoffs(stack, citizen)
     agents = []
     for _ in range(2):
-        username = f"agent-{uuid.uuid4().hex[:6]}"
-        create_user(
-            stack_database(stack),
-            username=username,
-            staff_no=unique_staff_no(),
-            role="agent",
-            password=PASSWORD,
-        )
-        agents.append(_signed_in(stack, username))
+        agents.append(_signed_in(stack, staff_account(stack, "agent").username))
     start, codes = threading.Barrier(2), []
 
     def claim(client: httpx.Client, csrf: str) -> None:

@@ -10,35 +10,15 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bot.staff.accounts import create_user
 from bot.staff.models import AuditEntry
-from tests.integration.conftest import notice_status, say, stack_database, texts, unique_staff_no
+from tests.integration.conftest import notice_status, say, signed_in_page, stack_database, staff_account, texts
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PASSWORD = "correct-horse-42"
 WAIT_MS = 30_000
 
 
 def _signed_in(browser, stack, role: str, department: str = ""):
-    from playwright.sync_api import expect
-
-    username = f"{role}-{uuid.uuid4().hex[:6]}"
-    create_user(
-        stack_database(stack),
-        username=username,
-        staff_no=unique_staff_no(),
-        role=role,
-        password=PASSWORD,
-        department=department,
-    )
-    page = browser.new_page(locale="zh-CN")
-    page.goto(f"{stack.console_url}login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-    expect(page.locator("#who")).to_contain_text("工号", timeout=WAIT_MS)
-    page.wait_for_load_state("networkidle")  # a role's landing page may still send the browser on (editors: faq)
-    return page
+    return signed_in_page(browser, stack, staff_account(stack, role, department=department))
 
 
 def _complaint(stack) -> str:
