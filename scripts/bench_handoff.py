@@ -27,8 +27,7 @@ import httpx
 import socketio
 
 from bot.core.db import make_engine, make_session_factory
-from bot.runtime.ports import free_ports
-from bot.runtime.runner import start_stack
+from bot.runtime.runner import own_environment, start_stack
 from bot.staff.accounts import create_user
 from bot.tickets.service import TicketDesk, TicketDraft
 from bot.tickets.workdays import deployment_calendar
@@ -141,15 +140,7 @@ async def _notices(stack, console: httpx.AsyncClient, csrf: dict, session: str, 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        rasa, actions, console = free_ports(3)
-        env = {
-            "RASA_PORT": str(rasa),
-            "ACTION_PORT": str(actions),
-            "CONSOLE_PORT": str(console),
-            "REDIS_URL": "",
-            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-            "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-        }
+        env = own_environment(Path(tmp))
         stack = start_stack(env, Path(tmp) / "logs")
         try:
             asyncio.run(bench(stack))

@@ -36,9 +36,9 @@ from pathlib import Path
 import aiohttp
 
 from bot.core.db import temporary_schema
-from bot.runtime.ports import free_port, free_ports
+from bot.runtime.ports import free_port
 from bot.runtime.production import Replicas, start_replicas
-from bot.runtime.runner import _QUIET_ENV, Stack, start_stack
+from bot.runtime.runner import _QUIET_ENV, Stack, own_environment, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 STOCK_DIR = ROOT / "var" / "bench" / "stock-rasa-init"
@@ -254,14 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     python = sys.executable
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, contextlib.ExitStack() as cleanup:
         work = Path(tmp)
-        rasa, actions, console = free_ports(3)
-        env = {
-            "RASA_PORT": str(rasa),
-            "ACTION_PORT": str(actions),
-            "CONSOLE_PORT": str(console),
-            "REDIS_URL": "",
-            "DATABASE_URL": f"sqlite:///{work / 'hotline.db'}",
-        }
+        env = own_environment(work)
         stack = start_stack(env, work / "logs")
         cleanup.callback(stack.stop)
         stock_port = free_port()

@@ -11,8 +11,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from bot.runtime.ports import free_ports
-from bot.runtime.runner import start_stack
+from bot.runtime.runner import own_environment, start_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -58,12 +57,7 @@ def main() -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            "DATABASE_URL": f"sqlite:///{tmp}/screens.sqlite3",
-            "REDIS_URL": "",
-            "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-            **dict(zip(("RASA_PORT", "ACTION_PORT", "CONSOLE_PORT"), map(str, free_ports(3)))),
-        }
+        env = own_environment(Path(tmp))
         stack = start_stack(env, Path(tmp) / "logs")
         try:
             with sync_playwright() as playwright:

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ import yaml
 from bot.core.config import Settings, load_settings
 from bot.core.server_keys import child_environment, rasa_api_headers, rasa_auth_token
 from bot.runtime.endpoints import rasa_endpoints
+from bot.runtime.ports import free_ports
 
 WEBCHAT_PATH = "/webhooks/webchat/chat"
 # TensorFlow would otherwise start a thread pool per core for each op; two cores are shared here.
@@ -203,6 +205,21 @@ def prepare_database(settings: Settings) -> None:
     if catalogue_version(factory) == 0:
         import_file(factory, settings.project_root / "kb" / "sample-faq.csv", actor="setup")
     engine.dispose()
+
+
+def own_environment(folder: Path, **overrides: str) -> dict[str, str]:
+    """Settings for an assistant of its own (a test, a benchmark, a tool beside a running one): its SQLite
+    file in ``folder``, no Redis, a fresh API token, free ports; ``overrides`` on top."""
+    rasa, actions, console = free_ports(3)
+    return {
+        "DATABASE_URL": f"sqlite:///{folder / 'hotline.sqlite3'}",
+        "REDIS_URL": "",
+        "RASA_AUTH_TOKEN": uuid.uuid4().hex,
+        "RASA_PORT": str(rasa),
+        "ACTION_PORT": str(actions),
+        "CONSOLE_PORT": str(console),
+        **overrides,
+    }
 
 
 def start_stack(env: dict[str, str], log_dir: Path, *, credentials: Path | None = None) -> Stack:

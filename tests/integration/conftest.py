@@ -16,8 +16,7 @@ import pytest
 from bot.core.db import make_engine, make_session_factory
 from bot.faq.store import catalogue_version
 from bot.messaging.conversation_ids import channel_user, conversation_id
-from bot.runtime.ports import free_ports
-from bot.runtime.runner import Stack, start_stack
+from bot.runtime.runner import Stack, own_environment, start_stack
 from tests.conftest import IN_CI
 from tests.support.polling import wait_until
 
@@ -82,16 +81,7 @@ def stack_database(stack: Stack):
 def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
     """Environment of a test stack: its own SQLite file, token and free ports (so tests run beside a
     running assistant and beside each other), embedded defaults otherwise."""
-    rasa, actions, console = free_ports(3)
-    base = {
-        "DATABASE_URL": f"sqlite:///{tmp_dir / 'hotline.sqlite3'}",
-        "REDIS_URL": "",
-        "RASA_AUTH_TOKEN": uuid.uuid4().hex,
-        "RASA_PORT": str(rasa),
-        "ACTION_PORT": str(actions),
-        "CONSOLE_PORT": str(console),
-    }
-    return {**base, **env}
+    return own_environment(tmp_dir, **env)
 
 
 @pytest.fixture(scope="session")
