@@ -100,7 +100,11 @@ http {{
   proxy_max_temp_file_size 0;
   client_body_buffer_size 1m;
   map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+  # least_conn (state shared by the workers): a message goes to the replica with the fewest in flight, so
+  # one slow turn (a form, a long appeal) does not queue the next ones behind it as round robin would.
   upstream rasa {{
+    least_conn;
+    zone rasa 64k;
 {servers("RASA_PORT")}
     keepalive 64;
   }}
@@ -109,10 +113,14 @@ http {{
 {servers("RASA_PORT")}
   }}
   upstream consoles {{
+    least_conn;
+    zone consoles 64k;
 {servers("CONSOLE_PORT")}
     keepalive 16;
   }}
   upstream actions {{
+    least_conn;
+    zone actions 64k;
 {servers("ACTION_PORT")}
     keepalive 64;
   }}
