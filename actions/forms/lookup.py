@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,7 +20,7 @@ _CODE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 
 def lookup_check(text: str) -> str | None:
     """The phone number given with the ticket, or an anonymous report's code, as typed; None if neither."""
-    code = re.sub(r"[\s\-]", "", text or "").upper()
+    code = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or "")).upper()  # full-width typed too
     if _CODE.match(code):  # eight letters and digits: never a phone number
         return code
     return find_phone(text)

@@ -74,6 +74,7 @@ def test_a_spaced_number_followed_by_the_phone_keeps_the_right_ticket_number():
         ("0755-2345 6789", "0755-23456789"),
         ("我的座机是(010)87654321", "010-87654321"),
         ("abcd-2345", "ABCD2345"),
+        ("ＡＢＣＤ２３４５", "ABCD2345"),  # typed with a full-width input method
         ("23456789", "23456789"),  # eight characters from the code alphabet: a code, never a phone number
     ],
 )
