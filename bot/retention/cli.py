@@ -22,8 +22,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]) -> int:
     from bot.core.clock import BEIJING
     from bot.core.db import make_engine, make_session_factory
+    from bot.core.migrate import upgrade
     from bot.retention.purge import purge
 
+    upgrade(settings.database_url)  # as every other command does: the tables exist before the purge reads them
     engine = make_engine(settings.database_url)
     try:
         report = purge(make_session_factory(engine), settings.retention, dry_run=args.dry_run)

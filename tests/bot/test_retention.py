@@ -360,6 +360,12 @@ def test_the_command_prints_per_table_counts_and_a_dry_run_changes_nothing(facto
     assert not [value for value in PERSONAL if value in dry + done]
 
 
+def test_the_command_on_a_database_never_set_up_brings_it_up_to_date_first(sqlite_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["privacy", "purge", "--dry-run"]) == 0
+    assert "Dry run: nothing was changed." in capsys.readouterr().out
+
+
 def test_the_daily_job_purges_once_a_day(factory):
     _seed(factory, datetime.now(timezone.utc))
     first = purge_if_due(factory, POLICY)
