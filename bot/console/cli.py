@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from bot.core.config import Settings
 from bot.core.db import make_engine, make_session_factory
+from bot.core.migrate import upgrade
 from bot.staff.accounts import AccountError, create_user
 from bot.staff.roles import ROLES
 
@@ -32,6 +33,7 @@ def run(args: argparse.Namespace, settings: Settings, say: Callable[[str], None]
     if args.console_command == "serve":
         return _serve(settings, say)
     password = os.environ.get(PASSWORD_ENV) or _ask_password()
+    upgrade(settings.database_url)  # the first admin may come before the first `make run`
     factory = make_session_factory(make_engine(settings.database_url))
     try:
         member = create_user(

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _add_user(url: str, password: str, *args: str) -> subprocess.CompletedProcess:
+    """The command on a database that may never have been set up (a deployment's first step)."""
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": "", "CONSOLE_NEW_USER_PASSWORD": password}
-    subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     return subprocess.run(
         [sys.executable, "-m", "bot", "console", "add-user", *args],
         cwd=ROOT,
