@@ -26,7 +26,7 @@ from bot.handoff.queue_texts import staff_joined_notice
 from bot.handoff.transcript import transcript
 from bot.messaging.domain_texts import response_text
 from bot.review.queue import record_correction
-from bot.staff.audit import audit
+from bot.staff.audit import AuditNote, audit
 from bot.staff.roles import SUPERVISION
 from bot.tickets.models import CATEGORIES
 from bot.tickets.notice_texts import acceptance_messages
@@ -248,7 +248,8 @@ async def create_ticket(request: Request, handoff_id: int) -> HTTPResponse:
         )
     except DraftRefused as refused:
         return response.json({"error": str(refused)}, status=400)
-    created = await asyncio.to_thread(partial(request.app.ctx.desk.create, draft, audit_as=member.actor, handoff_id=handoff_id))
+    audited = AuditNote(member.actor, "ticket.create_for_citizen", target_type="ticket", detail={"handoff_id": handoff_id})
+    created = await asyncio.to_thread(partial(request.app.ctx.desk.create, draft, audited=audited))
     # The person decided what the citizen wanted: a different reading than the bot's is kept for review.
     await asyncio.to_thread(record_correction, request.app.ctx.factory, handoff.conversation_id, draft.category, member.staff_no)
     notice = "\n".join(response_text(name, **values) for name, values in acceptance_messages(created, beijing_today()))

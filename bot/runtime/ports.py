@@ -7,9 +7,7 @@ import socket
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now (the OS picks it; a race with another process is possible but rare)."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    return free_ports(1, host)[0]
 
 
 def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:

@@ -61,13 +61,27 @@ def _free(host: str, port: int) -> bool:
             return False
 
 
+def nginx_binary() -> str | None:
+    """Debian's nginx (on PATH, or in /usr/sbin, which a non-root PATH may lack); None when not installed."""
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+
+def write_nginx_config(work_dir: Path, host: str, public_port: int, replicas: int) -> Path:
+    """nginx.conf (and the temp folders it names) in ``work_dir``; returns the file."""
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (work_dir / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+    config = work_dir / "nginx.conf"
+    config.write_text(nginx_config(host, public_port, replicas, work_dir.resolve()), encoding="utf-8")
+    return config
+
+
 def check_requirements(settings: Settings) -> str:
     """The nginx binary; raises ProductionUnavailable when Redis, PostgreSQL or nginx is missing."""
     if not settings.redis_url:
         raise ProductionUnavailable("REDIS_URL is not set: replicas share conversations through Redis")
     if not settings.database_url.startswith("postgresql"):
         raise ProductionUnavailable("DATABASE_URL must be PostgreSQL: SQLite is for one process on one machine")
-    nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
+    nginx = nginx_binary()
     if nginx is None:
         raise ProductionUnavailable("nginx is not installed (Debian: apt-get install nginx)")
     return nginx
@@ -211,10 +225,7 @@ class Replicas:
 
     def _start_nginx(self, nginx: str) -> None:
         work = self.log_dir / "nginx"
-        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (work / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-        config = work / "nginx.conf"
-        config.write_text(nginx_config(self.settings.host, self.public_port, self.replicas, work.resolve()), encoding="utf-8")
+        config = write_nginx_config(work, self.settings.host, self.public_port, self.replicas)
         self.say(f"Starting nginx on port {self.public_port} in front of {self.replicas} replicas...")
         with open(work / "nginx.log", "ab") as log:
             self.nginx = subprocess.Popen(

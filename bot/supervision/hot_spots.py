@@ -51,7 +51,12 @@ def hot_spots(factory: sessionmaker, now: datetime | None = None) -> list[HotSpo
                 Ticket.accepted_at >= baseline_start, Ticket.accepted_at < now
             )
         ).all()
-        places = dict(session.execute(select(TicketGroup.id, TicketGroup.place)).all()) if rows else {}
+        group_ids = {group_id for group_id, _, _ in rows if group_id is not None}
+        places = (
+            dict(session.execute(select(TicketGroup.id, TicketGroup.place).where(TicketGroup.id.in_(group_ids))).all())
+            if group_ids
+            else {}
+        )
     recent: Counter = Counter()
     before: Counter = Counter()
     labels: dict[tuple[str, str], str] = {}

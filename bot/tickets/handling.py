@@ -27,7 +27,7 @@ from bot.handoff.transcript import transcript
 from bot.staff.accounts import StaffMember
 from bot.staff.audit import audit
 from bot.staff.models import StaffUser
-from bot.staff.roles import HOTLINE, REVEAL_ROLES, SUPERVISION
+from bot.staff.roles import HANDLING, HOTLINE, REVEAL_ROLES, SUPERVISION
 from bot.tickets.citizen_feedback import ratings_of
 from bot.tickets.co_handling import (
     CoHandlingError,
@@ -48,12 +48,11 @@ from bot.tickets.routing_confirmations import confirm_route
 from bot.tickets.service import labels
 from bot.tickets.workdays import WorkingCalendar
 
-HOTLINE_ROLES = HOTLINE  # the hotline's own staff: every ticket
 NEXT = {  # action → (allowed from, new status, roles); "review" is a closing the citizen was unhappy with
-    "assign": (("unassigned", "assigned", "in_progress", "review"), "assigned", HOTLINE_ROLES),
-    "start": (("assigned",), "in_progress", ("department", *HOTLINE_ROLES)),
-    "reply": (("in_progress",), "replied", ("department", *HOTLINE_ROLES)),
-    "close": (("replied", "review"), "closed", HOTLINE_ROLES),  # from review: the answer stands
+    "assign": (("unassigned", "assigned", "in_progress", "review"), "assigned", HOTLINE),
+    "start": (("assigned",), "in_progress", HANDLING),
+    "reply": (("in_progress",), "replied", HANDLING),
+    "close": (("replied", "review"), "closed", HOTLINE),  # from review: the answer stands
 }
 
 
@@ -73,9 +72,6 @@ class TicketFilter:
     search: str = ""  # a ticket number (or its start), or the citizen's phone number (hotline staff only)
 
 
-EXTEND_ROLES = SUPERVISION
-
-
 def available_actions(
     member: StaffMember, status: str, ticket: Ticket | None = None, co: Sequence[dict[str, Any]] = ()
 ) -> list[str]:
@@ -87,8 +83,8 @@ def available_actions(
     co_moves = []
     if own_co is not None and status not in ("replied", "closed"):
         co_moves = ["co_accept", "co_reply"] if own_co["status"] == "pending" else ["co_reply"]
-    co_set = ["co"] if member.role in HOTLINE_ROLES and status != "closed" else []
-    return [*moves, *co_moves, *co_set, "note", *(["extend"] if member.role in EXTEND_ROLES and status != "closed" else [])]
+    co_set = ["co"] if member.role in HOTLINE and status != "closed" else []
+    return [*moves, *co_moves, *co_set, "note", *(["extend"] if member.role in SUPERVISION and status != "closed" else [])]
 
 
 ACTORS = {"citizen": "市民", "system": "系统", "setup": "系统"}
@@ -129,7 +125,7 @@ def _summary(ticket: Ticket, names: dict[str, dict[str, str]]) -> dict[str, Any]
 
 def _visible(member: StaffMember, ticket: Ticket, co_ids: AbstractSet[int] = frozenset()) -> bool:
     """Hotline staff see every ticket; a department the ones it leads, and (``co_ids``) co-handles."""
-    return member.role in HOTLINE_ROLES or (
+    return member.role in HOTLINE or (
         member.role == "department" and (ticket.department == member.department or ticket.id in co_ids)
     )
 
@@ -188,7 +184,7 @@ class TicketHandling:
         typed = re.sub(r"[\s\-_]", "", search).upper()
         by_number = Ticket.number.like(typed[:32].replace("%", "").replace("_", "") + "%")
         phone = normalize_phone(search)
-        if phone and member.role in HOTLINE_ROLES:
+        if phone and member.role in HOTLINE:
             return or_(by_number, Ticket.id.in_(select(TicketContact.ticket_id).where(TicketContact.phone == phone)))
         return by_number
 
@@ -322,7 +318,7 @@ class TicketHandling:
 
     def set_co(self, member: StaffMember, number: str, departments: list[str]) -> list[str]:
         """Set the co-handling departments (协办) of a ticket; hotline staff only."""
-        if member.role not in HOTLINE_ROLES:
+        if member.role not in HOTLINE:
             raise HandlingError("只有热线工作人员可以设置协办部门")
         allowed = self.departments()
         now = utc_now()
@@ -366,7 +362,7 @@ class TicketHandling:
 
     def group_action(self, member: StaffMember, number: str, action: str, *, into: str = "") -> dict[str, Any] | None:
         """confirm / split / merge (into another ticket's group) a same-source group; hotline staff only."""
-        if member.role not in HOTLINE_ROLES:
+        if member.role not in HOTLINE:
             raise HandlingError("只有热线工作人员可以调整同源诉求组")
         now, actor = utc_now(), f"staff:{member.staff_no}"
         with transaction(self.factory) as session:
@@ -414,7 +410,7 @@ class TicketHandling:
 
     def extend(self, member: StaffMember, number: str, working_days: int, reason: str) -> date:
         """Push the deadline ``working_days`` working days further, on the same calendar; needs a reason."""
-        if member.role not in EXTEND_ROLES:
+        if member.role not in SUPERVISION:
             raise HandlingError("只有督办人员可以延期")
         if not 1 <= working_days <= 30 or not reason.strip():
             raise HandlingError("请填写延期的工作日数（1–30）和理由")

@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 from sqlalchemy import func, select
@@ -21,7 +20,7 @@ from bot.core.clock import BEIJING, utc_now
 from bot.core.config import Deadlines
 from bot.core.db import transaction
 from bot.messaging.conversation_ids import stored_forms
-from bot.staff.audit import Actor, audit
+from bot.staff.audit import AuditNote, write_note
 from bot.tickets.departments import is_deactivated
 from bot.tickets.lookup_guard import Attempts, attempts, record_failure
 from bot.tickets.major import MajorRules
@@ -151,11 +150,9 @@ class TicketDesk:
             or 0
         )
 
-    def create(
-        self, draft: TicketDraft, *, now: datetime | None = None, audit_as: Actor | None = None, **audit_detail: Any
-    ) -> CreatedTicket:
-        """Create the ticket, or return the one this submission already created. ``audit_as``: staff
-        took it down; the audit entry (with ``audit_detail``) is written in the ticket's transaction.
+    def create(self, draft: TicketDraft, *, now: datetime | None = None, audited: AuditNote | None = None) -> CreatedTicket:
+        """Create the ticket, or return the one this submission already created. ``audited``: staff took
+        it down; the entry is written in the ticket's transaction, naming the ticket and its category.
 
         Raises:
             TicketLimitReached: a citizen's conversation already took down ``MAX_TICKETS_PER_DAY`` today.
@@ -169,16 +166,8 @@ class TicketDesk:
                 if existing is not None:
                     return self._again(session, existing)
                 created = self._insert(session, draft, now)
-                if audit_as is not None:
-                    audit(
-                        session,
-                        audit_as,
-                        "ticket.create_for_citizen",
-                        target_type="ticket",
-                        target_id=created.number,
-                        category=draft.category,
-                        **audit_detail,
-                    )
+                if audited is not None:
+                    write_note(session, replace(audited, target_id=created.number), category=draft.category)
                 return created
         except IntegrityError:  # the same submission raced us to the unique key: report that one
             with transaction(self.factory) as session:

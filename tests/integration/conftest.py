@@ -9,7 +9,6 @@ import shutil
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -78,17 +77,11 @@ def stack_database(stack: Stack):
     return make_session_factory(make_engine(stack.settings.database_url))
 
 
-def stack_environment(tmp_dir: Path, **env: str) -> dict[str, str]:
-    """Environment of a test stack: its own SQLite file, token and free ports (so tests run beside a
-    running assistant and beside each other), embedded defaults otherwise."""
-    return own_environment(tmp_dir, **env)
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Iterator[Stack]:
     """One embedded-mode assistant shared by the end-to-end tests of a run."""
     tmp_dir = tmp_path_factory.mktemp("stack")
-    running = start_stack(stack_environment(tmp_dir), tmp_dir / "logs")
+    running = start_stack(own_environment(tmp_dir), tmp_dir / "logs")
     yield running
     running.stop()
 

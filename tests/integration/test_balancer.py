@@ -4,8 +4,6 @@ with the fewest messages in flight, so one slow turn does not hold up the messag
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import subprocess
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.runtime.production import free_public_port, nginx_config, replica_ports
+from bot.runtime.production import free_public_port, nginx_binary, replica_ports, write_nginx_config
 from tests.conftest import IN_CI
 from tests.support.local_server import LocalServer
 from tests.support.polling import wait_until
@@ -23,8 +21,8 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+def nginx_path() -> str:
+    found = nginx_binary()
     if found is None:
         if IN_CI:
             pytest.fail("nginx is not installed, but CI=true requires it")
@@ -57,15 +55,13 @@ def _send(port: int, message: str) -> str:
         return answer.read().decode()
 
 
-def test_messages_go_to_the_replica_not_busy_with_a_slow_turn(nginx_binary, tmp_path: Path):
+def test_messages_go_to_the_replica_not_busy_with_a_slow_turn(nginx_path, tmp_path: Path):
     public = free_public_port(replicas=2)
     served: list[str] = []
     replicas = [LocalServer(_replica(f"r{i}", served), replica_ports(public, i)["RASA_PORT"]) for i in range(2)]
     work = tmp_path / "nginx"
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (work / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-    (work / "nginx.conf").write_text(nginx_config("127.0.0.1", public, 2, work), encoding="utf-8")
-    nginx = subprocess.Popen([nginx_binary, "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
+    config = write_nginx_config(work, "127.0.0.1", public, 2)
+    nginx = subprocess.Popen([nginx_path, "-p", str(work), "-c", str(config), "-g", "daemon off;"])
     try:
         wait_until(lambda: _reachable(public), timeout=15, message="nginx did not start")
         served.clear()

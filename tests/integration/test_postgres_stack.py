@@ -11,14 +11,14 @@ from bot.core.db import make_engine, make_session_factory
 from bot.handoff.models import Handoff
 from bot.handoff.transcript import transcript
 from bot.messaging.conversation_ids import conversation_id
-from bot.runtime.runner import start_stack
-from tests.integration.conftest import say, stack_environment, texts
+from bot.runtime.runner import own_environment, start_stack
+from tests.integration.conftest import say, texts
 
 pytestmark = [pytest.mark.stack, pytest.mark.postgres]
 
 
 def test_on_postgresql_a_handoff_is_queued_and_its_transcript_comes_from_the_event_broker(postgres_url, tmp_path):
-    env = stack_environment(tmp_path, DATABASE_URL=postgres_url)
+    env = own_environment(tmp_path, DATABASE_URL=postgres_url)
     stack = start_stack(env, tmp_path / "logs")
     try:
         citizen = f"citizen-{uuid.uuid4().hex[:8]}"

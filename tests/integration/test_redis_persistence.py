@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from bot.runtime.ports import free_port
-from bot.runtime.runner import start_stack
+from bot.runtime.runner import own_environment, start_stack
 from tests.conftest import IN_CI
-from tests.integration.conftest import say, stack_environment, texts, tracker
+from tests.integration.conftest import say, texts, tracker
 from tests.integration.test_webchat_channel import exchange
 
 pytestmark = [pytest.mark.stack, pytest.mark.redis]
@@ -64,7 +64,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 
 def test_conversation_survives_a_restart_and_a_redis_outage_is_answered_plainly(redis_server, tmp_path):
-    env = stack_environment(tmp_path, REDIS_URL=redis_server.url)
+    env = own_environment(tmp_path, REDIS_URL=redis_server.url)
     stack = start_stack(env, tmp_path / "logs")
     try:
         sender = "redis-restart-citizen"

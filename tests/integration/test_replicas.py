@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import shutil
 import urllib.error
 import urllib.request
 import uuid
@@ -21,7 +19,7 @@ from bot.core.db import make_engine, make_session_factory
 from bot.core.server_keys import secret_key
 from bot.messaging.conversation_ids import conversation_id
 from bot.messaging.webchat.sessions import verify
-from bot.runtime.production import Replicas, start_replicas
+from bot.runtime.production import Replicas, nginx_binary, start_replicas
 from bot.tickets.models import Ticket, TicketNotice
 from tests.conftest import IN_CI, postgres_schema, require_service
 from tests.integration.conftest import handle_ticket, notice_status, ticket_for
@@ -35,7 +33,7 @@ REDIS_DB_URL = "redis://127.0.0.1:6379/14"
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory) -> Iterator[Replicas]:
     require_service("Redis", REDIS_DB_URL, 6379)
-    if not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")):
+    if nginx_binary() is None:
         message = "nginx is not installed (apt-get install nginx)"
         pytest.fail(f"{message}, but CI=true requires it") if IN_CI else pytest.skip(message)
     import redis

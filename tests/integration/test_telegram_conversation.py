@@ -19,9 +19,9 @@ from sqlalchemy import select
 from bot.console.rasa_api import RasaApi
 from bot.core.config import PROJECT_ROOT
 from bot.messaging.conversation_ids import conversation_id
-from bot.runtime.runner import start_stack
+from bot.runtime.runner import own_environment, start_stack
 from bot.tickets.models import Ticket, TicketContact, TicketRating
-from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for
+from tests.integration.conftest import handle_ticket, notice_status, stack_database, ticket_for
 from tests.support.fake_telegram_api import FakeTelegramApi
 
 pytestmark = pytest.mark.stack
@@ -43,7 +43,7 @@ def telegram_stack(tmp_path_factory):
         ),
         encoding="utf-8",
     )
-    stack = start_stack(stack_environment(tmp), tmp / "logs", credentials=credentials)
+    stack = start_stack(own_environment(tmp), tmp / "logs", credentials=credentials)
     yield stack, api, credentials
     stack.stop()
     api.stop()

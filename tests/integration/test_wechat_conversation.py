@@ -19,10 +19,10 @@ from sqlalchemy import select
 from bot.console.rasa_api import RasaApi
 from bot.core.config import PROJECT_ROOT
 from bot.messaging.conversation_ids import conversation_id
-from bot.runtime.runner import start_stack
+from bot.runtime.runner import own_environment, start_stack
 from bot.tickets.models import Ticket, TicketEvent
 from scripts.wechat_simulator import WeChatServer, message_xml
-from tests.integration.conftest import handle_ticket, notice_status, stack_database, stack_environment, ticket_for, tracker
+from tests.integration.conftest import handle_ticket, notice_status, stack_database, ticket_for, tracker
 from tests.support.fake_wechat_api import FakeWeChatApi
 from tests.support.polling import wait_until
 
@@ -52,7 +52,7 @@ def wechat_stack(tmp_path_factory):
         ),
         encoding="utf-8",
     )
-    env = stack_environment(tmp)
+    env = own_environment(tmp)
     stack = start_stack(env, tmp / "logs", credentials=credentials)
     yield stack, api
     stack.stop()
